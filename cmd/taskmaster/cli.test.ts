@@ -1,0 +1,224 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { main } from "./main.ts";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+async function run(argv: string[], options: { cwd?: string; stdin?: string } = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    cwd: options.cwd ?? repo,
+    readStdin: async () => options.stdin ?? "",
+  });
+  return { code, out, err };
+}
+
+function workflowDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "taskmaster-cli-"));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const lines = (out: string[]) =>
+  out.map((l) => JSON.parse(l) as { topic: string; delay_ms: number; task: Record<string, string> });
+
+describe("taskmaster --help", () => {
+  it("lists the commands", async () => {
+    const { code, out } = await run(["--help"]);
+    expect(code).toBe(0);
+    expect(out.join("\n")).toMatch(/validate PATH[\s\S]*plan[\s\S]*--cron TASK\[:JOB\] --at TIME/);
+  });
+
+  it("exits 2 on an unknown command", async () => {
+    const { code, err } = await run(["frobnicate"]);
+    expect(code).toBe(2);
+    expect(err[0]).toBe('taskmaster: unknown command "frobnicate"');
+  });
+});
+
+describe("taskmaster validate", () => {
+  it("accepts the demo workflows, printing warnings and a summary", async () => {
+    const { code, out } = await run(["validate", "config/workflows"]);
+    expect(code).toBe(0);
+    expect(out.at(-1)).toMatch(/^4 workflows, \d+ phases: 0 errors, \d+ warnings?$/);
+  });
+
+  it("prints every problem as FILE: PHASE: message and exits 1 on errors", async () => {
+    const dir = workflowDir({
+      "good.toml": '[[phase]]\ntask = "a"\nrule = "cron=@hourly"\n',
+      "sub/bad.toml": [
+        '[[phase]]\ntask = "b"\nrule = "cron=61 * * * *&offset=soon&Offset=1h"\n',
+        '[[phase]]\ntask = "c"\ndependsOn = "d"\n',
+        '[[phase]]\ntask = "d"\ndependsOn = "c"\n',
+      ].join("\n"),
+      "broken.toml": '[[phase]]\ntask = "x\n',
+    });
+    const { code, out } = await run(["validate", dir]);
+    expect(code).toBe(1);
+    const text = out.join("\n");
+    expect(text).toContain(`${join(dir, "broken.toml")}:2:`);
+    expect(text).toMatch(
+      new RegExp(`${join(dir, "sub/bad.toml")}:1: b: rule.cron: invalid cron "61 \\* \\* \\* \\*"`),
+    );
+    expect(text).toContain(`${join(dir, "sub/bad.toml")}:1: b: rule.offset: invalid duration "soon"`);
+    expect(text).toMatch(/sub\/bad\.toml:1: b: warning: rule\.Offset: unknown rule key "Offset".*offset/);
+    expect(text).toMatch(/sub\/bad\.toml:\d+: [cd]: dependsOn: dependsOn cycle (c → d → c|d → c → d)/);
+    expect(out.at(-1)).toMatch(/^2 workflows, 4 phases: \d+ errors, \d+ warnings?$/);
+  });
+
+  it("exits 2 without a PATH", async () => {
+    expect((await run(["validate"])).code).toBe(2);
+  });
+
+  it("reports a missing path as an error", async () => {
+    const { code, out } = await run(["validate", "no/such/dir"]);
+    expect(code).toBe(1);
+    expect(out[0]).toContain("workflow path does not exist");
+  });
+});
+
+describe("taskmaster plan", () => {
+  const fixtures = "internal/workflow/testdata/workflow";
+
+  it("prints a cron slot's task as {topic, delay_ms, task}", async () => {
+    const { code, out } = await run([
+      "plan",
+      "--workflow",
+      fixtures,
+      "--cron",
+      "task1:t2",
+      "--at",
+      "2024-01-15T10",
+      "--now",
+      "2024-01-15T10:00:05Z",
+    ]);
+    expect(code).toBe(0);
+    const [line] = lines(out);
+    expect(line).toMatchObject({
+      topic: "task1",
+      delay_ms: 0,
+      task: {
+        type: "task1",
+        job: "t2",
+        info: "?date=2024-01-15T06",
+        created: "2024-01-15T10:00:05Z",
+        meta: "cron=2024-01-15T06&job=t2&workflow=f1.toml",
+      },
+    });
+    expect(Object.keys(line?.task ?? {})).toEqual(["type", "job", "info", "created", "id", "meta"]);
+  });
+
+  it("lists the candidates and exits 1 when a phase is in several workflows", async () => {
+    const dir = workflowDir({
+      "a.toml": '[[phase]]\ntask = "sync"\nrule = "cron=@hourly"\ntemplate = "a"\n',
+      "b.toml": '[[phase]]\ntask = "sync"\nrule = "cron=@daily"\ntemplate = "b"\n',
+    });
+    const { code, err } = await run(["plan", "--workflow", dir, "--cron", "sync", "--at", "2024-01-15"]);
+    expect(code).toBe(1);
+    expect(err).toEqual([
+      "taskmaster: sync is ambiguous; pick one with --in WORKFLOW (and TASK:JOB):",
+      "  --in a.toml --cron sync",
+      "  --in b.toml --cron sync",
+    ]);
+    const picked = await run([
+      "plan",
+      "--workflow",
+      dir,
+      "--cron",
+      "sync",
+      "--in",
+      "b.toml",
+      "--at",
+      "2024-01-15",
+    ]);
+    expect(lines(picked.out).map((l) => l.task.info)).toEqual(["b"]);
+  });
+
+  it("prefers the phase that has a cron rule", async () => {
+    const { out } = await run(["plan", "--workflow", fixtures, "--cron", "task1", "--at", "2024-01-15"]);
+    expect(lines(out).map((l) => [l.task.info, l.task.meta])).toEqual([
+      ["?date=2024-01-15", "cron=2024-01-15T00&workflow=f3.toml"],
+    ]);
+  });
+
+  it("plans a done message's children, from an argument or standard input", async () => {
+    const done =
+      '{"type":"task1","id":"p1","result":"complete","meta":"workflow=f1.toml&cron=2020-01-01T08"}';
+    const inline = await run(["plan", "--workflow", fixtures, "--done", done]);
+    const piped = await run(["plan", "--workflow", fixtures, "--done", "-"], { stdin: done });
+    for (const { code, out } of [inline, piped]) {
+      expect(code).toBe(0);
+      expect(lines(out).map((l) => [l.topic, l.task.id, l.task.info])).toEqual([
+        ["task2", "p1", "?time=2020-01-01"],
+      ]);
+    }
+  });
+
+  it("shows the drawn delay of a retry", async () => {
+    const done = '{"type":"task1","job":"t2","id":"p1","result":"error","meta":"workflow=f1.toml"}';
+    const [retry] = lines((await run(["plan", "--workflow", fixtures, "--done", done])).out);
+    expect(retry?.delay_ms).toBeGreaterThanOrEqual(10);
+    expect(retry?.delay_ms).toBeLessThan(14);
+    expect(retry?.task.meta).toBe(`delayed=${retry?.delay_ms}ms&retry=1&workflow=f1.toml`);
+  });
+
+  it("plans a file arrival", async () => {
+    const { out } = await run(["plan", "--workflow", fixtures, "--file", "./folder/a.txt"]);
+    expect(lines(out).map((l) => [l.topic, l.task.info])).toEqual([["task3", "./folder/a.txt"]]);
+  });
+
+  it("plans a backload and prints its status to stderr", async () => {
+    const body = JSON.stringify({ Task: "task1", Workflow: "f3.toml", From: "2024-01-01", To: "2024-01-03" });
+    const { code, out, err } = await run(["plan", "--workflow", fixtures, "--backload", body]);
+    expect(code).toBe(0);
+    expect(lines(out).map((l) => l.task.info)).toEqual([
+      "?date=2024-01-01",
+      "?date=2024-01-02",
+      "?date=2024-01-03",
+    ]);
+    expect(err).toContain("status: phase found in f3.toml");
+  });
+
+  it.each([
+    [["--done", '{"type":"task1"'], /^taskmaster: not valid JSON/],
+    [["--done", '{"type":"task1","result":"maybe"}'], /^taskmaster: result: must be one of/],
+    [["--cron", "nope", "--at", "2024-01-01"], /^taskmaster: no phase nope in any workflow/],
+    [
+      ["--cron", "task3", "--in", "f3.toml", "--at", "2024-01-01"],
+      /^taskmaster: f3\.toml: task3 has no cron rule/,
+    ],
+    [["--cron", "task1:t2", "--at", "tomorrow"], /^taskmaster: --at: cannot read "tomorrow" as a time/],
+    [["--backload", "{nope"], /^taskmaster: --backload: not valid JSON/],
+  ])("exits 1 with a clear message for %j", async (args, message) => {
+    const { code, err, out } = await run(["plan", "--workflow", fixtures, ...args]);
+    expect(out).toEqual([]);
+    expect(code).toBe(1);
+    expect(err[0]).toMatch(message);
+  });
+
+  it.each([
+    [["--cron", "task1"], "--cron needs --at TIME"],
+    [["--done", "{}", "--file", "x"], "give exactly one of --cron, --done, --file, --backload"],
+    [["--bogus"], "Unknown option '--bogus'"],
+  ])("exits 2 for usage errors: %j", async (args, message) => {
+    const { code, err } = await run(["plan", "--workflow", fixtures, ...args]);
+    expect(code).toBe(2);
+    expect(err[0]).toContain(message);
+  });
+
+  it("refuses to plan over workflows with errors", async () => {
+    const dir = workflowDir({ "w.toml": '[[phase]]\ntask = "a"\nrule = "cron=bad"\n' });
+    const { code, err } = await run(["plan", "--workflow", dir, "--cron", "a", "--at", "2024-01-01"]);
+    expect(code).toBe(1);
+    expect(err.at(-1)).toContain("the workflows have errors");
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * Backload: the tasks of a phase over a past (or any) time range, as flowlord's `POST /backload` makes them.
+ *
+ * The request names a phase (`Task`, `Job`, optionally `Workflow`) or gives a template; a time (`At`) or a range
+ * (`From`, `To`, stepped `By` hour, day, week or month); and optional data rows (`meta` lists or a `meta-file`).
+ * A found phase supplies the template, the workflow and, when the request has none, its rule's meta or meta-file.
+ * The phase's `offset` is not applied (as in flowlord).
+ */
+import { InputError } from "../errors/index.ts";
+import type { MetaRow, Step } from "../rule/types.ts";
+import { formatHour, parseTimeInput } from "../tmpl/index.ts";
+import type { Phase, Snapshot } from "../workflow/types.ts";
+import { expandBatch, rangeSteps, rowsFromLists, truncateHour } from "./batch.ts";
+import { newTask, phaseRef, ruleRows, templateEnv } from "./emit.ts";
+import { type Emission, EmissionKind, type PhaseRef, type Plan, type PlanContext } from "./types.ts";
+
+export interface BackloadRequest {
+  readonly task: string;
+  readonly job: string;
+  readonly template: string;
+  readonly workflow: string;
+  readonly by: string;
+  readonly meta?: ReadonlyMap<string, readonly string[]>;
+  readonly metaFile: string;
+  readonly from: string;
+  readonly to: string;
+  readonly at: string;
+  readonly execute: boolean;
+}
+
+export interface BackloadPlan extends Plan {
+  /** What was decided, in order (flowlord's status messages). */
+  readonly status: readonly string[];
+  readonly phase?: PhaseRef;
+}
+
+const steps: Record<string, Step> = {
+  hour: "hour",
+  hourly: "hour",
+  day: "day",
+  daily: "day",
+  week: "week",
+  weekly: "week",
+  month: "month",
+  monthly: "month",
+};
+
+export function planBackload(snapshot: Snapshot, req: BackloadRequest, ctx: PlanContext): BackloadPlan {
+  const status: string[] = [];
+  const [name, job] = taskAndJob(req);
+  const key = job ? `${name}:${job}` : name;
+  if (!name) throw new InputError("Task is required: the phase to backload, as topic or topic:job");
+  const phase = snapshot.phases.find((p) => p.key === key && (!req.workflow || p.workflow === req.workflow));
+  if (phase) status.push(`phase found in ${phase.workflow}`);
+  else if (!req.template)
+    throw new InputError(`no template found for ${key}${req.workflow ? ` in ${req.workflow}` : ""}`);
+  else status.push(`no phase ${key}; using the request's template`);
+  if (req.meta && req.metaFile)
+    throw new InputError("Unsupported: meta and meta-file both used, use one only");
+
+  const by = stepOf(req.by, status);
+  const { start, end } = timeRange(req, ctx.now, status);
+  const rows = dataRows(req, phase, ctx);
+  const template = phase ? phase.template : req.template;
+  const taskJob = phase ? phase.job : job;
+  if (rows.length === 0 && (req.metaFile || phase?.rule.metaFile) && start.getTime() === end.getTime()) {
+    status.push("the meta-file has no rows");
+    return { emissions: [], alerts: [], notes: [], status, ...(phase ? { phase: phaseRef(phase) } : {}) };
+  }
+  const range = rangeSteps(start, end, by);
+  const spec = { template, job: taskJob, rows, ...(phase ? { workflow: phase.workflow } : {}) };
+  const items = expandBatch(spec, range.steps, templateEnv(ctx));
+  if (range.reversed) items.reverse();
+  const request = ctx.newId();
+  const topic = phase ? phase.topic : name;
+  const emissions = items.map(
+    (item, i): Emission => ({
+      kind: EmissionKind.backload,
+      topic,
+      delayMs: 0,
+      task: newTask(ctx, { type: topic, job: taskJob, info: item.info, meta: item.meta }),
+      ...(phase ? { phase: phaseRef(phase) } : {}),
+      dedupeKey: `backload|${request}|${i}`,
+    }),
+  );
+  return { emissions, alerts: [], notes: [], status, ...(phase ? { phase: phaseRef(phase) } : {}) };
+}
+
+/** `Task` may be written `topic:job`; an explicit `Job` wins. */
+function taskAndJob(req: BackloadRequest): [string, string] {
+  const colon = req.task.indexOf(":");
+  if (colon < 0) return [req.task.trim(), req.job.trim()];
+  return [req.task.slice(0, colon).trim(), (req.job || req.task.slice(colon + 1)).trim()];
+}
+
+function stepOf(by: string, status: string[]): Step {
+  if (!by) {
+    status.push("using default day iterator");
+    return "day";
+  }
+  const step = steps[by.toLowerCase()];
+  if (!step) throw new InputError(`By: unknown step "${by}"; use hour, day, week or month`);
+  return step;
+}
+
+/** Flowlord's rules: At wins; From or To alone is a single time; nothing means now. A time that cannot be read is
+ * an error here (flowlord silently used today, which could backload the wrong day). */
+function timeRange(req: BackloadRequest, now: Date, status: string[]): { start: Date; end: Date } {
+  const at = readTime("At", req.at);
+  let from = readTime("From", req.from);
+  let to = readTime("To", req.to);
+  if (at) return { start: at, end: at };
+  if (!from && !to) {
+    const hour = truncateHour(now);
+    status.push(`no time provided, using now (${formatHour(hour)})`);
+    return { start: hour, end: hour };
+  }
+  if (!from) {
+    status.push("from value not set");
+    from = to;
+  }
+  if (!to) {
+    status.push("to value not set");
+    to = from;
+  }
+  return { start: from as Date, end: to as Date };
+}
+
+function readTime(field: string, text: string): Date | null {
+  if (!text) return null;
+  const t = parseTimeInput(text);
+  if (!t)
+    throw new InputError(
+      `${field}: cannot read "${text}" as a time; use YYYY-MM-DD, YYYY-MM-DDTHH or RFC 3339`,
+    );
+  return t;
+}
+
+function dataRows(req: BackloadRequest, phase: Phase | undefined, ctx: PlanContext): readonly MetaRow[] {
+  if (req.meta && req.meta.size > 0) return rowsFromLists(req.meta);
+  if (req.metaFile) return ctx.readMetaFile(req.metaFile);
+  return phase ? ruleRows(phase, ctx) : [];
+}

@@ -1,0 +1,18 @@
+/** The planner: pure functions from a workflow snapshot and a trigger to the tasks that go out. */
+export { type BackloadPlan, type BackloadRequest, planBackload } from "./backload.ts";
+export { maxBatchTasks } from "./batch.ts";
+export { isBatchPhase, phaseZone, planCron } from "./cron.ts";
+export { isReady, planDone } from "./done.ts";
+export { type FileArrival, matchFile, planFile } from "./file.ts";
+export { parseBackloadRequest } from "./request.ts";
+export { jitterShare, retryDelayMs } from "./retry.ts";
+export {
+  AlertKind,
+  type Emission,
+  EmissionKind,
+  emptyPlan,
+  type PhaseRef,
+  type Plan,
+  type PlanContext,
+  type PlannedAlert,
+} from "./types.ts";

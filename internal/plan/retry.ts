@@ -1,0 +1,16 @@
+/**
+ * Retry delays: exponential backoff with flowlord's additive jitter.
+ *
+ * The delay before retry n (1-based) is min(retry_max_delay, retry_delay × backoff^(n-1)) plus a random 0-40 % of
+ * that. With backoff=1 this is flowlord's constant delay in [d, 1.4·d).
+ */
+import type { Rule } from "../rule/types.ts";
+
+/** The largest share of the delay added as jitter. */
+export const jitterShare = 0.4;
+
+/** Milliseconds to wait before retry `n` (1-based), given a random number in [0, 1). */
+export function retryDelayMs(rule: Rule, n: number, random: number): number {
+  const base = Math.min(rule.retryMaxDelayMs, rule.retryDelayMs * rule.backoff ** Math.max(0, n - 1));
+  return Math.floor(base + random * jitterShare * base);
+}

@@ -1,0 +1,96 @@
+/**
+ * Reading and writing the task JSON.
+ *
+ * Input comes from workers we do not control, so parsing is strict: a size limit, an object at the top, every field
+ * a string, times in RFC 3339, a known result, and no keys that could reach an object prototype. Errors name the
+ * field. Output has flowlord's field order and omits empty optional fields (Go's `omitempty`).
+ */
+import { TaskParseError } from "../errors/index.ts";
+import { Result, type Task } from "./types.ts";
+
+/** The largest task message accepted, in bytes (flowlord had none; a task is normally well under 4 KiB). */
+export const maxTaskBytes = 1024 * 1024;
+
+const fields = ["type", "job", "info", "created", "id", "meta", "result", "msg", "started", "ended"] as const;
+type Field = (typeof fields)[number];
+const timeFields: ReadonlySet<Field> = new Set(["created", "started", "ended"]);
+const results: ReadonlySet<string> = new Set(Object.values(Result));
+const forbiddenKeys = new Set(["__proto__", "constructor", "prototype"]);
+const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+export interface ParseOptions {
+  /** Defaults to `maxTaskBytes`. */
+  readonly maxBytes?: number;
+}
+
+/** Parses one task message. Throws `TaskParseError` saying which field is wrong and why. */
+export function parseTask(input: string | Uint8Array, options: ParseOptions = {}): Task {
+  const maxBytes = options.maxBytes ?? maxTaskBytes;
+  const size = typeof input === "string" ? Buffer.byteLength(input) : input.byteLength;
+  if (size > maxBytes)
+    throw new TaskParseError("", `message is ${size} bytes, more than the limit of ${maxBytes}`);
+  const text = typeof input === "string" ? input : Buffer.from(input).toString("utf8");
+  let value: unknown;
+  try {
+    value = JSON.parse(text, (key, v: unknown) => {
+      if (forbiddenKeys.has(key)) throw new TaskParseError(key, "key not allowed");
+      return v;
+    });
+  } catch (err) {
+    if (err instanceof TaskParseError) throw err;
+    throw new TaskParseError("", `not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TaskParseError("", `expected a JSON object, got ${describe(value)}`);
+  }
+  return fromObject(value as Record<string, unknown>);
+}
+
+function fromObject(obj: Record<string, unknown>): Task {
+  const out: Partial<Record<Field, string>> = {};
+  for (const field of fields) {
+    const v = obj[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== "string") throw new TaskParseError(field, `must be a string, got ${describe(v)}`);
+    if (v === "") continue;
+    if (timeFields.has(field) && !isTime(v)) {
+      throw new TaskParseError(
+        field,
+        `must be an RFC 3339 time such as 2026-01-02T15:04:05Z, got "${clip(v)}"`,
+      );
+    }
+    if (field === "result" && !results.has(v)) {
+      throw new TaskParseError(field, `must be one of complete, error, alert, warn, got "${clip(v)}"`);
+    }
+    out[field] = v;
+  }
+  if (!out.type) throw new TaskParseError("type", "is required");
+  return { ...out, type: out.type, info: out.info ?? "" } as Task;
+}
+
+/** Go's zero time as some producers write it; flowlord's parser empties such fields. */
+function isTime(v: string): boolean {
+  return rfc3339.test(v) && !Number.isNaN(Date.parse(v));
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `${typeof v} ${clip(JSON.stringify(v))}`;
+}
+
+function clip(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** The task as pcelvng/task writes it: fields in order, empty optional fields left out, no trailing newline. */
+export function taskJson(task: Task): string {
+  const out: Record<string, string> = { type: task.type };
+  for (const field of fields) {
+    if (field === "type") continue;
+    const v = task[field];
+    if (field === "info") out.info = v ?? "";
+    else if (v) out[field] = v;
+  }
+  return JSON.stringify(out);
+}

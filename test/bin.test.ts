@@ -1,0 +1,39 @@
+// The installed command, run as a user runs it: a real process, real exit codes, output on the right streams.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
+
+function taskmaster(...args: string[]) {
+  const r = spawnSync(process.execPath, ["cmd/taskmaster/bin.js", ...args], { cwd: repo, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("the taskmaster command", () => {
+  it("prints its help and exits 0", () => {
+    const r = taskmaster("--help");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("validate PATH");
+  });
+
+  it("validates the demo workflows with exit 0", () => {
+    const r = taskmaster("validate", "config/workflows");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/0 errors/);
+  });
+
+  it("writes plan lines to stdout and errors to stderr with exit 1", () => {
+    const ok = taskmaster("plan", "--workflow", "config/workflows", "--file", "data/in/2026/01/02/a.csv");
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout.trim())).toMatchObject({ topic: "ingest", delay_ms: 0 });
+    const bad = taskmaster("plan", "--workflow", "config/workflows", "--done", "[]");
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toBe("taskmaster: expected a JSON object, got an array\n");
+  });
+
+  it("exits 2 on a usage error", () => {
+    expect(taskmaster("plan").code).toBe(2);
+  });
+});
