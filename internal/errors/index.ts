@@ -24,7 +24,8 @@ export interface Problem {
 
 /** Renders a problem as `FILE: PHASE: KEY: message` (the phase and key parts are left out when empty). */
 export function formatProblem(p: Problem): string {
-  const where = p.line === undefined ? p.workflow : `${p.workflow}:${p.line}${p.column ? `:${p.column}` : ""}`;
+  const where =
+    p.line === undefined ? p.workflow : `${p.workflow}:${p.line}${p.column ? `:${p.column}` : ""}`;
   const parts = [where];
   if (p.phase) parts.push(p.phase);
   const level = p.severity === Severity.warning ? "warning: " : "";

@@ -18,7 +18,7 @@ export type MetaRow = ReadonlyMap<string, string>;
 export interface CronSpec {
   /** The spec as written in the rule (with any `CRON_TZ=`/`TZ=` prefix). */
   readonly text: string;
-  /** Six fields, seconds first (`0 */5 * * * *`), ready for cron-parser; "" for `@every`. */
+  /** Six fields, seconds first (`0 30 * * * *`), ready for cron-parser; "" for `@every`. */
   readonly expression: string;
   /** For `@every D`: D in milliseconds; slots are whole multiples of D since the Unix epoch. */
   readonly everyMs?: number;

@@ -1,0 +1,162 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { MetaRow } from "../rule/types.ts";
+import { readMetaFile } from "./metafile.ts";
+import { MetaFileError, parseCsv, parseNdjson } from "./metarows.ts";
+
+const plain = (rows: readonly MetaRow[]) => rows.map((row) => Object.fromEntries(row));
+
+describe("parseNdjson", () => {
+  it("reads one object per line, skipping blank lines, values as text", () => {
+    const text = [
+      '{"name":"alice","age":25,"admin":true}',
+      "",
+      '  {"name":"bob","age":30.5,"admin":false,"tags":["a","b"],"address":{"city":"x"},"note":null}  ',
+      "\r",
+    ].join("\n");
+    expect(plain(parseNdjson(text, "rows.json"))).toEqual([
+      { name: "alice", age: "25", admin: "true" },
+      { name: "bob", age: "30.5", admin: "false", tags: '["a","b"]', address: '{"city":"x"}', note: "" },
+    ]);
+  });
+
+  it("keeps the key order of each object", () => {
+    const [row] = parseNdjson('{"z":"1","a":"2"}', "r.json");
+    expect([...(row?.keys() ?? [])]).toEqual(["z", "a"]);
+  });
+
+  it("names the file and line of a line that is not an object", () => {
+    expect(() => parseNdjson('{"a":1}\n\n[1,2]\n', "rows.json")).toThrow(
+      new MetaFileError("rows.json:3: not a JSON object"),
+    );
+    expect(() => parseNdjson('"text"', "rows.json")).toThrow("rows.json:1: not a JSON object");
+    expect(() => parseNdjson("null", "rows.json")).toThrow("rows.json:1: not a JSON object");
+    expect(() => parseNdjson('{"a":1}\n{"a":', "rows.json")).toThrow(/^rows\.json:2: not valid JSON \(/);
+  });
+
+  it("throws a MetaFileError", () => {
+    let caught: unknown;
+    try {
+      parseNdjson("x", "r.json");
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(MetaFileError);
+    expect((caught as Error).name).toBe("MetaFileError");
+  });
+});
+
+describe("parseCsv", () => {
+  it("reads a header row and one row per record", () => {
+    expect(plain(parseCsv("name,value\nalice,1\nbob,2\n", "m.csv"))).toEqual([
+      { name: "alice", value: "1" },
+      { name: "bob", value: "2" },
+    ]);
+  });
+
+  it("reads quoted fields with commas, doubled quotes and newlines (RFC 4180)", () => {
+    const text = 'name,quote,empty\r\n"Smith, J","He said ""hi""\r\nthen left",""\r\nplain,"",x\r\n';
+    expect(plain(parseCsv(text, "m.csv"))).toEqual([
+      { name: "Smith, J", quote: 'He said "hi"\r\nthen left', empty: "" },
+      { name: "plain", quote: "", empty: "x" },
+    ]);
+  });
+
+  it("skips blank lines, a byte-order mark and a missing last newline", () => {
+    expect(plain(parseCsv("\ufeffa,b\n\n1,2\n\n3,4", "m.csv"))).toEqual([
+      { a: "1", b: "2" },
+      { a: "3", b: "4" },
+    ]);
+    expect(parseCsv("", "m.csv")).toEqual([]);
+    expect(parseCsv("a,b\n", "m.csv")).toEqual([]);
+  });
+
+  it("keeps empty trailing fields", () => {
+    expect(plain(parseCsv("a,b,c\n1,,\n", "m.csv"))).toEqual([{ a: "1", b: "", c: "" }]);
+  });
+
+  it("names the line where a record with the wrong field count starts", () => {
+    expect(() => parseCsv('a,b\n1,2\n"x\ny",2,3\n', "m.csv")).toThrow(
+      new MetaFileError("m.csv:3: 3 fields, header has 2"),
+    );
+    expect(() => parseCsv("a,b\n1\n", "m.csv")).toThrow("m.csv:2: 1 field, header has 2");
+  });
+
+  it("rejects an unterminated quote, text after a closing quote and a bad header", () => {
+    expect(() => parseCsv('a,b\n1,"open\n\n', "m.csv")).toThrow("m.csv:2: unterminated quoted field");
+    expect(() => parseCsv('a,b\n"x"y,2\n', "m.csv")).toThrow(/^m\.csv:2: text after a closing quote/);
+    expect(() => parseCsv("a,a\n1,2\n", "m.csv")).toThrow('m.csv:1: the header repeats the column "a"');
+    expect(() => parseCsv("a,\n1,2\n", "m.csv")).toThrow("m.csv:1: the header has an empty column name");
+  });
+});
+
+describe("readMetaFile", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "taskmaster-metafile-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const write = (rel: string, data: string | Buffer) => {
+    mkdirSync(join(dir, rel, ".."), { recursive: true });
+    writeFileSync(join(dir, rel), data);
+  };
+
+  it("reads an NDJSON file relative to the directory", () => {
+    write("data/rows.json", '{"store":"a"}\n{"store":"b"}\n');
+    expect(plain(readMetaFile("data/rows.json", dir))).toEqual([{ store: "a" }, { store: "b" }]);
+    expect(plain(readMetaFile("./data/rows.json", dir))).toHaveLength(2);
+    expect(plain(readMetaFile(join(dir, "data/rows.json"), "/"))).toHaveLength(2);
+  });
+
+  it("reads a .csv file as CSV, with quotes", () => {
+    write("stores.csv", 'store,city\n"a, inc","New\nYork"\n');
+    expect(plain(readMetaFile("stores.csv", dir))).toEqual([{ store: "a, inc", city: "New\nYork" }]);
+  });
+
+  it("gunzips .gz files, choosing the format by the name inside", () => {
+    write("rows.json.gz", gzipSync('{"k":"1"}\n'));
+    write("rows.csv.gz", gzipSync("k\n2\n"));
+    expect(plain(readMetaFile("rows.json.gz", dir))).toEqual([{ k: "1" }]);
+    expect(plain(readMetaFile("rows.csv.gz", dir))).toEqual([{ k: "2" }]);
+  });
+
+  it("reads every file a glob matches, in name order", () => {
+    write("in/2024-01-02.json", '{"day":"2"}\n');
+    write("in/2024-01-01.json", '{"day":"1"}\n');
+    write("in/skip.csv", "day\n3\n");
+    write("in/sub/2024-01-03.json", '{"day":"nested"}\n');
+    expect(plain(readMetaFile("in/*.json", dir))).toEqual([{ day: "1" }, { day: "2" }]);
+    expect(plain(readMetaFile("in/**/*.json", dir))).toEqual([{ day: "1" }, { day: "2" }, { day: "nested" }]);
+  });
+
+  it("says when nothing matches", () => {
+    expect(() => readMetaFile("missing.json", dir)).toThrow(
+      new MetaFileError("no files found for missing.json"),
+    );
+    expect(() => readMetaFile("none/*.json", dir)).toThrow("no files found for none/*.json");
+    mkdirSync(join(dir, "folder"));
+    expect(() => readMetaFile("folder", dir)).toThrow("no files found for folder");
+  });
+
+  it("names the file and line of a bad row", () => {
+    write("in/a.json", '{"k":"1"}\n');
+    write("in/b.json", '{"k":"1"}\n"oops"\n');
+    expect(() => readMetaFile("in/*.json", dir)).toThrow(new MetaFileError("in/b.json:2: not a JSON object"));
+    write("bad.csv", "a,b\n1,2,3\n");
+    expect(() => readMetaFile("bad.csv", dir)).toThrow("bad.csv:2: 3 fields, header has 2");
+  });
+
+  it("rejects a .gz file that is not gzip, a bad glob and a remote path", () => {
+    write("fake.json.gz", "not gzip");
+    expect(() => readMetaFile("fake.json.gz", dir)).toThrow(/^fake\.json\.gz: not a gzip file/);
+    expect(() => readMetaFile("in/[a-.json", dir)).toThrow(/^meta-file pattern in\/\[a-\.json: /);
+    expect(() => readMetaFile("s3://bucket/rows.json", dir)).toThrow(
+      "s3://bucket/rows.json: only local meta-files can be read",
+    );
+  });
+});
