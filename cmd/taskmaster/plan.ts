@@ -22,6 +22,7 @@ import {
   planCron,
   planDone,
   planFile,
+  seededRandom,
 } from "../../internal/plan/index.ts";
 import { parseTask, taskJson } from "../../internal/task/index.ts";
 import { parseTimeInput } from "../../internal/tmpl/index.ts";
@@ -69,7 +70,7 @@ export async function planCommand(args: readonly string[], io: Io): Promise<numb
       now,
       host: hostname(),
       newId: randomUUID,
-      random: Math.random,
+      random: seededRandom,
       readMetaFile: (pattern) => readMetaFile(pattern, io.cwd),
       failedTopic: values["failed-topic"],
     };

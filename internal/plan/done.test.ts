@@ -329,3 +329,18 @@ describe("planDone: what taskmaster does beyond flowlord", () => {
     expect(plan.notes).toEqual(["task1 has no workflow in its meta, so it has no children"]);
   });
 });
+
+describe("retry jitter", () => {
+  it("is drawn from the retry's dedupe key, so a redelivered done message waits the same", async () => {
+    const { seededRandom } = await import("./retry.ts");
+    const task = done({ type: "task1", job: "t2", result: "error", meta: "workflow=f1.toml" });
+    const ctx = () => testContext({ random: seededRandom });
+    const first = planDone(snapshot, task, ctx()).emissions[0];
+    expect(planDone(snapshot, task, ctx()).emissions[0]?.delayMs).toBe(first?.delayMs);
+    const draws = Array.from({ length: 2000 }, (_, i) => seededRandom(`k${i}`));
+    expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...draws)).toBeLessThan(1);
+    expect(draws.filter((d) => d < 0.5).length).toBeGreaterThan(900); // spread, not stuck
+    expect(draws.filter((d) => d < 0.5).length).toBeLessThan(1100);
+  });
+});

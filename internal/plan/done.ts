@@ -123,7 +123,8 @@ function planRetry(snapshot: Snapshot, task: Task, ctx: PlanContext): Plan {
   const attempt = Number.isFinite(done) && done > 0 ? done : 0;
   if (phase && phase.retry > attempt) {
     const n = attempt + 1;
-    const delayMs = retryDelayMs(phase.rule, n, ctx.random());
+    const dedupeKey = `retry|${doneKey(task)}|${n}`;
+    const delayMs = retryDelayMs(phase.rule, n, ctx.random(dedupeKey));
     const retryMeta = withMeta(meta, { retry: String(n), delayed: formatDuration(delayMs) });
     const retry = newTask(ctx, {
       type: task.type,
@@ -138,7 +139,7 @@ function planRetry(snapshot: Snapshot, task: Task, ctx: PlanContext): Plan {
       delayMs,
       task: retry,
       phase: phaseRef(phase),
-      dedupeKey: `retry|${doneKey(task)}|${n}`,
+      dedupeKey,
     };
     return { emissions: [emission], alerts: [], notes: [] };
   }

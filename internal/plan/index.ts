@@ -5,7 +5,7 @@ export { isBatchPhase, phaseZone, planCron } from "./cron.ts";
 export { isReady, planDone } from "./done.ts";
 export { type FileArrival, matchFile, planFile } from "./file.ts";
 export { parseBackloadRequest } from "./request.ts";
-export { jitterShare, retryDelayMs } from "./retry.ts";
+export { jitterShare, retryDelayMs, seededRandom } from "./retry.ts";
 export {
   AlertKind,
   type Emission,

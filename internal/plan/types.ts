@@ -12,8 +12,11 @@ export interface PlanContext {
   readonly host: string;
   /** A new UUID v4 (task ids and `{uuid}`). */
   readonly newId: () => string;
-  /** A number in [0, 1) for retry jitter. */
-  readonly random: () => number;
+  /**
+   * A number in [0, 1) for retry jitter, drawn for `seed` (the retry's dedupe key). The runtime draws it from the
+   * seed, so a redelivered done message gets the same delay and the wait can be resumed after a restart.
+   */
+  readonly random: (seed: string) => number;
   /** Reads a meta-file's rows; throws with a message naming the file and line on failure. */
   readonly readMetaFile: (pattern: string) => readonly MetaRow[];
   /** Where exhausted retries go; "" or "-" sends none. */
