@@ -19,7 +19,18 @@ describe("README", () => {
 
   it("documents every template token", () => {
     const templates = section("Templates");
-    for (const token of ["{YYYY}", "{YY}", "{MM}", "{DD}", "{HH}", "{min}", "{TS}", "{ts}", "{SLUG}", "{HOUR_SLUG}"]) {
+    for (const token of [
+      "{YYYY}",
+      "{YY}",
+      "{MM}",
+      "{DD}",
+      "{HH}",
+      "{min}",
+      "{TS}",
+      "{ts}",
+      "{SLUG}",
+      "{HOUR_SLUG}",
+    ]) {
       expect(templates).toContain(token);
     }
     for (const token of ["{DAY_SLUG}", "{MONTH_SLUG}", "{HOST}", "{POD}", "{uuid}", "{meta:key}"]) {
