@@ -14,6 +14,7 @@ async function run(argv: string[], options: { cwd?: string; stdin?: string } = {
     out: (line) => out.push(line),
     err: (line) => err.push(line),
     cwd: options.cwd ?? repo,
+    env: {},
     readStdin: async () => options.stdin ?? "",
   });
   return { code, out, err };

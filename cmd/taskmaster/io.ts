@@ -3,6 +3,7 @@ export interface Io {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
   readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly readStdin: () => Promise<string>;
 }
 

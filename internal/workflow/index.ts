@@ -15,3 +15,4 @@ export { buildSnapshot, checksum } from "./snapshot.ts";
 export { templateMetaKeys } from "./supply.ts";
 export type { Phase, Snapshot, Workflow } from "./types.ts";
 export { validateWorkflow } from "./validate.ts";
+export { changedWorkflows, type WatchOptions, type WorkflowWatcher, watchWorkflows } from "./watch.ts";

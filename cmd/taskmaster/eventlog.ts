@@ -1,0 +1,74 @@
+/**
+ * Engine events as log lines: one line per thing a person watching the service wants to see. Published tasks are
+ * logged at debug (there can be tens of thousands a second); failures and decisions at info and above.
+ */
+import type { Logger } from "pino";
+import type { EngineEvents } from "../../internal/engine/index.ts";
+import { formatProblem } from "../../internal/errors/index.ts";
+import { taskName } from "../../internal/task/index.ts";
+
+export function logEvents(events: EngineEvents, log: Logger): () => void {
+  const offs = [
+    events.on("taskPublished", (e) => {
+      if (!log.isLevelEnabled("debug")) return;
+      const t = e.emission.task;
+      log.debug(
+        { subject: e.subject, id: t.id, info: t.info, kind: e.emission.kind, duplicate: e.duplicate },
+        "task published",
+      );
+    }),
+    events.on("taskDone", (e) => {
+      if (!log.isLevelEnabled("debug")) return;
+      log.debug(
+        { task: taskName(e.task), id: e.task.id, result: e.task.result, msg: e.task.msg },
+        "task done",
+      );
+    }),
+    events.on("retryScheduled", (e) =>
+      log.info(
+        { task: taskName(e.task), id: e.task.id, due: e.dueAt.toISOString(), delay_ms: e.delayMs },
+        "retry scheduled",
+      ),
+    ),
+    events.on("taskFailed", (e) =>
+      log.warn({ task: taskName(e.task), id: e.task.id, msg: e.task.msg }, "task failed"),
+    ),
+    events.on("messageRejected", (e) =>
+      log.warn({ subject: e.subject, reason: e.reason, data: e.data }, "message rejected"),
+    ),
+    events.on("alertRaised", (e) =>
+      log.warn({ kind: e.alert.kind, task: taskName(e.alert.task) }, e.alert.message),
+    ),
+    events.on("planNote", (e) => log.debug(e.note)),
+    events.on("cronFired", (e) =>
+      log.info(
+        { workflow: e.workflow, phase: e.phase, slot: e.slot.toISOString(), tasks: e.tasks },
+        "cron fired",
+      ),
+    ),
+    events.on("cronSkipped", (e) =>
+      log.warn(
+        { workflow: e.workflow, phase: e.phase, skipped: e.skipped, first: e.firstSkipped?.toISOString() },
+        "missed cron slots skipped by the catch-up rule",
+      ),
+    ),
+    events.on("workflowsReloaded", (e) =>
+      log.info({ workflows: e.workflows, phases: e.phases, changed: e.changed }, "workflows reloaded"),
+    ),
+    events.on("workflowsRejected", (e) => {
+      const errors = e.problems.filter((p) => p.severity === "error").map(formatProblem);
+      log.error({ problems: errors }, "workflow reload refused; the last good workflows stay in use");
+    }),
+    events.on("publishRetried", (e) =>
+      log.debug({ subject: e.subject, attempt: e.attempt, reason: e.reason }, "publish retried"),
+    ),
+    events.on("natsStatus", (e) => {
+      const level = e.status === "reconnect" ? "info" : "warn";
+      log[level]({ status: e.status, server: e.detail }, `nats ${e.status}`);
+    }),
+    events.on("error", (e) => log.error({ where: e.where, err: e.error }, e.error.message)),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * The service, composed: NATS, streams and consumers, the engine, the cron scheduler, workflow reloads. Returns
+ * `{ stop, state, ... }`; `stop` drains (intake first, then the work in flight, then the connection) and is idempotent.
+ */
+import { resolve } from "node:path";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  connectNats,
+  consumeDurable,
+  ensureConsumer,
+  ensureStream,
+  type Intake,
+  kvSlotStore,
+  Publisher,
+  type StreamLimits,
+} from "../../internal/bus/index.ts";
+import { systemClock } from "../../internal/clock/index.ts";
+import type { Config } from "../../internal/config/index.ts";
+import { createEngine, type Engine, type EngineEvents, type Subjects } from "../../internal/engine/index.ts";
+import { hasErrors, type Problem } from "../../internal/errors/index.ts";
+import { createScheduler, type ScheduleEvent, type Scheduler } from "../../internal/schedule/index.ts";
+import {
+  loadSnapshot,
+  readMetaFile,
+  type Snapshot,
+  type WorkflowWatcher,
+  watchWorkflows,
+} from "../../internal/workflow/index.ts";
+
+/** Where waiting retries live; internal to taskmaster. */
+export const retryStream = "TASKMASTER_RETRY";
+export const retrySubject = "taskmaster.retry";
+export const cronBucket = "taskmaster_cron";
+const doneDurable = "taskmaster-done";
+const retryDurable = "taskmaster-retry";
+
+export interface ServiceState {
+  readonly nats: "connected" | "disconnected" | "reconnecting" | "closed";
+  readonly workflows: number;
+  readonly phases: number;
+  readonly ready: boolean;
+  readonly startedAt: Date;
+}
+
+export interface Service {
+  readonly engine: Engine;
+  readonly events: EngineEvents;
+  readonly scheduler: Scheduler;
+  state(): ServiceState;
+  reload(): ReturnType<WorkflowWatcher["reload"]>;
+  stop(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  override readonly name = "StartupError";
+  readonly problems: readonly Problem[];
+  constructor(message: string, problems: readonly Problem[] = []) {
+    super(message);
+    this.problems = problems;
+  }
+}
+
+export async function startService(config: Config, cwd: string, events?: EngineEvents): Promise<Service> {
+  const root = resolve(cwd, config.workflow);
+  const first = await loadSnapshot(root);
+  if (hasErrors(first.problems))
+    throw new StartupError(`the workflows in ${config.workflow} have errors`, first.problems);
+  const clash = subjectClash(first, config);
+  if (clash) throw new StartupError(clash);
+
+  const nc = await connectNats({ ...config.nats, connectTimeoutMs: config.nats.connectTimeout });
+  const subjects: Subjects = {
+    taskPrefix: config.nats.subjectPrefix,
+    failed: config.failedTopic,
+    retry: retrySubject,
+  };
+  const jsm = await jetstreamManager(nc);
+  await ensureStreams(jsm, config, first);
+  const publisher = new Publisher(nc, {
+    onRetry: (subject, attempt, reason) =>
+      engine.events.emit({ type: "publishRetried", subject, attempt, reason }),
+  });
+  const engine = createEngine({
+    outbox: publisher,
+    subjects,
+    clock: systemClock,
+    host: config.host,
+    readMetaFile: (pattern) => readMetaFile(pattern, cwd),
+    ...(events ? { events } : {}),
+  });
+  engine.setSnapshot(first);
+
+  const scheduler = createScheduler({
+    clock: systemClock,
+    store: await kvSlotStore(nc, cronBucket, config.streams.replicas),
+    fire: async (phase, slot) => {
+      await engine.fireCron(phase, slot);
+    },
+    onEvent: (e) => scheduleEvent(engine.events, e),
+  });
+  await scheduler.start(first);
+
+  const js = jetstream(nc);
+  const intakes: Intake[] = [
+    await consumeDurable(js, config.streams.done, doneDurable, (m) => engine.onDone(m)),
+    await consumeDurable(js, retryStream, retryDurable, (m) => engine.onRetry(m), { maxMessages: 10_000 }),
+  ];
+
+  const watcher = watchWorkflows({
+    root,
+    initial: first,
+    rescanMs: config.refresh,
+    onReload: (snapshot, changed) => void applyReload(snapshot, changed),
+    onRejected: (problems) => engine.events.emit({ type: "workflowsRejected", problems }),
+    onError: (error) => engine.events.emit({ type: "error", where: "workflow watcher", error }),
+  });
+
+  async function applyReload(snapshot: Snapshot, changed: readonly string[]): Promise<void> {
+    const problem = subjectClash(snapshot, config);
+    if (problem) {
+      const clashProblem: Problem = {
+        severity: "error",
+        workflow: "",
+        phase: "",
+        key: "task",
+        message: problem,
+      };
+      engine.events.emit({ type: "workflowsRejected", problems: [clashProblem] });
+      return;
+    }
+    try {
+      await ensureStreams(jsm, config, snapshot);
+      engine.setSnapshot(snapshot);
+      await scheduler.update(snapshot);
+      const phases = snapshot.phases.length;
+      engine.events.emit({ type: "workflowsReloaded", workflows: snapshot.workflows.size, phases, changed });
+    } catch (err) {
+      engine.events.emit({ type: "error", where: "workflow reload", error: err as Error });
+    }
+  }
+
+  const startedAt = new Date();
+  let nats: ServiceState["nats"] = "connected";
+  void watchStatus(nc, engine.events, (s) => {
+    nats = s;
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    engine,
+    events: engine.events,
+    scheduler,
+    state() {
+      const snapshot = engine.snapshot();
+      const workflows = snapshot?.workflows.size ?? 0;
+      return {
+        nats,
+        workflows,
+        phases: snapshot?.phases.length ?? 0,
+        ready: nats === "connected" && !!snapshot,
+        startedAt,
+      };
+    },
+    reload: () => watcher.reload(),
+    stop() {
+      stopping ??= (async () => {
+        await watcher.close();
+        await scheduler.stop();
+        await Promise.all(intakes.map((i) => i.stop()));
+        await engine.drain();
+        publisher.close();
+        await nc.drain().catch(() => undefined);
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The streams taskmaster needs, with the task subjects of `snapshot`. */
+async function ensureStreams(
+  jsm: Awaited<ReturnType<typeof jetstreamManager>>,
+  config: Config,
+  snapshot: Snapshot,
+): Promise<void> {
+  const s = config.streams;
+  const limits: StreamLimits = {
+    maxAgeMs: s.maxAge,
+    maxBytes: s.maxBytes,
+    duplicateWindowMs: s.duplicateWindow,
+    replicas: s.replicas,
+  };
+  const specs = [
+    {
+      name: s.tasks,
+      subjects: taskSubjects(snapshot, config.nats.subjectPrefix),
+      description: "tasks for workers",
+    },
+    { name: s.done, subjects: [config.doneTopic], description: "finished tasks from workers" },
+    { name: retryStream, subjects: [retrySubject], description: "retries waiting for their time" },
+  ];
+  if (config.failedTopic)
+    specs.push({ name: s.failed, subjects: [config.failedTopic], description: "exhausted retries" });
+  if (config.fileTopic)
+    specs.push({ name: s.files, subjects: [config.fileTopic], description: "file arrivals" });
+  for (const spec of specs) if (spec.subjects.length > 0) await ensureStream(jsm, spec, limits);
+  await ensureConsumer(jsm, {
+    stream: s.done,
+    durable: doneDurable,
+    filterSubject: config.doneTopic,
+    ackWaitMs: 30_000,
+    maxAckPending: 20_000,
+  });
+  // Waiting retries are delivered and held (negatively acked with a delay) until due: no limit on how many.
+  await ensureConsumer(jsm, {
+    stream: retryStream,
+    durable: retryDurable,
+    filterSubject: retrySubject,
+    ackWaitMs: 30_000,
+    maxAckPending: -1,
+  });
+}
+
+/** With a prefix ending in `.` one wildcard takes every task; otherwise each topic is listed. */
+export function taskSubjects(snapshot: Snapshot, prefix: string): string[] {
+  if (prefix.endsWith(".")) return [`${prefix}>`];
+  return [...new Set(snapshot.phases.map((p) => `${prefix}${p.topic}`))].sort();
+}
+
+/** A task subject that is also one of taskmaster's own would loop tasks into the done or failed stream. */
+export function subjectClash(snapshot: Snapshot, config: Config): string | undefined {
+  const own = new Map([
+    [config.doneTopic, "done_topic"],
+    [config.fileTopic, "file_topic"],
+    [config.failedTopic, "failed_topic"],
+    [retrySubject, "taskmaster's retry subject"],
+  ]);
+  own.delete("");
+  for (const phase of snapshot.phases) {
+    const subject = `${config.nats.subjectPrefix}${phase.topic}`;
+    const name = own.get(subject);
+    if (name)
+      return `${phase.workflow}: ${phase.key}: its subject "${subject}" is the ${name}; rename the topic`;
+  }
+  return undefined;
+}
+
+function scheduleEvent(events: EngineEvents, e: ScheduleEvent): void {
+  if (e.type === "cronSkipped") {
+    events.emit({
+      type: "cronSkipped",
+      workflow: e.workflow,
+      phase: e.phase,
+      skipped: e.skipped,
+      ...(e.firstSkipped ? { firstSkipped: e.firstSkipped } : {}),
+      ...(e.lastSkipped ? { lastSkipped: e.lastSkipped } : {}),
+    });
+  } else if (e.type === "cronFailed") {
+    events.emit({
+      type: "error",
+      where: `cron ${e.workflow}: ${e.phase} at ${e.slot.toISOString()}`,
+      error: e.error,
+    });
+  }
+}
+
+async function watchStatus(
+  nc: NatsConnection,
+  events: EngineEvents,
+  set: (s: ServiceState["nats"]) => void,
+): Promise<void> {
+  for await (const status of nc.status()) {
+    if (status.type === "disconnect") set("disconnected");
+    else if (status.type === "reconnecting") set("reconnecting");
+    else if (status.type === "reconnect") set("connected");
+    else if (status.type === "close") set("closed");
+    else continue;
+    const detail = "server" in status ? String(status.server) : "";
+    events.emit({ type: "natsStatus", status: status.type, detail });
+  }
+  set("closed");
+}

@@ -1,0 +1,147 @@
+/**
+ * A pipelined JetStream publisher: many publishes in flight at once, each acked by the stream, none lost.
+ *
+ * `js.publish()` costs about 43 µs of CPU per message here (a request, a timer and a promise chain each), which
+ * caps a relay at about 27k/s. This publisher sends each message with a reply subject under one inbox subscription
+ * and keeps one sweep timer for all deadlines instead of one timer per message. A message whose ack does not come
+ * in time (a timeout, a server restart, the client's buffer dropped on reconnect) is sent again with the same
+ * Nats-Msg-Id, so the stream stores it once. It is retried until it is stored or the publisher is closed: nothing
+ * that must not be lost is given up on.
+ */
+import { createInbox, headers, type Msg, type NatsConnection } from "@nats-io/transport-node";
+
+export interface PubAck {
+  readonly stream: string;
+  readonly seq: number;
+  /** True when the stream already had a message with this id (a repeat publish). */
+  readonly duplicate: boolean;
+}
+
+export interface PublisherOptions {
+  /** How long to wait for an ack before sending again (default 5 s). */
+  readonly ackTimeoutMs?: number;
+  /** Called when a message is sent again, with why. */
+  readonly onRetry?: (subject: string, attempt: number, reason: string) => void;
+}
+
+interface Pending {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly msgId: string;
+  readonly resolve: (ack: PubAck) => void;
+  readonly reject: (err: Error) => void;
+  deadline: number;
+  attempts: number;
+}
+
+export class PublisherClosedError extends Error {
+  override readonly name = "PublisherClosedError";
+}
+
+export class Publisher {
+  readonly #nc: NatsConnection;
+  readonly #inbox: string;
+  readonly #pending = new Map<string, Pending>();
+  readonly #ackTimeoutMs: number;
+  readonly #onRetry: PublisherOptions["onRetry"];
+  readonly #sweep: NodeJS.Timeout;
+  #next = 0;
+  #closed = false;
+
+  constructor(nc: NatsConnection, options: PublisherOptions = {}) {
+    this.#nc = nc;
+    this.#ackTimeoutMs = options.ackTimeoutMs ?? 5000;
+    this.#onRetry = options.onRetry;
+    this.#inbox = createInbox();
+    nc.subscribe(`${this.#inbox}.*`, { callback: (err, msg) => (err ? undefined : this.#onAck(msg)) });
+    this.#sweep = setInterval(() => this.#resendExpired(), Math.min(250, this.#ackTimeoutMs));
+    this.#sweep.unref();
+    void this.#watchReconnects();
+  }
+
+  /** Messages sent and not yet acked. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** Resolves once the stream has stored the message (or had it already). */
+  publish(subject: string, data: Uint8Array, msgId: string): Promise<PubAck> {
+    if (this.#closed) return Promise.reject(new PublisherClosedError("the publisher is closed"));
+    return new Promise<PubAck>((resolve, reject) => {
+      const token = (this.#next++).toString(36);
+      const pending: Pending = { subject, data, msgId, resolve, reject, deadline: 0, attempts: 0 };
+      this.#pending.set(token, pending);
+      this.#send(token, pending);
+    });
+  }
+
+  /** Rejects what is still waiting and stops retrying. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#sweep);
+    for (const p of this.#pending.values())
+      p.reject(new PublisherClosedError("the publisher closed before the ack"));
+    this.#pending.clear();
+  }
+
+  #send(token: string, p: Pending): void {
+    p.attempts++;
+    p.deadline = Date.now() + this.#ackTimeoutMs * Math.min(p.attempts, 6);
+    const h = headers();
+    h.set("Nats-Msg-Id", p.msgId);
+    try {
+      this.#nc.publish(p.subject, p.data, { reply: `${this.#inbox}.${token}`, headers: h });
+    } catch {
+      // Closed or draining connection: the sweep tries again; close() rejects.
+    }
+  }
+
+  #onAck(msg: Msg): void {
+    const token = msg.subject.slice(this.#inbox.length + 1);
+    const p = this.#pending.get(token);
+    if (!p) return;
+    // No stream answered (503), or the stream refused (full, not found ...): wait and send again.
+    if (msg.headers?.code === 503 || msg.data.length === 0) {
+      this.#retryLater(p, "no stream answered");
+      return;
+    }
+    let reply: { stream?: string; seq?: number; duplicate?: boolean; error?: { description?: string } };
+    try {
+      reply = JSON.parse(new TextDecoder().decode(msg.data));
+    } catch {
+      this.#retryLater(p, "unreadable ack");
+      return;
+    }
+    if (reply.error || !reply.stream) {
+      this.#retryLater(p, reply.error?.description ?? "ack without a stream");
+      return;
+    }
+    this.#pending.delete(token);
+    p.resolve({ stream: reply.stream, seq: reply.seq ?? 0, duplicate: reply.duplicate === true });
+  }
+
+  #retryLater(p: Pending, reason: string): void {
+    // Push the deadline out with a capped backoff; the sweep sends it again then.
+    p.deadline = Date.now() + Math.min(200 * 2 ** Math.min(p.attempts, 8), 10_000);
+    this.#onRetry?.(p.subject, p.attempts, reason);
+  }
+
+  #resendExpired(): void {
+    const now = Date.now();
+    for (const [token, p] of this.#pending) {
+      if (p.deadline > now) continue;
+      this.#onRetry?.(p.subject, p.attempts, "no ack in time");
+      this.#send(token, p);
+    }
+  }
+
+  /** After a reconnect the client has dropped what it buffered: send everything still waiting right away. */
+  async #watchReconnects(): Promise<void> {
+    for await (const status of this.#nc.status()) {
+      if (this.#closed) return;
+      if (status.type !== "reconnect") continue;
+      for (const [token, p] of this.#pending) this.#send(token, p);
+    }
+  }
+}

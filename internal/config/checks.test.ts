@@ -1,0 +1,77 @@
+/** The checks on string settings. */
+import { describe, expect, it } from "vitest";
+import {
+  checkListen,
+  checkNatsUrls,
+  checkOptionalHttpUrl,
+  checkStreamName,
+  checkSubject,
+  checkSubjectPrefix,
+  portOf,
+  withPort,
+} from "./checks.ts";
+
+describe("checkNatsUrls", () => {
+  it.each([
+    "nats://127.0.0.1:4222",
+    "tls://nats.example:4222",
+    "ws://h:80",
+    "wss://h",
+    "nats://u:p@h:4222",
+    "nats://[::1]:4222",
+    "nats://a:4222, nats://b:4222",
+  ])("accepts %s", (url) => {
+    expect(checkNatsUrls(url)).toBeUndefined();
+  });
+
+  it.each([
+    ["http://h:4222", /scheme must be nats:\/\//],
+    ["127.0.0.1:4222", /is not a NATS URL|is not a URL/],
+    ["nats://", /names no host/],
+    ["nats://a:4222,", /empty entry/],
+    ["", /empty entry/],
+  ])("refuses %j", (url, message) => {
+    expect(checkNatsUrls(url)).toMatch(message);
+  });
+});
+
+describe("checkListen", () => {
+  it.each(["127.0.0.1:8080", ":8080", "localhost:0", "[::1]:8080", "0.0.0.0:65535"])(
+    "accepts %s",
+    (address) => {
+      expect(checkListen(address)).toBeUndefined();
+    },
+  );
+
+  it.each(["8080", "host", "h:65536", "h:port", "a b:80", "::1:80"])("refuses %j", (address) => {
+    expect(checkListen(address)).toMatch(/^expected host:port/);
+  });
+
+  it("reads and replaces the port", () => {
+    expect(portOf("[::1]:8080")).toBe(8080);
+    expect(withPort("[::1]:8080", 9000)).toBe("[::1]:9000");
+    expect(withPort(":8080", 1)).toBe(":1");
+  });
+});
+
+describe("subjects and names", () => {
+  it("checks subjects, prefixes and stream names", () => {
+    expect(checkSubject("done")).toBeUndefined();
+    expect(checkSubject("tasks.done")).toBeUndefined();
+    expect(checkSubject("done.*")).toBeDefined();
+    expect(checkSubject("a..b")).toBeDefined();
+    expect(checkSubject("a b")).toBeDefined();
+    expect(checkSubjectPrefix("tasks.")).toBeUndefined();
+    expect(checkSubjectPrefix("")).toBeUndefined();
+    expect(checkSubjectPrefix(".tasks")).toBeDefined();
+    expect(checkStreamName("TASKMASTER_TASKS")).toBeUndefined();
+    expect(checkStreamName("a.b")).toBeDefined();
+    expect(checkStreamName("")).toBeDefined();
+  });
+
+  it("checks web URLs without repeating them", () => {
+    expect(checkOptionalHttpUrl("")).toBeUndefined();
+    expect(checkOptionalHttpUrl("https://hooks.slack.com/services/x")).toBeUndefined();
+    expect(checkOptionalHttpUrl("ftp://secret-host")).toBe("expected an http:// or https:// URL");
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Checks on string settings: NATS server URLs, `host:port` addresses, subjects, stream names and web URLs. Each
+ * returns undefined when the value is fine, or a message that says what is wrong and what would be right.
+ */
+
+const natsSchemes = new Set(["nats:", "tls:", "ws:", "wss:"]);
+
+/** One URL or a comma-separated list, as the NATS clients take it. */
+export function checkNatsUrls(text: string): string | undefined {
+  const urls = text.split(",").map((url) => url.trim());
+  for (const url of urls) {
+    if (url === "") return "expected a server URL such as nats://127.0.0.1:4222, got an empty entry";
+    const problem = checkNatsUrl(url);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+function checkNatsUrl(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `"${url}" is not a URL; write nats://host:4222 (tls://, ws:// and wss:// also work)`;
+  }
+  if (!natsSchemes.has(parsed.protocol)) {
+    return `"${url}" is not a NATS URL: the scheme must be nats://, tls://, ws:// or wss://`;
+  }
+  if (parsed.hostname === "") return `"${url}" names no host; write nats://host:4222`;
+  return undefined;
+}
+
+/** `host:port`, `[ipv6]:port` or `:port` (every interface); the port 0–65535. */
+export function checkListen(text: string): string | undefined {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]*):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (match === null || port > 65535) {
+    return `expected host:port such as 127.0.0.1:8080 or :8080, got "${text}"`;
+  }
+  return undefined;
+}
+
+/** Replaces the port of a `host:port` address (one that passed `checkListen`). */
+export function withPort(listen: string, port: number): string {
+  const colon = listen.lastIndexOf(":");
+  return `${colon < 0 ? listen : listen.slice(0, colon)}:${port}`;
+}
+
+/** The port of a `host:port` address, or undefined when there is none. */
+export function portOf(listen: string): number | undefined {
+  const match = /:(\d+)$/.exec(listen);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** Characters that cannot appear in a subject a task is published to. */
+const badSubject = /[\s*>]/;
+
+/** A full subject to publish to or consume from: dot-separated tokens, no wildcards, no spaces. */
+export function checkSubject(text: string): string | undefined {
+  if (text === "") return "expected a subject such as done, got an empty string";
+  if (badSubject.test(text) || text.split(".").includes("")) {
+    return `"${text}" is not a NATS subject: use dot-separated tokens without spaces, * or >`;
+  }
+  return undefined;
+}
+
+/** A topic that "" or "-" turns off (the "-" is already gone by now). */
+export function checkOptionalSubject(text: string): string | undefined {
+  return text === "" ? undefined : checkSubject(text);
+}
+
+/** Put before a task's subject as is, so `tasks.` gives `tasks.<type>`; "" for none. */
+export function checkSubjectPrefix(text: string): string | undefined {
+  if (text === "") return undefined;
+  if (badSubject.test(text) || text.startsWith(".") || text.includes("..")) {
+    return `"${text}" cannot start a NATS subject: no spaces, * or >, and no empty tokens (write e.g. "tasks.")`;
+  }
+  return undefined;
+}
+
+/** JetStream stream names: no spaces, dots, wildcards or path separators. */
+export function checkStreamName(text: string): string | undefined {
+  if (!/^[^\s.*>/\\]+$/.test(text)) {
+    return `"${text}" is not a stream name: use letters, digits, - and _ (no spaces, dots, *, > or slashes)`;
+  }
+  return undefined;
+}
+
+/** An http(s) URL, or "" for none. */
+export function checkOptionalHttpUrl(text: string): string | undefined {
+  if (text === "") return undefined;
+  try {
+    const url = new URL(text);
+    if (url.protocol === "http:" || url.protocol === "https:") return undefined;
+  } catch {
+    // Reported below like any other non-http URL.
+  }
+  return "expected an http:// or https:// URL";
+}
+
+export function checkNotEmpty(text: string): string | undefined {
+  return text.trim() === "" ? "must not be empty" : undefined;
+}

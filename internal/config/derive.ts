@@ -1,0 +1,118 @@
+/**
+ * Rules between keys, applied once every layer is merged: flowlord's `status_port` sets the port of
+ * `http.listen`; `slack.max_frequency` defaults to, and is raised to, 16 × min_frequency; `slack.task_ttl` is at
+ * least an hour (both as flowlord); the dedupe window fits in the streams' max age; a token is given once.
+ */
+import { formatDuration } from "../rule/index.ts";
+import { checkListen, portOf, withPort } from "./checks.ts";
+import { type Assignment, configError, configWarning } from "./layer.ts";
+import type { ConfigProblem, ConfigSource, Value } from "./types.ts";
+
+export interface Setting {
+  readonly value: Value | undefined;
+  /** Where the value was set; undefined for a default. */
+  readonly from?: Assignment | undefined;
+}
+
+export type Settings = Map<string, Setting>;
+
+const hour = 3_600_000;
+const rank: Record<ConfigSource, number> = { file: 1, env: 2, flag: 3 };
+
+function rankOf(setting: Setting | undefined): number {
+  return setting?.from === undefined ? 0 : rank[setting.from.source];
+}
+
+function numberAt(settings: Settings, path: string): number | undefined {
+  const value = settings.get(path)?.value;
+  return typeof value === "number" ? value : undefined;
+}
+
+/** A problem about the setting at `path`, placed where its value was written. */
+function problemAt(
+  severity: "error" | "warning",
+  settings: Settings,
+  path: string,
+  message: string,
+): ConfigProblem {
+  const from = settings.get(path)?.from;
+  const make = severity === "error" ? configError : configWarning;
+  if (from === undefined) return make(path, message, { source: "file" });
+  const key = from.source === "file" ? from.written : path;
+  return make(key, message, { source: from.source, line: from.line, column: from.column });
+}
+
+export function deriveSettings(settings: Settings): ConfigProblem[] {
+  return [
+    ...applyStatusPort(settings),
+    ...applyMaxFrequency(settings),
+    ...applyTaskTtl(settings),
+    ...fitDuplicateWindow(settings),
+    ...oneTokenSource(settings, "http.read_token"),
+    ...oneTokenSource(settings, "http.admin_token"),
+  ];
+}
+
+function applyStatusPort(settings: Settings): ConfigProblem[] {
+  const port = settings.get("status_port");
+  const listen = settings.get("http.listen");
+  if (typeof port?.value !== "number" || typeof listen?.value !== "string") return [];
+  if (port.value === 0) {
+    const message = "ignored: 0 turned flowlord's HTTP server off; taskmaster always serves on http.listen";
+    return [problemAt("warning", settings, "status_port", message)];
+  }
+  // A listen address given with more precedence (a flag over the file) is the one meant.
+  if (rankOf(listen) > rankOf(port) || checkListen(listen.value) !== undefined) return [];
+  const moved = withPort(listen.value, port.value);
+  settings.set("http.listen", { value: moved, from: listen.from });
+  if (rankOf(listen) < rankOf(port) || portOf(listen.value) === port.value) return [];
+  const message = `sets the port of http.listen: listening on "${moved}", not "${listen.value}"`;
+  return [problemAt("warning", settings, "status_port", message)];
+}
+
+function applyMaxFrequency(settings: Settings): ConfigProblem[] {
+  const min = numberAt(settings, "slack.min_frequency") ?? 0;
+  const max = numberAt(settings, "slack.max_frequency");
+  const from = settings.get("slack.max_frequency")?.from;
+  if (max !== undefined && max > min) return [];
+  settings.set("slack.max_frequency", { value: 16 * min, from });
+  if (max === undefined) return [];
+  const message =
+    `${formatDuration(max)} is not above slack.min_frequency ${formatDuration(min)}; ` +
+    `using 16 × min_frequency = ${formatDuration(16 * min)}, as flowlord does`;
+  return [problemAt("warning", settings, "slack.max_frequency", message)];
+}
+
+function applyTaskTtl(settings: Settings): ConfigProblem[] {
+  const ttl = numberAt(settings, "slack.task_ttl");
+  if (ttl === undefined || ttl >= hour) return [];
+  settings.set("slack.task_ttl", { value: hour, from: settings.get("slack.task_ttl")?.from });
+  const message = `${formatDuration(ttl)} is below the least of 1h; using 1h, as flowlord does`;
+  return [problemAt("warning", settings, "slack.task_ttl", message)];
+}
+
+/** JetStream refuses a stream whose duplicate window is longer than its max age. */
+function fitDuplicateWindow(settings: Settings): ConfigProblem[] {
+  const maxAge = numberAt(settings, "streams.max_age");
+  const window = numberAt(settings, "streams.duplicate_window");
+  if (maxAge === undefined || window === undefined || maxAge === 0 || window <= maxAge) return [];
+  settings.set("streams.duplicate_window", {
+    value: maxAge,
+    from: settings.get("streams.duplicate_window")?.from,
+  });
+  const path =
+    rankOf(settings.get("streams.duplicate_window")) > 0 ? "streams.duplicate_window" : "streams.max_age";
+  const message =
+    `streams.duplicate_window ${formatDuration(window)} is longer than streams.max_age ` +
+    `${formatDuration(maxAge)}, which JetStream refuses; using ${formatDuration(maxAge)}`;
+  return [problemAt("warning", settings, path, message)];
+}
+
+/** A token given both inline and as a file is a mistake: which one was meant cannot be guessed. */
+function oneTokenSource(settings: Settings, path: string): ConfigProblem[] {
+  const filePath = `${path}_file`;
+  if (settings.get(path)?.value === "" || settings.get(filePath)?.value === "") return [];
+  const problem = problemAt("error", settings, filePath, `set either ${path} or ${filePath}, not both`);
+  settings.set(filePath, { value: "" });
+  return [problem];
+}

@@ -1,0 +1,63 @@
+/**
+ * One done message: parse it, plan what it causes, publish all of it, and only then ack it.
+ *
+ * A message that cannot be a task (bad JSON, a wrong field, no result) is terminated, so it is not redelivered
+ * forever, and reported. A retry that must wait goes to the retry stream; everything else is published at once.
+ * If anything fails to publish the message is left unacked and comes back: the same plan gives the same message
+ * ids, so what was already stored is not stored twice.
+ */
+import { type Inbound, storedAt } from "../bus/index.ts";
+import { PlanError, TaskParseError } from "../errors/index.ts";
+import { AlertKind, type Emission, type Plan, type PlanContext, planDone } from "../plan/index.ts";
+import { parseTask, type Task } from "../task/index.ts";
+import type { Snapshot } from "../workflow/index.ts";
+import type { EngineEvents } from "./events.ts";
+import { type Outbox, type Subjects, sendAll } from "./outbox.ts";
+import { clip, holdRetry } from "./retry.ts";
+
+export interface DoneDeps {
+  readonly outbox: Outbox;
+  readonly subjects: Subjects;
+  readonly events: EngineEvents;
+  readonly snapshot: Snapshot;
+  readonly ctx: PlanContext;
+}
+
+const decoder = new TextDecoder();
+
+export async function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
+  const { events } = deps;
+  let task: Task;
+  let plan: Plan;
+  try {
+    task = parseTask(msg.data);
+    events.emit({ type: "taskDone", task, redelivered: msg.redelivered });
+    plan = planDone(deps.snapshot, task, deps.ctx);
+  } catch (err) {
+    if (!(err instanceof TaskParseError || err instanceof PlanError)) throw err;
+    msg.term(err.message);
+    events.emit({
+      type: "messageRejected",
+      subject: msg.subject,
+      reason: err.message,
+      data: clip(decoder.decode(msg.data)),
+    });
+    return;
+  }
+  const now: Emission[] = [];
+  const later: Emission[] = [];
+  for (const e of plan.emissions) (e.delayMs > 0 ? later : now).push(e);
+  const arrived = storedAt(msg);
+  const [sent] = await Promise.all([
+    sendAll(deps.outbox, now, deps.subjects, events),
+    ...later.map((e) => holdRetry(deps.outbox, e, arrived, deps.subjects, events)),
+  ]);
+  // An alert goes out once: not again when this message is redelivered and its failed message was stored already.
+  const failedAgain = sent.some((s) => s.emission.kind === "failed" && s.ack.duplicate);
+  for (const alert of plan.alerts) {
+    const repeat = alert.kind === AlertKind.retriesExhausted ? failedAgain : msg.redelivered;
+    if (!repeat) events.emit({ type: "alertRaised", alert });
+  }
+  if (events.wants("planNote")) for (const note of plan.notes) events.emit({ type: "planNote", note });
+  msg.ack();
+}

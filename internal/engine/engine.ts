@@ -1,0 +1,112 @@
+/**
+ * The runtime loop's heart: triggers in (done messages, retry records, cron slots), the planner in the middle,
+ * the outbox out. It holds the current workflow snapshot, counts work in flight so a shutdown can drain it, and
+ * reports everything as events. It talks to NATS only through the `Outbox` port and the messages it is handed.
+ */
+import { randomUUID } from "node:crypto";
+import type { Inbound } from "../bus/index.ts";
+import type { Clock } from "../clock/index.ts";
+import { type PlanContext, planCron, seededRandom } from "../plan/index.ts";
+import type { MetaRow } from "../rule/index.ts";
+import type { Phase, Snapshot } from "../workflow/index.ts";
+import { handleDone } from "./done.ts";
+import { asError, EngineEvents } from "./events.ts";
+import { type Outbox, type Subjects, sendAll } from "./outbox.ts";
+import { releaseRetry } from "./retry.ts";
+
+export interface EngineDeps {
+  readonly outbox: Outbox;
+  readonly subjects: Subjects;
+  readonly clock: Clock;
+  readonly host: string;
+  readonly readMetaFile: (pattern: string) => readonly MetaRow[];
+  readonly events?: EngineEvents;
+}
+
+export interface Engine {
+  readonly events: EngineEvents;
+  snapshot(): Snapshot | null;
+  setSnapshot(snapshot: Snapshot): void;
+  /** Hand a done message over; the engine acks, naks or terminates it. */
+  onDone(msg: Inbound): void;
+  /** Hand a retry record over. */
+  onRetry(msg: Inbound): void;
+  /** Emits a phase's tasks for a cron slot; resolves once they are stored. */
+  fireCron(phase: Phase, slot: Date): Promise<number>;
+  /** Work handed over and not finished. */
+  readonly inFlight: number;
+  /** Resolves when everything handed over so far has finished. */
+  drain(): Promise<void>;
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  const events = deps.events ?? new EngineEvents();
+  const running = new Set<Promise<void>>();
+  let current: Snapshot | null = null;
+
+  const context = (): PlanContext => ({
+    now: deps.clock.now(),
+    host: deps.host,
+    newId: randomUUID,
+    random: seededRandom,
+    readMetaFile: deps.readMetaFile,
+    failedTopic: deps.subjects.failed || "-",
+  });
+
+  const track = (where: string, msg: Inbound, work: () => Promise<void>) => {
+    const p = work().catch((err: unknown) => {
+      // Left unacked on purpose when publishing could not finish: the server redelivers it.
+      events.emit({ type: "error", where, error: asError(err) });
+      try {
+        msg.nak(1000);
+      } catch {
+        // The connection is gone; the server redelivers after ack_wait.
+      }
+    });
+    running.add(p);
+    void p.finally(() => running.delete(p));
+  };
+
+  return {
+    events,
+    snapshot: () => current,
+    setSnapshot(snapshot) {
+      current = snapshot;
+    },
+    onDone(msg) {
+      track("done", msg, async () => {
+        if (!current) throw new Error("no workflows loaded yet");
+        await handleDone(msg, {
+          outbox: deps.outbox,
+          subjects: deps.subjects,
+          events,
+          snapshot: current,
+          ctx: context(),
+        });
+      });
+    },
+    onRetry(msg) {
+      track("retry", msg, () => releaseRetry(msg, deps.clock.now(), deps.outbox, events));
+    },
+    async fireCron(phase, slot) {
+      const plan = planCron(phase, slot, context());
+      await sendAll(deps.outbox, plan.emissions, deps.subjects, events);
+      for (const alert of plan.alerts) events.emit({ type: "alertRaised", alert });
+      for (const note of plan.notes) events.emit({ type: "planNote", note });
+      events.emit({
+        type: "cronFired",
+        workflow: phase.workflow,
+        phase: phase.key,
+        slot,
+        tasks: plan.emissions.length,
+      });
+      return plan.emissions.length;
+    },
+    get inFlight() {
+      return running.size;
+    },
+    async drain() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The engine's typed events: every state change is one, so the cache, alerts, dashboard and logs subscribe
+ * instead of being called, and tests await events instead of sleeping.
+ */
+import type { Problem } from "../errors/index.ts";
+import type { Emission, PlannedAlert } from "../plan/index.ts";
+import type { Task } from "../task/index.ts";
+
+export type EngineEvent =
+  /** A task was stored by its stream (or was there already: `duplicate`). */
+  | {
+      readonly type: "taskPublished";
+      readonly emission: Emission;
+      readonly subject: string;
+      readonly seq: number;
+      readonly duplicate: boolean;
+    }
+  /** A finished task arrived on the done subject. */
+  | { readonly type: "taskDone"; readonly task: Task; readonly redelivered: boolean }
+  /** A failed task will be sent again at `dueAt`; NATS holds it until then. */
+  | { readonly type: "retryScheduled"; readonly task: Task; readonly dueAt: Date; readonly delayMs: number }
+  /** A task's retries are used up; it went to the failed subject (if one is configured). */
+  | { readonly type: "taskFailed"; readonly task: Task }
+  /** A message that could not be used was terminated (not redelivered). */
+  | {
+      readonly type: "messageRejected";
+      readonly subject: string;
+      readonly reason: string;
+      readonly data: string;
+    }
+  | { readonly type: "alertRaised"; readonly alert: PlannedAlert }
+  /** Why a trigger did less than one might expect (no children, require not met, no match). */
+  | { readonly type: "planNote"; readonly note: string }
+  | {
+      readonly type: "cronFired";
+      readonly workflow: string;
+      readonly phase: string;
+      readonly slot: Date;
+      readonly tasks: number;
+    }
+  | {
+      readonly type: "cronSkipped";
+      readonly workflow: string;
+      readonly phase: string;
+      readonly skipped: number;
+      readonly firstSkipped?: Date;
+      readonly lastSkipped?: Date;
+    }
+  | {
+      readonly type: "workflowsReloaded";
+      readonly workflows: number;
+      readonly phases: number;
+      readonly changed: readonly string[];
+    }
+  | { readonly type: "workflowsRejected"; readonly problems: readonly Problem[] }
+  | {
+      readonly type: "publishRetried";
+      readonly subject: string;
+      readonly attempt: number;
+      readonly reason: string;
+    }
+  | { readonly type: "natsStatus"; readonly status: string; readonly detail: string }
+  | { readonly type: "error"; readonly where: string; readonly error: Error };
+
+export type EngineEventType = EngineEvent["type"];
+export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;
+type Listener<T extends EngineEventType> = (event: EventOf<T>) => void;
+type AnyListener = (event: EngineEvent) => void;
+
+/** A small typed emitter. A listener that throws is reported as an `error` event, never breaks the emitter. */
+export class EngineEvents {
+  readonly #listeners = new Map<EngineEventType, Set<AnyListener>>();
+  readonly #any = new Set<AnyListener>();
+
+  on<T extends EngineEventType>(type: T, listener: Listener<T>): () => void {
+    let set = this.#listeners.get(type);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(type, set);
+    }
+    // The map is keyed by type, so a listener only ever receives events of its own type.
+    const stored = listener as unknown as AnyListener;
+    set.add(stored);
+    return () => set.delete(stored);
+  }
+
+  onAny(listener: (event: EngineEvent) => void): () => void {
+    this.#any.add(listener);
+    return () => this.#any.delete(listener);
+  }
+
+  /** True when someone listens for `type` (so hot paths can skip building events nobody reads). */
+  wants(type: EngineEventType): boolean {
+    return this.#any.size > 0 || (this.#listeners.get(type)?.size ?? 0) > 0;
+  }
+
+  emit(event: EngineEvent): void {
+    for (const listener of this.#listeners.get(event.type) ?? []) this.#call(listener, event);
+    for (const listener of this.#any) this.#call(listener, event);
+  }
+
+  #call(listener: AnyListener, event: EngineEvent): void {
+    try {
+      listener(event);
+    } catch (err) {
+      if (event.type !== "error")
+        this.emit({ type: "error", where: `listener of ${event.type}`, error: asError(err) });
+    }
+  }
+}
+
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,70 @@
+/**
+ * From planned emissions to stored messages: the subject, the bytes, the Nats-Msg-Id, all sent at once (pipelined)
+ * and awaited together, so what caused them is acknowledged only after every one is stored.
+ */
+import { msgIdOf, type PubAck } from "../bus/index.ts";
+import { type Emission, EmissionKind } from "../plan/index.ts";
+import { taskJson } from "../task/index.ts";
+import type { EngineEvents } from "./events.ts";
+
+/** Where messages are published; the bus's Publisher is one. */
+export interface Outbox {
+  publish(subject: string, data: Uint8Array, msgId: string): Promise<PubAck>;
+}
+
+export interface Subjects {
+  /** Put before every task subject (`tasks.`), or "". */
+  readonly taskPrefix: string;
+  /** Exhausted retries; "" when disabled. */
+  readonly failed: string;
+  /** Where waiting retries are kept until they are due. */
+  readonly retry: string;
+}
+
+const encoder = new TextEncoder();
+
+export function subjectOf(emission: Emission, subjects: Subjects): string {
+  return emission.kind === EmissionKind.failed ? subjects.failed : `${subjects.taskPrefix}${emission.topic}`;
+}
+
+export interface Sent {
+  readonly emission: Emission;
+  readonly subject: string;
+  readonly ack: PubAck;
+}
+
+/** Publishes every emission now (ignoring their delays: the caller handles waiting ones) and waits for all acks. */
+export async function sendAll(
+  outbox: Outbox,
+  emissions: readonly Emission[],
+  subjects: Subjects,
+  events: EngineEvents,
+): Promise<Sent[]> {
+  const sent = await Promise.all(
+    emissions.map(async (emission): Promise<Sent> => {
+      const subject = subjectOf(emission, subjects);
+      const ack = await outbox.publish(
+        subject,
+        encoder.encode(taskJson(emission.task)),
+        msgIdOf(emission.dedupeKey),
+      );
+      return { emission, subject, ack };
+    }),
+  );
+  if (events.wants("taskPublished")) {
+    for (const s of sent) {
+      events.emit({
+        type: "taskPublished",
+        emission: s.emission,
+        subject: s.subject,
+        seq: s.ack.seq,
+        duplicate: s.ack.duplicate,
+      });
+    }
+  }
+  for (const s of sent) {
+    if (s.emission.kind === EmissionKind.failed && !s.ack.duplicate)
+      events.emit({ type: "taskFailed", task: s.emission.task });
+  }
+  return sent;
+}

@@ -1,0 +1,107 @@
+/**
+ * Reloading workflows: chokidar notices edits (debounced, so an editor's burst of writes is one reload) and a
+ * periodic rescan catches what a watcher misses (network file systems, a watcher error). Each reload reads the
+ * whole set; a set with errors is refused and the last good one stays. Nothing changes when no file changed.
+ */
+import { watch } from "chokidar";
+import { hasErrors, type Problem } from "../errors/index.ts";
+import { loadSnapshot } from "./load.ts";
+import type { Snapshot } from "./types.ts";
+
+export interface WatchOptions {
+  readonly root: string;
+  /** The last good snapshot (loaded at startup). */
+  readonly initial: Snapshot;
+  /** How often to rescan even without a file event. */
+  readonly rescanMs: number;
+  /** How long to wait after the last file event before reloading (default 300 ms). */
+  readonly debounceMs?: number;
+  readonly onReload: (snapshot: Snapshot, changed: readonly string[]) => void;
+  readonly onRejected: (problems: readonly Problem[]) => void;
+  readonly onError: (error: Error) => void;
+}
+
+export interface WorkflowWatcher {
+  /** Reloads now (what `/refresh` calls); resolves with the workflows that changed, or the problems. */
+  reload(): Promise<{ changed: readonly string[]; problems: readonly Problem[] }>;
+  close(): Promise<void>;
+}
+
+/** The names of workflows added, removed (`-name`) or changed between two snapshots. */
+export function changedWorkflows(before: Snapshot, after: Snapshot): string[] {
+  const changed: string[] = [];
+  for (const [name, wf] of after.workflows) {
+    if (before.workflows.get(name)?.checksum !== wf.checksum) changed.push(name);
+  }
+  for (const name of before.workflows.keys()) if (!after.workflows.has(name)) changed.push(`-${name}`);
+  return changed;
+}
+
+export function watchWorkflows(options: WatchOptions): WorkflowWatcher {
+  let good = options.initial;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<{ changed: readonly string[]; problems: readonly Problem[] }> | undefined;
+  let again = false;
+  let closed = false;
+
+  const reloadOnce = async () => {
+    const next = await loadSnapshot(options.root);
+    if (hasErrors(next.problems)) {
+      options.onRejected(next.problems);
+      return { changed: [], problems: next.problems };
+    }
+    const changed = changedWorkflows(good, next);
+    if (changed.length > 0) {
+      good = next;
+      options.onReload(next, changed);
+    }
+    return { changed, problems: next.problems };
+  };
+
+  // One reload at a time; a request during a reload runs once more after it, so the last edit is always seen.
+  const reload = (): Promise<{ changed: readonly string[]; problems: readonly Problem[] }> => {
+    if (running !== undefined) {
+      again = true;
+      return running;
+    }
+    running = reloadOnce()
+      .catch((err: unknown) => {
+        options.onError(err instanceof Error ? err : new Error(String(err)));
+        return { changed: [], problems: [] };
+      })
+      .finally(() => {
+        running = undefined;
+        if (again && !closed) {
+          again = false;
+          void reload();
+        }
+      });
+    return running;
+  };
+
+  const soon = () => {
+    if (closed) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void reload(), options.debounceMs ?? 300);
+    timer.unref();
+  };
+
+  const watcher = watch(options.root, { ignoreInitial: true, persistent: false });
+  watcher.on("all", (_event, path) => {
+    if (path.endsWith(".toml") || !path.includes(".")) soon();
+  });
+  watcher.on("error", (err) => options.onError(err instanceof Error ? err : new Error(String(err))));
+  const rescan = setInterval(() => void reload(), options.rescanMs);
+  rescan.unref();
+
+  return {
+    reload,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      clearInterval(rescan);
+      await watcher.close();
+      await running;
+    },
+  };
+}
