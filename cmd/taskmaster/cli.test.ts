@@ -50,7 +50,7 @@ describe("taskmaster validate", () => {
   it("accepts the demo workflows, printing warnings and a summary", async () => {
     const { code, out } = await run(["validate", "config/workflows"]);
     expect(code).toBe(0);
-    expect(out.at(-1)).toMatch(/^4 workflows, \d+ phases: 0 errors, \d+ warnings?$/);
+    expect(out.at(-1)).toMatch(/^5 workflows, \d+ phases: 0 errors, \d+ warnings?$/);
   });
 
   it("prints every problem as FILE: PHASE: message and exits 1 on errors", async () => {

@@ -1,15 +1,26 @@
 /**
  * The taskmaster CLI and composition root: it reads the command line and hands each command what it needs.
  */
+import { devCommand } from "./dev.ts";
 import { Exit, type Io, UsageError } from "./io.ts";
 import { planCommand } from "./plan.ts";
+import { runCommand } from "./run.ts";
 import { validateCommand } from "./validate.ts";
+import { workerCommand } from "./worker.ts";
 
 const help = `taskmaster: runs data pipelines over NATS (a drop-in replacement for flowlord)
 
 Usage: taskmaster <command> [options]
 
 Commands:
+  run                the service: cron, done → children, retries, workflow reloads
+                       --config FILE          the service config (TOML; default $TASKMASTER_CONFIG)
+                       --KEY VALUE            any config key, e.g. --nats.url nats://host:4222 --log.level debug
+  dev                what \`make run\` runs: the service on config/taskmaster.toml, a local nats-server when none
+                     answers, and a demo worker for every topic
+  worker --topic TOPIC [--concurrency N] [--timeout 10m] [--queue NAME] -- COMMAND [ARGS...]
+                     a generic worker: runs COMMAND per task ({info}, {id}, {type}, {job}, {meta:KEY} in ARGS;
+                     the task JSON on stdin); exit 0 is complete, else error with the tail of stderr
   validate PATH      check a workflow file or directory; prints FILE: PHASE: message for each problem
                      (exit 0 valid, warnings allowed; 1 errors; 2 usage)
   plan               print the tasks a trigger would emit, one JSON object per line, without sending anything
@@ -42,6 +53,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await validateCommand(rest, io);
       case "plan":
         return await planCommand(rest, io);
+      case "run":
+        return await runCommand(rest, io);
+      case "dev":
+        return await devCommand(rest, io);
+      case "worker":
+        return await workerCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -1,6 +1,7 @@
 /** The NATS side: connection, pipelined JetStream publishing, streams and consumers, the cron slot store. */
 export { connectionOptions, connectNats, type NatsSettings } from "./connect.ts";
 export { consumeDurable, type Inbound, type Intake, storedAt } from "./consume.ts";
+export { type NatsServer, type StartNatsOptions, startNats } from "./localserver.ts";
 export { msgIdOf } from "./msgid.ts";
 export { type PubAck, Publisher, PublisherClosedError, type PublisherOptions } from "./publisher.ts";
 export { kvSlotStore } from "./slots.ts";

@@ -35,7 +35,8 @@ export async function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
     plan = planDone(deps.snapshot, task, deps.ctx);
   } catch (err) {
     if (!(err instanceof TaskParseError || err instanceof PlanError)) throw err;
-    msg.term(err.message);
+    // No reason text: nats-server 2.9 ignores a "+TERM" that carries one. The event keeps the reason.
+    msg.term();
     events.emit({
       type: "messageRejected",
       subject: msg.subject,

@@ -50,7 +50,7 @@ export async function releaseRetry(
 ): Promise<void> {
   const record = readRecord(msg.data);
   if (typeof record === "string") {
-    msg.term(record);
+    msg.term(); // without a reason: 2.9 ignores "+TERM <reason>"
     events.emit({
       type: "messageRejected",
       subject: msg.subject,

@@ -90,6 +90,8 @@ export function watchWorkflows(options: WatchOptions): WorkflowWatcher {
   watcher.on("all", (_event, path) => {
     if (path.endsWith(".toml") || !path.includes(".")) soon();
   });
+  // A file written while the watcher was still scanning counts as initial and sends no event: look once more.
+  watcher.on("ready", soon);
   watcher.on("error", (err) => options.onError(err instanceof Error ? err : new Error(String(err))));
   const rescan = setInterval(() => void reload(), options.rescanMs);
   rescan.unref();
