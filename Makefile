@@ -5,14 +5,28 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help install test check typecheck lint format
+.PHONY: help install system run test check typecheck lint format bench
 
 help:
+	@echo "make run        the service with its own local NATS (when none answers) and demo workers"
 	@echo "make test       install what is needed, then run every test"
+	@echo "make bench      throughput and latency against a raw JetStream relay"
 	@echo "make check      type-check, lint, then every test"
 	@echo "make format     format the code with Biome"
 
-install: $(NPM_STAMP)
+install: $(NPM_STAMP) system
+
+# Debian packages the service and the tests run: nats-server (tests start their own on free ports).
+system:
+	@missing=""; \
+	  command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing="$$missing nats-server"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  fi
+
+run: install
+	node cmd/taskmaster/bin.js dev
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -33,3 +47,6 @@ format: install
 	npx biome check --write .
 
 check: typecheck lint test
+
+bench: install
+	node --import tsx test/bench/bench.ts

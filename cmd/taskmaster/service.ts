@@ -209,7 +209,7 @@ async function ensureStreams(
     durable: doneDurable,
     filterSubject: config.doneTopic,
     ackWaitMs: 30_000,
-    maxAckPending: 20_000,
+    maxAckPending: 2048,
   });
   // Waiting retries are delivered and held (negatively acked with a delay) until due: no limit on how many.
   await ensureConsumer(jsm, {

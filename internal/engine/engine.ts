@@ -21,6 +21,11 @@ export interface EngineDeps {
   readonly host: string;
   readonly readMetaFile: (pattern: string) => readonly MetaRow[];
   readonly events?: EngineEvents;
+  /**
+   * How many done messages and retry records are worked on at once (default 256); the rest wait their turn.
+   * This bounds memory: one done message can fan out to many tasks, all in flight until their acks come.
+   */
+  readonly maxActive?: number;
 }
 
 export interface Engine {
@@ -42,6 +47,21 @@ export interface Engine {
 export function createEngine(deps: EngineDeps): Engine {
   const events = deps.events ?? new EngineEvents();
   const running = new Set<Promise<void>>();
+  const maxActive = deps.maxActive ?? 256;
+  // A FIFO with a moving head: Array.shift() is O(n), and tens of thousands may wait during a burst.
+  let waiting: (() => void)[] = [];
+  let head = 0;
+  const waitingCount = () => waiting.length - head;
+  const next = () => {
+    if (head >= waiting.length) return undefined;
+    const job = waiting[head++];
+    if (head > 1024 && head * 2 > waiting.length) {
+      waiting = waiting.slice(head);
+      head = 0;
+    }
+    return job;
+  };
+  let active = 0;
   let current: Snapshot | null = null;
 
   const context = (): PlanContext => ({
@@ -53,18 +73,30 @@ export function createEngine(deps: EngineDeps): Engine {
     failedTopic: deps.subjects.failed || "-",
   });
 
-  const track = (where: string, msg: Inbound, work: () => Promise<void>) => {
-    const p = work().catch((err: unknown) => {
-      // Left unacked on purpose when publishing could not finish: the server redelivers it.
-      events.emit({ type: "error", where, error: asError(err) });
-      try {
-        msg.nak(1000);
-      } catch {
-        // The connection is gone; the server redelivers after ack_wait.
-      }
-    });
+  const run = (where: string, msg: Inbound, work: () => Promise<void>) => {
+    active++;
+    const p = work()
+      .catch((err: unknown) => {
+        // Left unacked on purpose when publishing could not finish: the server redelivers it.
+        events.emit({ type: "error", where, error: asError(err) });
+        try {
+          msg.nak(1000);
+        } catch {
+          // The connection is gone; the server redelivers after ack_wait.
+        }
+      })
+      .finally(() => {
+        active--;
+        running.delete(p);
+        next()?.();
+      });
     running.add(p);
-    void p.finally(() => running.delete(p));
+  };
+
+  // Work beyond `maxActive` waits in order; each finished piece starts the next.
+  const track = (where: string, msg: Inbound, work: () => Promise<void>) => {
+    if (active < maxActive) run(where, msg, work);
+    else waiting.push(() => run(where, msg, work));
   };
 
   return {
@@ -103,10 +135,10 @@ export function createEngine(deps: EngineDeps): Engine {
       return plan.emissions.length;
     },
     get inFlight() {
-      return running.size;
+      return running.size + waitingCount();
     },
     async drain() {
-      while (running.size > 0) await Promise.allSettled([...running]);
+      while (running.size > 0 || waitingCount() > 0) await Promise.allSettled([...running]);
     },
   };
 }

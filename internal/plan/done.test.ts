@@ -344,3 +344,19 @@ describe("retry jitter", () => {
     expect(draws.filter((d) => d < 0.5).length).toBeLessThan(1100);
   });
 });
+
+describe("dedupe keys of siblings", () => {
+  it("differ for siblings that share an id and a created second but not their info", () => {
+    const s = snapshotOf({
+      "a.toml": [
+        '[[phase]]\ntask = "p"\nrule = "cron=@daily"\n',
+        '[[phase]]\ntask = "c"\ndependsOn = "p"\nrule = "meta=i:1,2"\ntemplate = "?i={meta:i}"\n',
+        '[[phase]]\ntask = "g"\ndependsOn = "c"\ntemplate = "x"\n',
+      ].join("\n"),
+    });
+    const sibling = (i: string) =>
+      done({ type: "c", info: `?i=${i}`, result: "complete", meta: "workflow=a.toml" });
+    const keys = ["1", "2"].map((i) => planDone(s, sibling(i), testContext()).emissions[0]?.dedupeKey);
+    expect(keys[0]).not.toBe(keys[1]);
+  });
+});

@@ -11,7 +11,7 @@ import { PlanError } from "../errors/index.ts";
 import { formatDuration } from "../rule/index.ts";
 import type { MetaRow } from "../rule/types.ts";
 import { encodeMeta, type Meta, parseMeta, withMeta } from "../task/meta.ts";
-import { jobOf, taskName } from "../task/task.ts";
+import { taskName } from "../task/task.ts";
 import { Result, type Task } from "../task/types.ts";
 import { taskTime } from "../tmpl/index.ts";
 import { childrenOf, findPhase } from "../workflow/index.ts";
@@ -38,9 +38,13 @@ export function planDone(snapshot: Snapshot, task: Task, ctx: PlanContext): Plan
   }
 }
 
-/** The identity of the finished task, so a redelivered done message gives the same keys. */
-function doneKey(task: Task): string {
-  return `${task.id ?? ""}|${task.type}|${jobOf(task)}|${task.created ?? ""}`;
+/**
+ * The identity of the finished task, so a redelivered done message gives the same keys. Siblings share the id and
+ * often the created second (a batch, or a child's rows), so the info tells them apart (flowlord's cache overwrote
+ * such siblings; their children must not collide here).
+ */
+function doneKey(task: Task, meta: ReadonlyMap<string, string>): string {
+  return `${task.id ?? ""}|${task.type}|${task.job || meta.get("job") || ""}|${task.created ?? ""}|${task.info}`;
 }
 
 /** Every `require`d meta key is non-empty in the parent's meta. */
@@ -54,7 +58,7 @@ function planChildren(snapshot: Snapshot, parent: Task, ctx: PlanContext): Plan 
   const name = taskName(parent);
   if (!workflow)
     return { ...emptyPlan, notes: [`${name} has no workflow in its meta, so it has no children`] };
-  const phases = childrenOf(snapshot, workflow, parent.type, jobOf(parent));
+  const phases = childrenOf(snapshot, workflow, parent.type, parent.job || parentMeta.get("job") || "");
   if (phases.length === 0) return { ...emptyPlan, notes: [`no child phases of ${name} in ${workflow}`] };
   const wall = taskTime(parentMeta, parent.info);
   const emissions: Emission[] = [];
@@ -93,6 +97,7 @@ function childTasks(
     own.length === 0 ? [parentMeta] : own.map((row) => new Map([...parentMeta, ...row]));
   const ownKeys = new Set(own.flatMap((row) => [...row.keys()]));
   const workflow = phase.workflow;
+  const parentKey = doneKey(parent, parentMeta);
   const items = expandBatch({ template: phase.template, job: phase.job, rows }, [wall], templateEnv(ctx));
   return items.map((item) => {
     // Flowlord's child meta: workflow, the parent's cron (only if it had one), the child's job; we add the values
@@ -109,7 +114,7 @@ function childTasks(
       delayMs: 0,
       task,
       phase: phaseRef(phase),
-      dedupeKey: `child|${doneKey(parent)}|${workflow}|${phase.key}|${item.row}`,
+      dedupeKey: `child|${parentKey}|${workflow}|${phase.key}|${item.row}`,
     };
   });
 }
@@ -117,13 +122,13 @@ function childTasks(
 function planRetry(snapshot: Snapshot, task: Task, ctx: PlanContext): Plan {
   const meta = parseMeta(task.meta);
   const workflow = meta.get("workflow") ?? "";
-  const job = jobOf(task);
+  const job = task.job || meta.get("job") || "";
   const phase = workflow ? findPhase(snapshot, workflow, task.type, job) : undefined;
   const done = Number.parseInt(meta.get("retry") ?? "", 10);
   const attempt = Number.isFinite(done) && done > 0 ? done : 0;
   if (phase && phase.retry > attempt) {
     const n = attempt + 1;
-    const dedupeKey = `retry|${doneKey(task)}|${n}`;
+    const dedupeKey = `retry|${doneKey(task, meta)}|${n}`;
     const delayMs = retryDelayMs(phase.rule, n, ctx.random(dedupeKey));
     const retryMeta = withMeta(meta, { retry: String(n), delayed: formatDuration(delayMs) });
     const retry = newTask(ctx, {
@@ -172,7 +177,7 @@ function planFailed(
       delayMs: 0,
       task: failed,
       ...(phase ? { phase: phaseRef(phase) } : {}),
-      dedupeKey: `failed|${doneKey(task)}`,
+      dedupeKey: `failed|${doneKey(task, meta)}`,
     });
   }
   if (phase?.rule.noAlert) return { emissions, alerts: [], notes: [...notes, `${phase.key} says no_alert`] };

@@ -107,3 +107,9 @@ describe("taskJson", () => {
     expect(parseTask(taskJson(task))).toEqual(task);
   });
 });
+
+describe("parseTask: forbidden keys written with escapes", () => {
+  it("rejects __proto__ spelt with \\u escapes", () => {
+    expect(parseError('{"type":"a","\\u005f_proto__":{}}').message).toBe("__proto__: key not allowed");
+  });
+});

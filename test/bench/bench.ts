@@ -1,0 +1,280 @@
+/**
+ * `make bench`: taskmaster against a raw JetStream relay on the same nats-server, in the same run.
+ *
+ * 1. Throughput: N child-done messages are stored first; the time from the first to the last grandchild stored,
+ *    for taskmaster (parse, plan, publish with a deterministic id, ack after the publish ack) and for the relay
+ *    (pull, publish one message, ack after the publish ack).
+ * 2. Latency at an offered load of 5 000 done messages a second: from the done publish to the grandchild (or
+ *    relayed message) arriving at a subscriber.
+ * 3. Fan-out: roots with 100 children, each with a grandchild, through fast fake workers; tasks dispatched a second.
+ * 4. Memory: taskmaster's peak RSS, and its RSS with 100 000 tasks in flight (emitted, no worker answering).
+ * Figures are printed as ratios to the relay, because these machines are shared and noisy.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connectNats, ensureConsumer, ensureStream, Publisher, startNats } from "../../internal/bus/index.ts";
+import { parseTask, taskJson } from "../../internal/task/index.ts";
+import { workflowDir } from "../runtime/harness.ts";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const N = Number(process.env.BENCH_N ?? 60_000);
+const rate = 5000;
+const latencySeconds = 8;
+const roots = 100;
+const inflightRoots = 1000;
+
+const children = Array.from({ length: 100 }, (_, i) => i).join(",");
+const workflow = `
+[[phase]]
+task = "root"
+rule = "cron=@yearly"
+
+[[phase]]
+task = "child"
+dependsOn = "root"
+rule = "meta=i:${children}"
+template = "?i={meta:i}"
+
+[[phase]]
+task = "grandchild"
+dependsOn = "child"
+template = "?sent={meta:sent}"
+`;
+
+const server = await startNats();
+const nc = await connectNats({ url: server.url, name: "bench" });
+const jsm = await jetstreamManager(nc);
+const publisher = new Publisher(nc);
+const encoder = new TextEncoder();
+const limits = { maxAgeMs: 3_600_000, maxBytes: -1, duplicateWindowMs: 120_000, replicas: 1 };
+const progress = (step: string) =>
+  process.stderr.write(`bench: step ${step} at ${new Date().toISOString()}\n`);
+const now = () => performance.timeOrigin + performance.now();
+
+function childDone(i: number, sent = 0): Uint8Array {
+  const meta = `i=${i % 100}&sent=${sent}&workflow=fanout.toml`;
+  const task = {
+    type: "child",
+    info: "",
+    id: `c${i}`,
+    created: "2024-01-15T00:00:00Z",
+    result: "complete",
+    meta,
+  } as const;
+  return encoder.encode(taskJson(task));
+}
+
+async function count(stream: string): Promise<number> {
+  return (await jsm.streams.info(stream)).state.messages;
+}
+
+/** Seconds from the first to the `total`-th message stored in `stream` (counted from `base`). */
+async function timeStores(stream: string, base: number, total: number): Promise<number> {
+  let first = 0;
+  for (;;) {
+    const n = (await count(stream)) - base;
+    if (n > 0 && first === 0) first = now();
+    if (n >= total) return (now() - first) / 1000;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function preload(subject: string, make: (i: number) => Uint8Array, total: number, prefix: string) {
+  for (let i = 0; i < total; i += 5000) {
+    const batch = Array.from({ length: Math.min(5000, total - i) }, (_, k) =>
+      publisher.publish(subject, make(i + k), `${prefix}-${i + k}`),
+    );
+    await Promise.all(batch);
+  }
+}
+
+function spawnLogged(args: string[], ready: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (out.includes(ready)) resolve(child);
+    });
+    child.once("exit", (code) => reject(new Error(`${args[1]} exited ${code}: ${out.slice(-400)}`)));
+  });
+}
+
+const dir = workflowDir({ "fanout.toml": workflow });
+const taskmasterArgs = ["cmd/taskmaster/bin.js", "run", "--nats.url", server.url, "--workflow", dir];
+const startTaskmaster = () =>
+  spawnLogged([...taskmasterArgs, "--log.format", "json", "--log.level", "info"], '"taskmaster running"');
+const startRelay = () =>
+  spawnLogged(
+    ["--import", "tsx", "test/bench/relay.ts", server.url, "RELAY_IN", "relay", "relay.out"],
+    "relay running",
+  );
+const stop = (c: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    c.once("exit", () => resolve());
+    c.kill("SIGTERM");
+  });
+const rssMiB = (pid: number | undefined, field: "VmHWM" | "VmRSS") => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+};
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** Offers `rate` messages a second for `seconds`, in 10 ms slices; returns the latencies seen by `subject`. */
+async function offered(
+  subject: string,
+  make: (i: number, sent: number) => Uint8Array,
+  listen: string,
+  sentOf: (data: Uint8Array) => number,
+  prefix: string,
+): Promise<number[]> {
+  const latencies: number[] = [];
+  const total = rate * latencySeconds;
+  const sub = nc.subscribe(listen, {
+    callback: (_e, m) => {
+      latencies.push(now() - sentOf(m.data));
+    },
+  });
+  const perSlice = rate / 100;
+  const start = now();
+  for (let slice = 0; slice * perSlice < total; slice++) {
+    const wait = start + slice * 10 - now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    for (let k = 0; k < perSlice; k++) {
+      const i = slice * perSlice + k;
+      void publisher.publish(subject, make(i, now()), `${prefix}-${i}`);
+    }
+  }
+  while (latencies.length < total) await new Promise((r) => setTimeout(r, 50));
+  sub.unsubscribe();
+  return latencies;
+}
+
+const sentFromTask = (data: Uint8Array) =>
+  Number(new URLSearchParams(parseTask(data).info.slice(1)).get("sent"));
+const sentFromDone = (data: Uint8Array) =>
+  Number(new URLSearchParams(parseTask(data).meta ?? "").get("sent"));
+
+progress("1.");
+// --- 1. Throughput ------------------------------------------------------------------------------------------
+await ensureStream(jsm, { name: "RELAY_IN", subjects: ["relay.in"], description: "bench" }, limits);
+await ensureStream(jsm, { name: "RELAY_OUT", subjects: ["relay.out"], description: "bench" }, limits);
+const relayConsumer = { stream: "RELAY_IN", durable: "relay", filterSubject: "relay.in", ackWaitMs: 30_000 };
+await ensureConsumer(jsm, { ...relayConsumer, maxAckPending: 20_000 });
+await preload("relay.in", (i) => childDone(i), N, "rin");
+const relay = await startRelay();
+const relaySeconds = await timeStores("RELAY_OUT", 0, N);
+const relayRate = N / relaySeconds;
+progress(`relay ${relayRate}`);
+
+let taskmaster = await startTaskmaster(); // creates the streams and consumers
+await stop(taskmaster);
+await preload("done", (i) => childDone(i), N, "tin");
+taskmaster = await startTaskmaster();
+const tmSeconds = await timeStores("TASKMASTER_TASKS", 0, N);
+const tmRate = N / tmSeconds;
+const peakRss = rssMiB(taskmaster.pid, "VmHWM");
+
+progress("2.");
+// --- 2. Latency at 5 000/s -----------------------------------------------------------------------------------
+const relayLat = await offered(
+  "relay.in",
+  (i, sent) => childDone(N + i, sent),
+  "relay.out",
+  sentFromDone,
+  "rlat",
+);
+const tmLat = await offered("done", (i, sent) => childDone(N + i, sent), "grandchild", sentFromTask, "tlat");
+
+progress("3.");
+// --- 3. Fan-out through fast fake workers ----------------------------------------------------------------------
+const fakeWorker = (subject: string) =>
+  nc.subscribe(subject, {
+    callback: (_e, m) => {
+      const task = parseTask(m.data);
+      const finished = { ...task, result: "complete" as const, started: task.created, ended: task.created };
+      void publisher.publish(
+        "done",
+        encoder.encode(taskJson(finished)),
+        `w-${task.id}-${task.type}-${task.info}`,
+      );
+    },
+  });
+const workers = [fakeWorker("child"), fakeWorker("grandchild")];
+const before = await count("TASKMASTER_TASKS");
+const fanStart = now();
+await Promise.all(
+  Array.from({ length: roots }, (_, r) => {
+    const root = {
+      type: "root",
+      info: "",
+      id: `root${r}`,
+      created: "2024-01-15T00:00:00Z",
+      result: "complete",
+    } as const;
+    const data = encoder.encode(taskJson({ ...root, meta: "workflow=fanout.toml" }));
+    return publisher.publish("done", data, `root-${r}`);
+  }),
+);
+const fanTotal = roots * 200;
+while ((await count("TASKMASTER_TASKS")) - before < fanTotal) await new Promise((r) => setTimeout(r, 20));
+const fanSeconds = (now() - fanStart) / 1000;
+for (const w of workers) w.unsubscribe();
+
+progress("4.");
+// --- 4. 100 000 tasks in flight ------------------------------------------------------------------------------
+const beforeInflight = await count("TASKMASTER_TASKS");
+await Promise.all(
+  Array.from({ length: inflightRoots }, (_, r) => {
+    const root = {
+      type: "root",
+      info: "",
+      id: `big${r}`,
+      created: "2024-01-15T00:00:00Z",
+      result: "complete",
+    } as const;
+    return publisher.publish(
+      "done",
+      encoder.encode(taskJson({ ...root, meta: "workflow=fanout.toml" })),
+      `big-${r}`,
+    );
+  }),
+);
+while ((await count("TASKMASTER_TASKS")) - beforeInflight < inflightRoots * 100)
+  await new Promise((r) => setTimeout(r, 50));
+const inflightRss = rssMiB(taskmaster.pid, "VmRSS");
+const inflightPeak = rssMiB(taskmaster.pid, "VmHWM");
+
+await stop(taskmaster);
+await stop(relay);
+publisher.close();
+await nc.close();
+await server.stop();
+
+const f = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const p = (values: number[], q: number) => percentile(values, q);
+console.log(`
+taskmaster bench: every process and nats-server on this machine (2 cores)
+
+1. throughput, ${f(N)} done messages → one task each
+   relay        ${f(relayRate)} msg/s
+   taskmaster   ${f(tmRate)} tasks/s      ratio ${f(tmRate / relayRate, 2)}   (target ≥ 0.50)
+
+2. latency at ${f(rate)} done messages/s for ${latencySeconds} s (done published → task received)
+   relay        p50 ${f(p(relayLat, 50), 2)} ms   p99 ${f(p(relayLat, 99), 2)} ms
+   taskmaster   p50 ${f(p(tmLat, 50), 2)} ms   p99 ${f(p(tmLat, 99), 2)} ms   p99 ratio ${f(p(tmLat, 99) / p(relayLat, 99), 2)}   (target ≤ 2)
+
+3. fan-out: ${roots} roots × 100 children × 1 grandchild through fake workers
+   ${f(fanTotal)} tasks dispatched in ${f(fanSeconds, 2)} s = ${f(fanTotal / fanSeconds)} tasks/s   ratio to relay ${f(fanTotal / fanSeconds / relayRate, 2)}
+
+4. memory (taskmaster process)
+   peak RSS after the throughput run     ${f(peakRss, 1)} MiB
+   RSS with ${f(inflightRoots * 100)} tasks in flight   ${f(inflightRss, 1)} MiB (peak ${f(inflightPeak, 1)} MiB)   (target ≤ 150)
+`);
