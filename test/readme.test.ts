@@ -42,3 +42,11 @@ describe("README", () => {
     expect(readme.slice(0, 1200)).toContain("make test");
   });
 });
+
+describe("README configuration", () => {
+  it("documents every config key", async () => {
+    const { configKeys } = await import("../internal/config/index.ts");
+    const config = section("Configuration");
+    for (const key of configKeys) expect(config).toContain(`| \`${key.path}\` |`);
+  });
+});
