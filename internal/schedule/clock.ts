@@ -4,8 +4,9 @@
  * skipped by a spring forward does not fire. Within one offset a slot is simply `wall - offset`; the walk
  * only has to notice when the offset changes before the slot it found.
  */
+
+import { changeBetween, instantOfWall, offsetAt } from "../tmpl/index.ts";
 import type { SlotWalker, Walls } from "./walls.ts";
-import { changeBetween, instantOfWall, offsetAt } from "./zone.ts";
 
 export function clockWalker(walls: Walls, zone: string): SlotWalker {
   return {

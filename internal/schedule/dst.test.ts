@@ -6,10 +6,10 @@
 import { CronExpressionParser } from "cron-parser";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { phaseZone } from "../plan/index.ts";
+import { offsetAt, wallOf } from "../tmpl/index.ts";
 import { iso, phaseWith, setup, snapshotOf, specOf } from "./fixture.ts";
 import { nextSlot, previousSlot, slotsBetween } from "./next.ts";
 import { wallsOf } from "./walls.ts";
-import { offsetAt, wallOf } from "./zone.ts";
 
 const zone = "America/New_York";
 const t = (text: string) => new Date(text);

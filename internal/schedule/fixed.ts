@@ -5,8 +5,9 @@
  * 2026-03-08 fires at 03:30 EDT, 07:30Z). Walls map to instants in order except there: a skipped wall fires
  * later than the walls just after the gap, so the walk looks one gap back, or ahead, near a change.
  */
+
+import { instantOfWall, recentChange, wallOf } from "../tmpl/index.ts";
 import type { SlotWalker, Walls } from "./walls.ts";
-import { instantOfWall, recentChange, wallOf } from "./zone.ts";
 
 /** The longest gap or repeat handled exactly (real ones are 30 minutes to 2 hours). */
 const maxChangeMs = 3 * 3_600_000;

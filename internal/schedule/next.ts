@@ -6,10 +6,10 @@
  * 03:30 after it); an expression for every hour follows the clock.
  */
 import type { CronSpec } from "../rule/types.ts";
+import { wallOf } from "../tmpl/index.ts";
 import { countWalls } from "./count.ts";
 import { slotWalker } from "./walker.ts";
 import type { SlotWalker } from "./walls.ts";
-import { wallOf } from "./zone.ts";
 
 /** The first fire time strictly after `after`. */
 export function nextSlot(spec: CronSpec, zone: string, after: Date): Date {

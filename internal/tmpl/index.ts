@@ -11,3 +11,12 @@ export { podName, render, type TemplateEnv } from "./render.ts";
 export { infoTime, pathTime, taskTime, uriPath } from "./tasktime.ts";
 export { formatHour, formatRfc3339, parseDay, parseHour, parseRfc3339, parseTimeInput } from "./timetext.ts";
 export { fromWall, toWall } from "./wallclock.ts";
+export {
+  changeBetween,
+  instantOfWall,
+  type OffsetChange,
+  offsetAt,
+  recentChange,
+  type WallInstant,
+  wallOf,
+} from "./zone.ts";

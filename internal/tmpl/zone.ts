@@ -19,6 +19,7 @@ function formatter(zone: string): Intl.DateTimeFormat {
     found = new Intl.DateTimeFormat("en-US", {
       timeZone: zone,
       hourCycle: "h23",
+      era: "short",
       year: "numeric",
       month: "numeric",
       day: "numeric",
@@ -35,17 +36,17 @@ function formatter(zone: string): Intl.DateTimeFormat {
 export function offsetAt(instant: number, zone: string): number {
   if (zone === "UTC") return 0;
   const second = Math.floor(instant / 1000) * 1000;
-  const fields = new Map<string, number>();
-  for (const part of formatter(zone).formatToParts(second)) fields.set(part.type, Number(part.value));
-  const field = (name: string) => fields.get(name) ?? 0;
-  const wall = Date.UTC(
-    field("year"),
-    field("month") - 1,
-    field("day"),
-    field("hour"),
-    field("minute"),
-    field("second"),
-  );
+  const fields = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
+  let beforeChrist = false;
+  for (const part of formatter(zone).formatToParts(second)) {
+    if (part.type === "era") beforeChrist = part.value.startsWith("B");
+    else if (part.type in fields) fields[part.type as keyof typeof fields] = Number(part.value);
+  }
+  // Intl counts eras (1 BC, 2 BC ...) where Date counts 0, -1 ...; and Date.UTC would read years 0-99 as 19xx.
+  const d = new Date(0);
+  d.setUTCFullYear(beforeChrist ? 1 - fields.year : fields.year, fields.month - 1, fields.day);
+  d.setUTCHours(fields.hour, fields.minute, fields.second, 0);
+  const wall = d.getTime();
   return wall - second;
 }
 
