@@ -26,6 +26,8 @@ export interface EngineDeps {
    * This bounds memory: one done message can fan out to many tasks, all in flight until their acks come.
    */
   readonly maxActive?: number;
+  /** New work waits while this many publishes await their acks (default 4096). */
+  readonly maxPublishing?: number;
 }
 
 export interface Engine {
@@ -48,6 +50,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const events = deps.events ?? new EngineEvents();
   const running = new Set<Promise<void>>();
   const maxActive = deps.maxActive ?? 256;
+  const maxPublishing = deps.maxPublishing ?? 4096;
   // A FIFO with a moving head: Array.shift() is O(n), and tens of thousands may wait during a burst.
   let waiting: (() => void)[] = [];
   let head = 0;
@@ -88,15 +91,20 @@ export function createEngine(deps: EngineDeps): Engine {
       .finally(() => {
         active--;
         running.delete(p);
-        next()?.();
+        pump();
       });
     running.add(p);
   };
 
   // Work beyond `maxActive` waits in order; each finished piece starts the next.
+  // Also held back while many publishes await their acks: one done message can fan out to hundreds of tasks.
+  const hasRoom = () => active === 0 || (active < maxActive && (deps.outbox.inFlight ?? 0) < maxPublishing);
+  const pump = () => {
+    while (waitingCount() > 0 && hasRoom()) next()?.();
+  };
   const track = (where: string, msg: Inbound, work: () => Promise<void>) => {
-    if (active < maxActive) run(where, msg, work);
-    else waiting.push(() => run(where, msg, work));
+    waiting.push(() => run(where, msg, work));
+    pump();
   };
 
   return {

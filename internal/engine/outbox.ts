@@ -10,6 +10,8 @@ import type { EngineEvents } from "./events.ts";
 /** Where messages are published; the bus's Publisher is one. */
 export interface Outbox {
   publish(subject: string, data: Uint8Array, msgId: string): Promise<PubAck>;
+  /** Publishes awaiting their acks, when the outbox knows. */
+  readonly inFlight?: number;
 }
 
 export interface Subjects {

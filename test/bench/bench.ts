@@ -171,6 +171,7 @@ await preload("relay.in", (i) => childDone(i), N, "rin");
 const relay = await startRelay();
 const relaySeconds = await timeStores("RELAY_OUT", 0, N);
 const relayRate = N / relaySeconds;
+const relayPeakRss = rssMiB(relay.pid, "VmHWM");
 progress(`relay ${relayRate}`);
 
 let taskmaster = await startTaskmaster(); // creates the streams and consumers
@@ -275,6 +276,6 @@ taskmaster bench: every process and nats-server on this machine (2 cores)
    ${f(fanTotal)} tasks dispatched in ${f(fanSeconds, 2)} s = ${f(fanTotal / fanSeconds)} tasks/s   ratio to relay ${f(fanTotal / fanSeconds / relayRate, 2)}
 
 4. memory (taskmaster process)
-   peak RSS after the throughput run     ${f(peakRss, 1)} MiB
+   peak RSS after the throughput run     ${f(peakRss, 1)} MiB   (the relay's: ${f(relayPeakRss, 1)} MiB)
    RSS with ${f(inflightRoots * 100)} tasks in flight   ${f(inflightRss, 1)} MiB (peak ${f(inflightPeak, 1)} MiB)   (target ≤ 150)
 `);
