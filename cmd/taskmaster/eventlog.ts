@@ -63,7 +63,7 @@ export function logEvents(events: EngineEvents, log: Logger): () => void {
       log.debug({ subject: e.subject, attempt: e.attempt, reason: e.reason }, "publish retried"),
     ),
     events.on("natsStatus", (e) => {
-      const level = e.status === "reconnect" ? "info" : "warn";
+      const level = e.status === "reconnect" || e.status === "close" ? "info" : "warn";
       log[level]({ status: e.status, server: e.detail }, `nats ${e.status}`);
     }),
     events.on("error", (e) => log.error({ where: e.where, err: e.error }, e.error.message)),

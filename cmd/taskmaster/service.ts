@@ -261,7 +261,14 @@ function scheduleEvent(events: EngineEvents, e: ScheduleEvent): void {
       where: `cron ${e.workflow}: ${e.phase} at ${e.slot.toISOString()}`,
       error: e.error,
     });
+  } else if (e.type === "cronStoreFailed") {
+    events.emit({
+      type: "error",
+      where: `cron slot store (${e.operation}) for ${e.workflow}: ${e.phase}`,
+      error: e.error,
+    });
   }
+  // cronFired comes from the engine, which knows how many tasks the slot emitted.
 }
 
 async function watchStatus(
