@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import type { Inbound, PubAck } from "../bus/index.ts";
+import { systemClock } from "../clock/index.ts";
+import { taskJson } from "../task/index.ts";
+import { buildSnapshot } from "../workflow/index.ts";
+import { createEngine } from "./engine.ts";
+import type { Outbox } from "./outbox.ts";
+
+/** An outbox whose acks the test releases by hand. */
+function heldOutbox() {
+  const held: { subject: string; resolve: (a: PubAck) => void }[] = [];
+  let seq = 0;
+  const outbox: Outbox = {
+    publish: (subject) =>
+      new Promise<PubAck>((resolve) =>
+        held.push({ subject, resolve: () => resolve({ stream: "S", seq: ++seq, duplicate: false }) }),
+      ),
+    get inFlight() {
+      return held.length;
+    },
+  };
+  const releaseAll = () => {
+    for (const h of held.splice(0)) h.resolve({ stream: "S", seq: 0, duplicate: false });
+  };
+  return { outbox, held, releaseAll };
+}
+
+function message(id: string): Inbound & { acked: boolean } {
+  const data = new TextEncoder().encode(
+    taskJson({
+      type: "p",
+      info: "",
+      id,
+      created: "2024-01-15T00:00:00Z",
+      result: "complete",
+      meta: "workflow=w.toml",
+    }),
+  );
+  const m = {
+    data,
+    subject: "done",
+    seq: 1,
+    timestampNanos: 0n,
+    redelivered: false,
+    acked: false,
+    ack() {
+      m.acked = true;
+    },
+    nak() {},
+    term() {},
+  };
+  return m;
+}
+
+const snapshot = buildSnapshot("/wf", [
+  {
+    name: "w.toml",
+    path: "/wf/w.toml",
+    text: '[[phase]]\ntask = "p"\nrule = "cron=@daily"\n\n[[phase]]\ntask = "c"\ndependsOn = "p"\nrule = "meta=i:1,2,3,4"\ntemplate = "{meta:i}"\n',
+  },
+]);
+
+const subjects = { taskPrefix: "", failed: "", retry: "r" };
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe("engine", () => {
+  it("acks a done message only after every task it caused is stored", async () => {
+    const { outbox, held, releaseAll } = heldOutbox();
+    const engine = createEngine({ outbox, subjects, clock: systemClock, host: "h", readMetaFile: () => [] });
+    engine.setSnapshot(snapshot);
+    const m = message("a");
+    engine.onDone(m);
+    await settle();
+    expect(held.map((h) => h.subject)).toEqual(["c", "c", "c", "c"]);
+    expect(m.acked).toBe(false);
+    releaseAll();
+    await engine.drain();
+    expect(m.acked).toBe(true);
+  });
+
+  it("holds back new done messages while too many publishes await acks, and drains them in order", async () => {
+    const { outbox, held, releaseAll } = heldOutbox();
+    const engine = createEngine({
+      outbox,
+      subjects,
+      clock: systemClock,
+      host: "h",
+      readMetaFile: () => [],
+      maxActive: 10,
+      maxPublishing: 6,
+    });
+    engine.setSnapshot(snapshot);
+    const messages = ["a", "b", "c", "d"].map(message);
+    for (const m of messages) engine.onDone(m);
+    await settle();
+    // Two messages (8 publishes) started; the limit of 6 in flight holds the other two back.
+    expect(held).toHaveLength(8);
+    expect(engine.inFlight).toBe(4);
+    releaseAll();
+    await settle();
+    await settle();
+    expect(held).toHaveLength(8);
+    releaseAll();
+    await engine.drain();
+    expect(messages.every((m) => m.acked)).toBe(true);
+  });
+});
