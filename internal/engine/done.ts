@@ -31,7 +31,8 @@ export async function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
   let plan: Plan;
   try {
     task = parseTask(msg.data);
-    events.emit({ type: "taskDone", task, redelivered: msg.redelivered });
+    // Reading `redelivered` parses the reply subject: only when someone listens.
+    if (events.wants("taskDone")) events.emit({ type: "taskDone", task, redelivered: msg.redelivered });
     plan = planDone(deps.snapshot, task, deps.ctx);
   } catch (err) {
     if (!(err instanceof TaskParseError || err instanceof PlanError)) throw err;
@@ -48,10 +49,9 @@ export async function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
   const now: Emission[] = [];
   const later: Emission[] = [];
   for (const e of plan.emissions) (e.delayMs > 0 ? later : now).push(e);
-  const arrived = storedAt(msg);
   const [sent] = await Promise.all([
     sendAll(deps.outbox, now, deps.subjects, events),
-    ...later.map((e) => holdRetry(deps.outbox, e, arrived, deps.subjects, events)),
+    ...later.map((e) => holdRetry(deps.outbox, e, storedAt(msg), deps.subjects, events)),
   ]);
   // An alert goes out once: not again when this message is redelivered and its failed message was stored already.
   const failedAgain = sent.some((s) => s.emission.kind === "failed" && s.ack.duplicate);
