@@ -81,6 +81,27 @@ async function timeStores(stream: string, base: number, total: number): Promise<
   }
 }
 
+async function untilStored(stream: string, base: number, total: number): Promise<void> {
+  while ((await count(stream)) - base < total) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Done messages of `n` completed roots of the fan-out workflow. */
+async function publishRoots(n: number, prefix: string): Promise<void> {
+  await Promise.all(
+    Array.from({ length: n }, (_, r) => {
+      const root = {
+        type: "root",
+        info: "",
+        id: `${prefix}${r}`,
+        created: "2024-01-15T00:00:00Z",
+        result: "complete",
+      } as const;
+      const data = encoder.encode(taskJson({ ...root, meta: "workflow=fanout.toml" }));
+      return publisher.publish("done", data, `${prefix}-${r}`);
+    }),
+  );
+}
+
 async function preload(subject: string, make: (i: number) => Uint8Array, total: number, prefix: string) {
   for (let i = 0; i < total; i += 5000) {
     const batch = Array.from({ length: Math.min(5000, total - i) }, (_, k) =>
@@ -210,45 +231,17 @@ const fakeWorker = (subject: string) =>
 const workers = [fakeWorker("child"), fakeWorker("grandchild")];
 const before = await count("TASKMASTER_TASKS");
 const fanStart = now();
-await Promise.all(
-  Array.from({ length: roots }, (_, r) => {
-    const root = {
-      type: "root",
-      info: "",
-      id: `root${r}`,
-      created: "2024-01-15T00:00:00Z",
-      result: "complete",
-    } as const;
-    const data = encoder.encode(taskJson({ ...root, meta: "workflow=fanout.toml" }));
-    return publisher.publish("done", data, `root-${r}`);
-  }),
-);
+await publishRoots(roots, "root");
 const fanTotal = roots * 200;
-while ((await count("TASKMASTER_TASKS")) - before < fanTotal) await new Promise((r) => setTimeout(r, 20));
+await untilStored("TASKMASTER_TASKS", before, fanTotal);
 const fanSeconds = (now() - fanStart) / 1000;
 for (const w of workers) w.unsubscribe();
 
 progress("4.");
 // --- 4. 100 000 tasks in flight ------------------------------------------------------------------------------
 const beforeInflight = await count("TASKMASTER_TASKS");
-await Promise.all(
-  Array.from({ length: inflightRoots }, (_, r) => {
-    const root = {
-      type: "root",
-      info: "",
-      id: `big${r}`,
-      created: "2024-01-15T00:00:00Z",
-      result: "complete",
-    } as const;
-    return publisher.publish(
-      "done",
-      encoder.encode(taskJson({ ...root, meta: "workflow=fanout.toml" })),
-      `big-${r}`,
-    );
-  }),
-);
-while ((await count("TASKMASTER_TASKS")) - beforeInflight < inflightRoots * 100)
-  await new Promise((r) => setTimeout(r, 50));
+await publishRoots(inflightRoots, "big");
+await untilStored("TASKMASTER_TASKS", beforeInflight, inflightRoots * 100);
 const inflightRss = rssMiB(taskmaster.pid, "VmRSS");
 const inflightPeak = rssMiB(taskmaster.pid, "VmHWM");
 
