@@ -18,6 +18,9 @@ const results: ReadonlySet<string> = new Set(Object.values(Result));
 const forbiddenKeys = new Set(["__proto__", "constructor", "prototype"]);
 const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+// Decodes in place (no copy), faster than Buffer.from(bytes).toString(); bad UTF-8 becomes U+FFFD as in Go.
+const utf8 = new TextDecoder();
+
 export interface ParseOptions {
   /** Defaults to `maxTaskBytes`. */
   readonly maxBytes?: number;
@@ -29,7 +32,7 @@ export function parseTask(input: string | Uint8Array, options: ParseOptions = {}
   const size = typeof input === "string" ? Buffer.byteLength(input) : input.byteLength;
   if (size > maxBytes)
     throw new TaskParseError("", `message is ${size} bytes, more than the limit of ${maxBytes}`);
-  const text = typeof input === "string" ? input : Buffer.from(input).toString("utf8");
+  const text = typeof input === "string" ? input : utf8.decode(input);
   let value: unknown;
   try {
     // A reviver costs a call per value; only a message that mentions a forbidden key needs one.
@@ -78,7 +81,8 @@ function fromObject(obj: Record<string, unknown>): Task {
     out[field] = v;
   }
   if (!out.type) throw new TaskParseError("type", "is required");
-  return { ...out, type: out.type, info: out.info ?? "" } as Task;
+  out.info ??= "";
+  return out as Task;
 }
 
 /** Go's zero time as some producers write it; flowlord's parser empties such fields. */
