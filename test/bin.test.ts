@@ -24,7 +24,13 @@ describe("the taskmaster command", () => {
   });
 
   it("writes plan lines to stdout and errors to stderr with exit 1", () => {
-    const ok = taskmaster("plan", "--workflow", "config/workflows", "--file", "data/in/2026/01/02/a.csv");
+    const ok = taskmaster(
+      "plan",
+      "--workflow",
+      "config/workflows",
+      "--file",
+      "/tmp/taskmaster-demo/in/2026/01/02/a.csv",
+    );
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout.trim())).toMatchObject({ topic: "ingest", delay_ms: 0 });
     const bad = taskmaster("plan", "--workflow", "config/workflows", "--done", "[]");

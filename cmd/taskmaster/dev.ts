@@ -2,9 +2,10 @@
  * `taskmaster dev` (what `make run` runs): the service on `config/`, with NATS and workers taken care of. It uses
  * the configured NATS when one answers, else starts a nats-server of its own on a free port with a temp store; then
  * it starts a demo exec worker (config/demo/worker.sh) for every topic of the workflows, so tasks flow, some fail
- * and retry, and the console shows it.
+ * and retry, and the console shows it. When the demo file workflow is loaded it also drops a CSV into its watched
+ * folder every 30 s.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { connectNats, type NatsServer, startNats } from "../../internal/bus/index.ts";
@@ -39,6 +40,8 @@ export async function devCommand(args: readonly string[], io: Io): Promise<numbe
     );
   }
 
+  // The demo file workflow's watched folder, made before the service starts watching it.
+  mkdirSync(demoLanding, { recursive: true });
   const service = await start(config, io, log);
   if (!service) {
     await server?.stop();
@@ -57,10 +60,14 @@ export async function devCommand(args: readonly string[], io: Io): Promise<numbe
     `demo workers running ${demoWorker}; press Ctrl-C to stop`,
   );
 
+  const usesLanding = service.engine.snapshot()?.phases.some((p) => p.rule.files?.startsWith(demoLanding));
+  const dropping = usesLanding ? dropDemoFiles(log) : undefined;
+
   const code = await untilSignal(
     {
       ...service,
       stop: async () => {
+        clearInterval(dropping);
         await Promise.all(workers.map((w) => w.worker.stop()));
         await nc.drain();
         await service.stop();
@@ -70,6 +77,29 @@ export async function devCommand(args: readonly string[], io: Io): Promise<numbe
     log,
   );
   return code;
+}
+
+/** Where config/workflows/files.toml watches for CSV files. */
+const demoLanding = "/tmp/taskmaster-demo/in/";
+
+/** A demo CSV in today's folder now and every 30 s, so a file trigger shows in the console. */
+function dropDemoFiles(log: ReturnType<typeof createLogger>): NodeJS.Timeout {
+  const drop = () => {
+    const now = new Date().toISOString();
+    const dir = join(demoLanding, now.slice(0, 4), now.slice(5, 7), now.slice(8, 10));
+    const path = join(dir, `sales-${now.slice(11, 19).replaceAll(":", "")}.csv`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path, "store,amount\nnorth,120\nsouth,80\n");
+      log.info({ path }, "demo file dropped");
+    } catch (err) {
+      log.warn({ path, err }, "could not drop a demo file");
+    }
+  };
+  drop();
+  const timer = setInterval(drop, 30_000);
+  timer.unref();
+  return timer;
 }
 
 /** True when a NATS server answers at `url` within a second. */

@@ -40,6 +40,22 @@ export function logEvents(events: EngineEvents, log: Logger): () => void {
       log.warn({ kind: e.alert.kind, task: taskName(e.alert.task) }, e.alert.message),
     ),
     events.on("planNote", (e) => log.debug(e.note)),
+    events.on("fileArrived", (e) => {
+      // A file is rarer than a task and people look for "did my file arrive": info, except repeats.
+      const fields = {
+        path: e.file.path,
+        size: e.file.size,
+        modified: e.file.modified,
+        source: e.file.source,
+        status: e.status,
+        tasks: e.tasks.map((t) => `${t.name} ${t.id}`),
+        ...(e.reason ? { reason: e.reason } : {}),
+      };
+      log[e.status === "repeat" ? "debug" : "info"](fields, `file ${e.status}`);
+    }),
+    events.on("fileWatchProblem", (e) =>
+      log.warn({ dir: e.dir, ...(e.path ? { path: e.path } : {}) }, e.message),
+    ),
     events.on("cronFired", (e) =>
       log.info(
         { workflow: e.workflow, phase: e.phase, slot: e.slot.toISOString(), tasks: e.tasks },

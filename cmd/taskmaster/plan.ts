@@ -3,7 +3,7 @@
  * Prints one line per task: {"topic": ..., "delay_ms": ..., "task": {...}}; notes and alerts go to stderr.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -114,7 +114,7 @@ async function planTrigger(
   if (values.done !== undefined) {
     return planDone(snapshot, parseTask(await readJson(values.done, io)), ctx);
   }
-  if (values.file !== undefined) return planFile(snapshot, { path: values.file }, ctx);
+  if (values.file !== undefined) return planFile(snapshot, localArrival(values.file), ctx);
   const text = await readJson(values.backload ?? "", io);
   let body: unknown;
   try {
@@ -146,6 +146,17 @@ function pickPhase(snapshot: Snapshot, name: string, inWorkflow: string | undefi
   io.err(`taskmaster: ${name} is ambiguous; pick one with --in WORKFLOW (and TASK:JOB):`);
   for (const p of candidates) io.err(`  --in ${p.workflow} --cron ${p.key}`);
   return null;
+}
+
+/** A path as the runtime sees it: a local file that exists has its size and modification time (its identity). */
+function localArrival(path: string): { path: string; size?: number; modified?: string } {
+  try {
+    const stat = statSync(path);
+    if (stat.isFile()) return { path, size: stat.size, modified: new Date(stat.mtimeMs).toISOString() };
+  } catch {
+    // Not a local file (gs://, s3:// or not there yet): the path alone decides which phases match.
+  }
+  return { path };
 }
 
 async function readJson(value: string, io: Io): Promise<string> {

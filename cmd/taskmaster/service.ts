@@ -19,6 +19,7 @@ import { systemClock } from "../../internal/clock/index.ts";
 import type { Config } from "../../internal/config/index.ts";
 import { createEngine, type Engine, type EngineEvents, type Subjects } from "../../internal/engine/index.ts";
 import { hasErrors, type Problem } from "../../internal/errors/index.ts";
+import { kvFileLedger } from "../../internal/files/index.ts";
 import { createScheduler, type ScheduleEvent, type Scheduler } from "../../internal/schedule/index.ts";
 import {
   loadSnapshot,
@@ -27,12 +28,14 @@ import {
   type WorkflowWatcher,
   watchWorkflows,
 } from "../../internal/workflow/index.ts";
+import { localFilesSubject, watchLocalFiles } from "./localfiles.ts";
 
 /** Where waiting retries live; internal to taskmaster. */
 export const retryStream = "TASKMASTER_RETRY";
 export const retrySubject = "taskmaster.retry";
 export const cronBucket = "taskmaster_cron";
 const doneDurable = "taskmaster-done";
+const filesDurable = "taskmaster-files";
 const retryDurable = "taskmaster-retry";
 
 export interface ServiceState {
@@ -81,12 +84,18 @@ export async function startService(config: Config, cwd: string, events?: EngineE
     onRetry: (subject, attempt, reason) =>
       engine.events.emit({ type: "publishRetried", subject, attempt, reason }),
   });
+  const ledger = await kvFileLedger(nc, {
+    bucket: config.files.bucket,
+    retentionMs: config.files.retention,
+    replicas: config.streams.replicas,
+  });
   const engine = createEngine({
     outbox: publisher,
     subjects,
     clock: systemClock,
     host: config.host,
     readMetaFile: (pattern) => readMetaFile(pattern, cwd),
+    ledger,
     ...(events ? { events } : {}),
   });
   engine.setSnapshot(first);
@@ -105,7 +114,11 @@ export async function startService(config: Config, cwd: string, events?: EngineE
   const intakes: Intake[] = [
     await consumeDurable(js, config.streams.done, doneDurable, (m) => engine.onDone(m)),
     await consumeDurable(js, retryStream, retryDurable, (m) => engine.onRetry(m), { maxMessages: 10_000 }),
+    await consumeDurable(js, config.streams.files, filesDurable, (m) => engine.onFile(m)),
   ];
+  const local = config.files.watch
+    ? watchLocalFiles({ config, snapshot: first, publisher, ledger, events: engine.events })
+    : undefined;
 
   const watcher = watchWorkflows({
     root,
@@ -133,6 +146,7 @@ export async function startService(config: Config, cwd: string, events?: EngineE
       await ensureStreams(jsm, config, snapshot);
       engine.setSnapshot(snapshot);
       await scheduler.update(snapshot);
+      local?.update(snapshot);
       const phases = snapshot.phases.length;
       engine.events.emit({ type: "workflowsReloaded", workflows: snapshot.workflows.size, phases, changed });
     } catch (err) {
@@ -166,6 +180,7 @@ export async function startService(config: Config, cwd: string, events?: EngineE
     stop() {
       stopping ??= (async () => {
         await watcher.close();
+        await local?.close();
         await scheduler.stop();
         await Promise.all(intakes.map((i) => i.stop()));
         await engine.drain();
@@ -201,9 +216,18 @@ async function ensureStreams(
   ];
   if (config.failedTopic)
     specs.push({ name: s.failed, subjects: [config.failedTopic], description: "exhausted retries" });
-  if (config.fileTopic)
-    specs.push({ name: s.files, subjects: [config.fileTopic], description: "file arrivals" });
+  const fileSubjects = [...(config.fileTopic ? [config.fileTopic] : []), localFilesSubject];
+  specs.push({ name: s.files, subjects: fileSubjects, description: "file arrivals" });
   for (const spec of specs) if (spec.subjects.length > 0) await ensureStream(jsm, spec, limits);
+  // Every subject of the files stream: the files topic and taskmaster's own local arrivals. A file message takes
+  // milliseconds; one left unacked by a crash comes back after ack_wait, so that is kept short.
+  await ensureConsumer(jsm, {
+    stream: s.files,
+    durable: filesDurable,
+    filterSubject: "",
+    ackWaitMs: 10_000,
+    maxAckPending: 1024,
+  });
   await ensureConsumer(jsm, {
     stream: s.done,
     durable: doneDurable,
@@ -234,6 +258,7 @@ export function subjectClash(snapshot: Snapshot, config: Config): string | undef
     [config.fileTopic, "file_topic"],
     [config.failedTopic, "failed_topic"],
     [retrySubject, "taskmaster's retry subject"],
+    [localFilesSubject, "taskmaster's local files subject"],
   ]);
   own.delete("");
   for (const phase of snapshot.phases) {

@@ -69,6 +69,7 @@ export async function ensureStream(
 export interface ConsumerSpec {
   readonly stream: string;
   readonly durable: string;
+  /** "" for every subject of the stream. */
   readonly filterSubject: string;
   readonly ackWaitMs: number;
   /** How many delivered, unacknowledged messages at once; -1 for no limit. */
@@ -83,7 +84,7 @@ export async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec):
   if (existing) return "unchanged";
   await jsm.consumers.add(spec.stream, {
     durable_name: spec.durable,
-    filter_subject: spec.filterSubject,
+    ...(spec.filterSubject ? { filter_subject: spec.filterSubject } : {}),
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(spec.ackWaitMs),

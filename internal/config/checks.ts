@@ -86,6 +86,12 @@ export function checkStreamName(text: string): string | undefined {
   return undefined;
 }
 
+/** A JetStream KV bucket name: what nats.js accepts. */
+export function checkBucketName(text: string): string | undefined {
+  if (!/^[-\w]+$/.test(text)) return `"${text}" is not a KV bucket name: use letters, digits, - and _`;
+  return undefined;
+}
+
 /** An http(s) URL, or "" for none. */
 export function checkOptionalHttpUrl(text: string): string | undefined {
   if (text === "") return undefined;

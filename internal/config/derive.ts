@@ -1,7 +1,8 @@
 /**
  * Rules between keys, applied once every layer is merged: flowlord's `status_port` sets the port of
  * `http.listen`; `slack.max_frequency` defaults to, and is raised to, 16 × min_frequency; `slack.task_ttl` is at
- * least an hour (both as flowlord); the dedupe window fits in the streams' max age; a token is given once.
+ * least an hour (both as flowlord); the dedupe window fits in the streams' max age; a file is remembered at least as
+ * long as scans look back; a token is given once.
  */
 import { formatDuration } from "../rule/index.ts";
 import { checkListen, portOf, withPort } from "./checks.ts";
@@ -48,9 +49,21 @@ export function deriveSettings(settings: Settings): ConfigProblem[] {
     ...applyMaxFrequency(settings),
     ...applyTaskTtl(settings),
     ...fitDuplicateWindow(settings),
+    ...fitFileRetention(settings),
     ...oneTokenSource(settings, "http.read_token"),
     ...oneTokenSource(settings, "http.admin_token"),
   ];
+}
+
+/** A file remembered for less than the look-back would be triggered again by the next scan. */
+function fitFileRetention(settings: Settings): ConfigProblem[] {
+  const lookback = numberAt(settings, "files.lookback") ?? 0;
+  const retention = numberAt(settings, "files.retention") ?? 0;
+  if (retention >= lookback) return [];
+  const from = settings.get("files.retention")?.from;
+  settings.set("files.retention", { value: lookback, from });
+  const message = `raised to files.lookback (${formatDuration(lookback)}): a file forgotten sooner would be triggered again by a scan`;
+  return [problemAt("warning", settings, "files.retention", message)];
 }
 
 function applyStatusPort(settings: Settings): ConfigProblem[] {

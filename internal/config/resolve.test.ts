@@ -72,6 +72,23 @@ describe("rules between keys", () => {
     expect(problems[0]?.message).toMatch(/^ignored: 0 turned flowlord's HTTP server off/);
   });
 
+  it("keeps a triggered file remembered at least as long as scans look back", () => {
+    const at = (text: string) => resolveConfig({ text, env: {}, flags: [] });
+    expect(at("").config.files.retention).toBe(168 * hour);
+    const short = at("[files]\nlookback = '48h'\nretention = '1h'");
+    expect(short.config.files.retention).toBe(48 * hour);
+    expect(short.problems).toEqual([
+      {
+        severity: "warning",
+        key: "files.retention",
+        source: "file",
+        line: 3,
+        column: 1,
+        message: "raised to files.lookback (48h): a file forgotten sooner would be triggered again by a scan",
+      },
+    ]);
+  });
+
   it("makes max_frequency 16 × min_frequency by default and when not above min", () => {
     const at = (text: string) => resolveConfig({ text, env: {}, flags: [] });
     expect(at("").config.slack.maxFrequency).toBe(80 * minute);

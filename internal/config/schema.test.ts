@@ -52,6 +52,14 @@ const defaults: Config = {
     backupKeep: 7,
     s3: { endpoint: "", region: "", accessKey: "", secretKey: "", forcePathStyle: false },
   },
+  files: {
+    watch: true,
+    settle: 1000,
+    scanInterval: minute,
+    lookback: 24 * hour,
+    retention: 168 * hour,
+    bucket: "taskmaster_files",
+  },
   slack: {
     url: "",
     channel: "",

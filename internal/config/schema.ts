@@ -4,6 +4,7 @@
  * (`schema.test.ts` checks that the two agree).
  */
 import {
+  checkBucketName,
   checkListen,
   checkNatsUrls,
   checkNotEmpty,
@@ -122,6 +123,33 @@ export const configKeys: readonly ConfigKey[] = [
   key("cache.s3.access_key", "string", "", "S3 access key id"),
   key("cache.s3.secret_key", "string", "", "S3 secret access key", secret),
   key("cache.s3.force_path_style", "boolean", false, "address buckets by path (MinIO)"),
+
+  key("files.watch", "boolean", true, "watch the local paths of files= rules (absolute globs)"),
+  key(
+    "files.settle",
+    "duration",
+    second,
+    "a local file counts once its size and time are unchanged this long",
+    {
+      min: 0,
+    },
+  ),
+  key("files.scan_interval", "duration", minute, "how often watched paths are also scanned", { min: second }),
+  key("files.lookback", "duration", 24 * hour, "scans trigger files modified within this window", {
+    min: 0,
+  }),
+  key(
+    "files.retention",
+    "duration",
+    168 * hour,
+    "how long a triggered file is remembered (not triggered again)",
+    {
+      min: minute,
+    },
+  ),
+  key("files.bucket", "string", "taskmaster_files", "NATS KV bucket remembering triggered files", {
+    check: checkBucketName,
+  }),
 
   key("slack.url", "string", "", 'Slack webhook URL; "" for no Slack messages', {
     ...secret,

@@ -60,6 +60,17 @@ export interface CacheConfig {
   readonly s3: S3Config;
 }
 
+export interface FilesConfig {
+  /** Watch the local roots of `files=` globs that are absolute paths. */
+  readonly watch: boolean;
+  readonly settle: number;
+  readonly scanInterval: number;
+  readonly lookback: number;
+  /** How long the once-only record of a triggered file is kept; at least `lookback`. */
+  readonly retention: number;
+  readonly bucket: string;
+}
+
 export interface SlackConfig {
   /** The webhook URL; "" means no Slack messages. */
   readonly url: string;
@@ -103,6 +114,7 @@ export interface Config {
   readonly nats: NatsConfig;
   readonly streams: StreamsConfig;
   readonly cache: CacheConfig;
+  readonly files: FilesConfig;
   readonly slack: SlackConfig;
   readonly http: HttpConfig;
   readonly log: LogConfig;

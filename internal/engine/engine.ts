@@ -6,11 +6,13 @@
 import { randomUUID } from "node:crypto";
 import type { Inbound } from "../bus/index.ts";
 import type { Clock } from "../clock/index.ts";
+import type { FileLedger } from "../files/index.ts";
 import { type PlanContext, planCron, seededRandom } from "../plan/index.ts";
 import type { MetaRow } from "../rule/index.ts";
 import type { Phase, Snapshot } from "../workflow/index.ts";
 import { handleDone } from "./done.ts";
 import { asError, EngineEvents } from "./events.ts";
+import { handleFile } from "./file.ts";
 import { type Outbox, type Subjects, sendAll } from "./outbox.ts";
 import { releaseRetry } from "./retry.ts";
 
@@ -21,6 +23,8 @@ export interface EngineDeps {
   readonly host: string;
   readonly readMetaFile: (pattern: string) => readonly MetaRow[];
   readonly events?: EngineEvents;
+  /** Remembers which files triggered, so each triggers once. */
+  readonly ledger?: FileLedger;
   /**
    * How many done messages and retry records are worked on at once (default 256); the rest wait their turn.
    * This bounds memory: one done message can fan out to many tasks, all in flight until their acks come.
@@ -36,6 +40,8 @@ export interface Engine {
   setSnapshot(snapshot: Snapshot): void;
   /** Hand a done message over; the engine acks, naks or terminates it. */
   onDone(msg: Inbound): void;
+  /** Hand a files-stream message over. */
+  onFile(msg: Inbound): void;
   /** Hand a retry record over. */
   onRetry(msg: Inbound): void;
   /** Emits a phase's tasks for a cron slot; resolves once they are stored. */
@@ -64,6 +70,7 @@ export function createEngine(deps: EngineDeps): Engine {
     }
     return job;
   };
+  const triggering = new Map<string, Promise<void>>();
   let active = 0;
   let current: Snapshot | null = null;
 
@@ -122,6 +129,20 @@ export function createEngine(deps: EngineDeps): Engine {
           events,
           snapshot: current,
           ctx: context(),
+        });
+      });
+    },
+    onFile(msg) {
+      track("file", msg, async () => {
+        if (!current) throw new Error("no workflows loaded yet");
+        await handleFile(msg, {
+          outbox: deps.outbox,
+          subjects: deps.subjects,
+          events,
+          snapshot: current,
+          ctx: context(),
+          ledger: deps.ledger,
+          triggering,
         });
       });
     },

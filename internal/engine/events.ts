@@ -3,6 +3,7 @@
  * instead of being called, and tests await events instead of sleeping.
  */
 import type { Problem } from "../errors/index.ts";
+import type { FileNotice } from "../files/index.ts";
 import type { Emission, PlannedAlert } from "../plan/index.ts";
 import type { Task } from "../task/index.ts";
 
@@ -29,6 +30,25 @@ export type EngineEvent =
       readonly data: string;
     }
   | { readonly type: "alertRaised"; readonly alert: PlannedAlert }
+  /** A watched path cannot be watched (missing, inotify limit ...); periodic scans go on. */
+  | {
+      readonly type: "fileWatchProblem";
+      readonly dir: string;
+      readonly path: string;
+      readonly message: string;
+    }
+  /**
+   * A file arrived (from the files topic or a watched path), matched or not: what it triggered, or why nothing.
+   * `dataTime` is the time its path carries (flowlord's path rules), or null.
+   */
+  | {
+      readonly type: "fileArrived";
+      readonly file: FileNotice;
+      readonly status: FileStatus;
+      readonly dataTime: Date | null;
+      readonly tasks: readonly FileTask[];
+      readonly reason: string;
+    }
   /** Why a trigger did less than one might expect (no children, require not met, no match). */
   | { readonly type: "planNote"; readonly note: string }
   | {
@@ -61,6 +81,19 @@ export type EngineEvent =
     }
   | { readonly type: "natsStatus"; readonly status: string; readonly detail: string }
   | { readonly type: "error"; readonly where: string; readonly error: Error };
+
+/** triggered: it caused tasks; unmatched: no phase's glob matched it; repeat: it had triggered before. */
+export type FileStatus = "triggered" | "unmatched" | "repeat";
+
+/** A task a file caused. */
+export interface FileTask {
+  readonly id: string;
+  /** `type` or `type:job`. */
+  readonly name: string;
+  readonly subject: string;
+  readonly workflow: string;
+  readonly phase: string;
+}
 
 export type EngineEventType = EngineEvent["type"];
 export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;

@@ -57,3 +57,8 @@ export class PlanError extends Error {
 export class InputError extends Error {
   override readonly name = "InputError";
 }
+
+/** A message on the files topic that announces no file we can use (garbage, a wrong field, a folder ...). */
+export class FileMessageError extends Error {
+  override readonly name = "FileMessageError";
+}

@@ -7,11 +7,15 @@
  * 2. Latency at an offered load of 5 000 done messages a second: from the done publish to the grandchild (or
  *    relayed message) arriving at a subscriber.
  * 3. Fan-out: roots with 100 children, each with a grandchild, through fast fake workers; tasks dispatched a second.
- * 4. Memory: taskmaster's peak RSS, and its RSS with 100 000 tasks in flight (emitted, no worker answering).
+ * 4. File intake: files written into a watched folder, from the write to the task (or relayed message) arriving at a
+ *    subscriber: a burst for files a second, then a steady 200 a second for latency; against a chokidar relay.
+ * 5. Memory: taskmaster's peak RSS, and its RSS with 100 000 tasks in flight (emitted, no worker answering).
  * Figures are printed as ratios to the relay, because these machines are shared and noisy.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectNats, ensureConsumer, ensureStream, Publisher, startNats } from "../../internal/bus/index.ts";
@@ -123,8 +127,21 @@ function spawnLogged(args: string[], ready: string): Promise<ChildProcess> {
   });
 }
 
-const dir = workflowDir({ "fanout.toml": workflow });
-const taskmasterArgs = ["cmd/taskmaster/bin.js", "run", "--nats.url", server.url, "--workflow", dir];
+const landing = mkdtempSync(join(tmpdir(), "taskmaster-bench-in-"));
+const relayLanding = mkdtempSync(join(tmpdir(), "taskmaster-bench-relay-in-"));
+const filesWorkflow = `[[phase]]\ntask = "ingest"\nrule = "files=${landing}/*.csv"\ntemplate = "{meta:file}"\n`;
+const dir = workflowDir({ "fanout.toml": workflow, "files.toml": filesWorkflow });
+// No settle time: the relay does not wait for a file to be complete either.
+const taskmasterArgs = [
+  "cmd/taskmaster/bin.js",
+  "run",
+  "--nats.url",
+  server.url,
+  "--workflow",
+  dir,
+  "--files.settle",
+  "0s",
+];
 const startTaskmaster = () =>
   spawnLogged([...taskmasterArgs, "--log.format", "json", "--log.level", "info"], '"taskmaster running"');
 const startRelay = () =>
@@ -238,7 +255,59 @@ const fanSeconds = (now() - fanStart) / 1000;
 for (const w of workers) w.unsubscribe();
 
 progress("4.");
-// --- 4. 100 000 tasks in flight ------------------------------------------------------------------------------
+// --- 4. File intake ------------------------------------------------------------------------------------------------
+const burstFiles = 2000;
+const steadyFiles = 1000;
+await ensureStream(jsm, { name: "RELAY_FILES", subjects: ["relay.files"], description: "bench" }, limits);
+const fileRelay = await spawnLogged(
+  ["--import", "tsx", "test/bench/filerelay.ts", server.url, relayLanding, "relay.files"],
+  "filerelay running",
+);
+
+/** Writes files into `folder` (a burst, or `perSecond`), and times each from its write to its message. */
+async function fileRun(folder: string, listen: string, pathOf: (data: Uint8Array) => string, prefix: string) {
+  const written = new Map<string, number>();
+  const latencies: number[] = [];
+  const sub = nc.subscribe(listen, {
+    callback: (_e, m) => {
+      const at = written.get(pathOf(m.data));
+      if (at !== undefined) latencies.push(now() - at);
+    },
+  });
+  await nc.flush(); // the subscription is in place before the first file: the burst blocks the event loop
+  const write = (name: string) => {
+    const path = join(folder, `${prefix}-${name}.csv`);
+    written.set(path, now());
+    writeFileSync(path, `${name}\n`);
+  };
+  const burstStart = now();
+  for (let i = 0; i < burstFiles; i++) write(`burst${i}`);
+  while (latencies.length < burstFiles) await new Promise((r) => setTimeout(r, 10));
+  const burstRate = burstFiles / ((now() - burstStart) / 1000);
+  latencies.length = 0;
+  const steadyStart = now();
+  for (let i = 0; i < steadyFiles; i++) {
+    const wait = steadyStart + i * 5 - now(); // 200 a second
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    write(`steady${i}`);
+  }
+  while (latencies.length < steadyFiles) await new Promise((r) => setTimeout(r, 10));
+  sub.unsubscribe();
+  return { burstRate, latencies: [...latencies] };
+}
+
+const decoder = new TextDecoder();
+const relayFiles = await fileRun(
+  relayLanding,
+  "relay.files",
+  (d) => (JSON.parse(decoder.decode(d)) as { path: string }).path,
+  "r",
+);
+const tmFiles = await fileRun(landing, "ingest", (d) => parseTask(d).info, "t");
+await stop(fileRelay);
+
+progress("5.");
+// --- 5. 100 000 tasks in flight ------------------------------------------------------------------------------
 const beforeInflight = await count("TASKMASTER_TASKS");
 await publishRoots(inflightRoots, "big");
 await untilStored("TASKMASTER_TASKS", beforeInflight, inflightRoots * 100);
@@ -268,7 +337,12 @@ taskmaster bench: every process and nats-server on this machine (2 cores)
 3. fan-out: ${roots} roots × 100 children × 1 grandchild through fake workers
    ${f(fanTotal)} tasks dispatched in ${f(fanSeconds, 2)} s = ${f(fanTotal / fanSeconds)} tasks/s   ratio to relay ${f(fanTotal / fanSeconds / relayRate, 2)}
 
-4. memory (taskmaster process)
+4. file intake: files written into a watched folder → task received (chokidar relay vs taskmaster)
+   burst of ${f(burstFiles)}: relay ${f(relayFiles.burstRate)} files/s, taskmaster ${f(tmFiles.burstRate)} files/s   ratio ${f(tmFiles.burstRate / relayFiles.burstRate, 2)}
+   ${f(steadyFiles)} at 200/s: relay p50 ${f(p(relayFiles.latencies, 50), 2)} ms p99 ${f(p(relayFiles.latencies, 99), 2)} ms; taskmaster p50 ${f(p(tmFiles.latencies, 50), 2)} ms p99 ${f(p(tmFiles.latencies, 99), 2)} ms   p99 ratio ${f(p(tmFiles.latencies, 99) / p(relayFiles.latencies, 99), 2)}
+   (taskmaster with files.settle = 0s here; by default a file also waits 1 s to be seen complete)
+
+5. memory (taskmaster process)
    peak RSS after the throughput run     ${f(peakRss, 1)} MiB   (the relay's: ${f(relayPeakRss, 1)} MiB)
    RSS with ${f(inflightRoots * 100)} tasks in flight   ${f(inflightRss, 1)} MiB (peak ${f(inflightPeak, 1)} MiB)   (target ≤ 150)
 `);

@@ -22,8 +22,12 @@ export interface TaskmasterProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startTaskmaster(natsUrl: string, workflow: string): Promise<TaskmasterProcess> {
-  const args = ["cmd/taskmaster/bin.js", "run", "--nats.url", natsUrl, "--workflow", workflow];
+export async function startTaskmaster(
+  natsUrl: string,
+  workflow: string,
+  flags: readonly string[] = [],
+): Promise<TaskmasterProcess> {
+  const args = ["cmd/taskmaster/bin.js", "run", "--nats.url", natsUrl, "--workflow", workflow, ...flags];
   const child = spawn(process.execPath, [...args, "--log.format", "json", "--log.level", "debug"], {
     cwd: repo,
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import type { Inbound, PubAck } from "../bus/index.ts";
+import { systemClock } from "../clock/index.ts";
+import type { FileIdentity, FileLedger, Triggered } from "../files/index.ts";
+import { buildSnapshot } from "../workflow/index.ts";
+import { createEngine } from "./engine.ts";
+import { EngineEvents } from "./events.ts";
+import type { Outbox } from "./outbox.ts";
+
+const snapshot = buildSnapshot("/wf", [
+  { name: "f.toml", path: "/wf/f.toml", text: '[[phase]]\ntask = "load"\nrule = "files=gs://b/*.csv"\n' },
+]);
+
+function fileMessage(data: string) {
+  const m = {
+    data: new TextEncoder().encode(data),
+    subject: "files",
+    seq: 1,
+    timestampNanos: 0n,
+    redelivered: false,
+    state: "new" as "new" | "acked" | "naked" | "termed",
+    ack() {
+      m.state = "acked";
+    },
+    nak() {
+      m.state = "naked";
+    },
+    term() {
+      m.state = "termed";
+    },
+  };
+  return m satisfies Inbound;
+}
+
+/** A ledger in memory; `failing` makes it throw like an unreachable KV bucket. */
+function memoryLedger(failing = false) {
+  const known = new Map<string, Triggered>();
+  const key = (f: FileIdentity) => `${f.path}|${f.size}|${f.modified}`;
+  const ledger: FileLedger = {
+    async seen(f) {
+      if (failing) throw new Error("KV unreachable");
+      return known.get(key(f)) ?? null;
+    },
+    async remember(f, t) {
+      known.set(key(f), t);
+    },
+  };
+  return { ledger, known };
+}
+
+function setup(ledger: FileLedger) {
+  const sent: string[] = [];
+  const outbox: Outbox = {
+    publish: async (subject): Promise<PubAck> => {
+      sent.push(subject);
+      return { stream: "S", seq: sent.length, duplicate: false };
+    },
+  };
+  const events = new EngineEvents();
+  const engine = createEngine({
+    outbox,
+    subjects: { taskPrefix: "", failed: "", retry: "r" },
+    clock: systemClock,
+    host: "h",
+    readMetaFile: () => [],
+    events,
+    ledger,
+  });
+  engine.setSnapshot(snapshot);
+  return { engine, sent, events };
+}
+
+describe("file messages in the engine", () => {
+  it("publishes the tasks, remembers the file, then acks; the same file again is a repeat", async () => {
+    const { ledger, known } = memoryLedger();
+    const { engine, sent, events } = setup(ledger);
+    const statuses: string[] = [];
+    events.on("fileArrived", (e) => statuses.push(e.status));
+    const first = fileMessage('{"path":"gs://b/x.csv","size":3}');
+    const again = fileMessage('{"path":"gs://b/x.csv","size":3}');
+    engine.onFile(first);
+    await engine.drain();
+    engine.onFile(again);
+    await engine.drain();
+    expect(sent).toEqual(["load"]);
+    expect([first.state, again.state]).toEqual(["acked", "acked"]);
+    expect(statuses).toEqual(["triggered", "repeat"]);
+    expect([...known.values()][0]?.tasks[0]).toMatch(/^load [0-9a-f-]{36}$/);
+  });
+
+  it("terminates a malformed message and reports why", async () => {
+    const { engine, events } = setup(memoryLedger().ledger);
+    const reasons: string[] = [];
+    events.on("messageRejected", (e) => reasons.push(e.reason));
+    const m = fileMessage('{"size": 3}');
+    engine.onFile(m);
+    await engine.drain();
+    expect(m.state).toBe("termed");
+    expect(reasons[0]).toMatch(/^no file in it/);
+  });
+
+  it("leaves the message for redelivery when the ledger cannot be read", async () => {
+    const { engine, sent, events } = setup(memoryLedger(true).ledger);
+    const errors: string[] = [];
+    events.on("error", (e) => errors.push(e.error.message));
+    const m = fileMessage('{"path":"gs://b/y.csv"}');
+    engine.onFile(m);
+    await engine.drain();
+    expect(m.state).toBe("naked");
+    expect(sent).toEqual([]);
+    expect(errors).toEqual(["KV unreachable"]);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * One message from the files stream (a producer's message on the files topic, or taskmaster's own local arrival):
+ * read the files it announces, trigger each new one once, publish its tasks, remember it, and only then ack.
+ *
+ * A message that announces no usable file is terminated and reported, and the next one is processed. A file already
+ * remembered by the ledger is reported as a repeat and triggers nothing. If publishing or the ledger fails, the
+ * message is left unacked and comes back: the same file gives the same message ids, so nothing is stored twice.
+ */
+import type { Inbound } from "../bus/index.ts";
+import { FileMessageError } from "../errors/index.ts";
+import { type FileLedger, type FileNotice, fileKey, parseFileMessage } from "../files/index.ts";
+import { type PlanContext, planFile } from "../plan/index.ts";
+import { taskName } from "../task/index.ts";
+import { pathTime } from "../tmpl/index.ts";
+import type { Snapshot } from "../workflow/index.ts";
+import type { EngineEvents, FileStatus, FileTask } from "./events.ts";
+import { type Outbox, type Subjects, sendAll } from "./outbox.ts";
+import { clip } from "./retry.ts";
+
+export interface FileDeps {
+  readonly outbox: Outbox;
+  readonly subjects: Subjects;
+  readonly events: EngineEvents;
+  readonly snapshot: Snapshot;
+  readonly ctx: PlanContext;
+  /** Remembers triggered files; without one every arrival triggers (tests, `plan`). */
+  readonly ledger?: FileLedger | undefined;
+  /** Files being triggered right now, by key: a second message for the same file waits for the first. */
+  readonly triggering: Map<string, Promise<void>>;
+}
+
+const decoder = new TextDecoder();
+
+export async function handleFile(msg: Inbound, deps: FileDeps): Promise<void> {
+  let notices: FileNotice[];
+  try {
+    notices = parseFileMessage(msg.data);
+  } catch (err) {
+    if (!(err instanceof FileMessageError)) throw err;
+    msg.term();
+    const data = clip(decoder.decode(msg.data));
+    deps.events.emit({ type: "messageRejected", subject: msg.subject, reason: err.message, data });
+    return;
+  }
+  await Promise.all(notices.map((notice) => oneAtATime(notice, deps)));
+  msg.ack();
+}
+
+/** Two messages for one file processed at once would both find the ledger empty: the second waits its turn. */
+async function oneAtATime(file: FileNotice, deps: FileDeps): Promise<void> {
+  const key = fileKey(file);
+  for (let busy = deps.triggering.get(key); busy; busy = deps.triggering.get(key)) await busy.catch(() => {});
+  const work = triggerOnce(file, deps);
+  deps.triggering.set(key, work);
+  try {
+    await work;
+  } finally {
+    deps.triggering.delete(key);
+  }
+}
+
+async function triggerOnce(file: FileNotice, deps: FileDeps): Promise<void> {
+  const { events } = deps;
+  const identity = { path: file.path, size: file.size, modified: file.modified };
+  const dataTime = pathTime(file.path);
+  const before = await deps.ledger?.seen(identity);
+  if (before) {
+    const reason = `already triggered at ${before.at}`;
+    events.emit({ type: "fileArrived", file, status: "repeat", dataTime, tasks: [], reason });
+    return;
+  }
+  const plan = planFile(deps.snapshot, identity, deps.ctx);
+  const sent = await sendAll(deps.outbox, plan.emissions, deps.subjects, events);
+  const tasks: FileTask[] = sent.map(({ emission, subject }) => ({
+    id: emission.task.id ?? "",
+    name: taskName(emission.task),
+    subject,
+    workflow: emission.phase?.workflow ?? "",
+    phase: emission.phase?.phase ?? "",
+  }));
+  await deps.ledger?.remember(identity, {
+    at: deps.ctx.now.toISOString(),
+    tasks: tasks.map((t) => `${t.name} ${t.id}`),
+  });
+  const status: FileStatus = tasks.length > 0 ? "triggered" : "unmatched";
+  const reason = plan.notes.join("; ");
+  events.emit({ type: "fileArrived", file, status, dataTime, tasks, reason });
+}

@@ -1,0 +1,329 @@
+/**
+ * Watching local folders for arriving files: chokidar reports adds and changes under every root, the settler
+ * holds each file back until it is completely written, and a scan at startup and every `scanIntervalMs` finds
+ * what no event announced (files written while the service was down, network file systems, a watcher that hit
+ * the inotify limit, a root that appeared later). Each (path, size, mtime) is handed to `onFile` at most once
+ * per process; across restarts the caller's ledger decides what was already triggered.
+ *
+ * Nothing here throws at the caller or crashes the process: failures, and callbacks that throw, go to
+ * `onProblem`, and scanning goes on.
+ */
+import type { Stats } from "node:fs";
+import { stat } from "node:fs/promises";
+import { type FSWatcher, watch } from "chokidar";
+import { formatDuration } from "../rule/index.ts";
+import { ignoredBelow, isTempName } from "./ignore.ts";
+import { type LocalRoot, reaches } from "./roots.ts";
+import { type ScannedFile, scanRoot, WatchRootError } from "./scan.ts";
+import { createSettler, type FileStat, type Settler, statFile } from "./settle.ts";
+
+/** A completely written file under a watched root. */
+export interface LocalFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** How it was noticed: a watcher event, or a scan (startup, periodic, or `scan()`). */
+  readonly source: "watch" | "scan";
+}
+
+export interface LocalProblem {
+  readonly dir?: string;
+  readonly path?: string;
+  readonly message: string;
+  readonly error?: Error;
+}
+
+export interface LocalWatchOptions {
+  readonly roots: readonly LocalRoot[];
+  /** How long a file's size and mtime must stay the same before it counts as written (e.g. 1000). */
+  readonly settleMs: number;
+  /** How often every root is scanned as well (e.g. 60000). */
+  readonly scanIntervalMs: number;
+  /** Scans only consider files modified within this window (e.g. 24 h). */
+  readonly lookbackMs: number;
+  /** The clock scans compare mtimes with (default Date.now). */
+  readonly now?: () => number;
+  readonly onFile: (file: LocalFile) => void;
+  readonly onProblem: (problem: LocalProblem) => void;
+}
+
+export interface LocalWatcher {
+  /** Resolves once every existing root is watched and the startup scan has handed on what it found. */
+  readonly ready: Promise<void>;
+  /** The roots changed (workflows reloaded): watch new ones, stop watching removed ones. */
+  update(roots: readonly LocalRoot[]): void;
+  /** Scans every root now; resolves when done (a scan already running is followed by one more). */
+  scan(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One root and its watcher; `watcher` is absent while the directory does not exist. */
+interface Watched {
+  readonly root: LocalRoot;
+  watcher: FSWatcher | undefined;
+  /** Resolves when `watcher` has read its tree, or was closed before that. */
+  ready: Promise<void>;
+  unblock: () => void;
+  /** "Does not exist" was reported, and the directory has not appeared since. */
+  missing: boolean;
+  removed: boolean;
+}
+
+type Identity = Pick<LocalFile, "size" | "mtimeMs">;
+
+const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
+/** What a watcher error means for the person running the service, and what to do about it. */
+export function watchErrorMessage(dir: string, error: Error, scanIntervalMs: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const meanwhile = `until then the scan every ${formatDuration(scanIntervalMs)} still finds new files`;
+  if (code === "ENOSPC") {
+    return `cannot watch under ${dir}: the inotify watch limit is reached (ENOSPC); raise fs.inotify.max_user_watches (sysctl -w fs.inotify.max_user_watches=524288); ${meanwhile}`;
+  }
+  if (code === "EMFILE") {
+    return `cannot watch under ${dir}: too many open files (EMFILE); raise the open file limit (ulimit -n) or fs.inotify.max_user_instances; ${meanwhile}`;
+  }
+  return `watching ${dir} failed: ${error.message}; ${meanwhile}`;
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  return stat(dir).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
+}
+
+/** Starts chokidar on `w`'s root: adds and changes go to `noticed`, errors (explained) to `problem`. */
+function openWatcher(
+  w: Watched,
+  noticed: (path: string) => void,
+  problem: (report: LocalProblem) => void,
+  scanIntervalMs: number,
+): void {
+  const { dir, depth } = w.root;
+  // chokidar's depth counts folders below the root; ours counts segments down to the file.
+  const watcher = watch(dir, {
+    ignoreInitial: true,
+    persistent: false,
+    depth: depth === null ? undefined : depth - 1,
+    ignored: (path: string, stats?: Stats) => ignoredBelow(dir, path, stats),
+  });
+  watcher.on("add", noticed);
+  watcher.on("change", noticed);
+  watcher.on("error", (err) => {
+    const error = toError(err);
+    problem({ dir, message: watchErrorMessage(dir, error, scanIntervalMs), error });
+  });
+  w.ready = new Promise<void>((resolve) => {
+    w.unblock = resolve;
+  });
+  watcher.once("ready", w.unblock);
+  w.watcher = watcher;
+}
+
+class LocalWatch implements LocalWatcher {
+  readonly ready: Promise<void>;
+  readonly #options: LocalWatchOptions;
+  readonly #now: () => number;
+  readonly #roots = new Map<string, Watched>();
+  /** The last identity handed on per path; pruned by scans once older than the lookback. */
+  readonly #reported = new Map<string, Identity>();
+  /** How a path waiting in the settler was noticed. */
+  readonly #sources = new Map<string, LocalFile["source"]>();
+  readonly #background = new Set<Promise<void>>();
+  readonly #settler: Settler;
+  readonly #interval: NodeJS.Timeout;
+  #running: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: LocalWatchOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#settler = createSettler({
+      settleMs: options.settleMs,
+      stat: statFile,
+      onSettled: (path, stats) => this.#settled(path, stats),
+      onError: (error, path) => {
+        this.#sources.delete(path);
+        this.#problem({ path, message: `cannot look at ${path}: ${error.message}`, error });
+      },
+    });
+    for (const root of options.roots) this.#add(root);
+    this.ready = this.scan();
+    this.#interval = setInterval(() => void this.scan(), options.scanIntervalMs);
+    this.#interval.unref();
+  }
+
+  /** One scan at a time; asking during one runs one more after it, so it sees files made before asking. */
+  scan(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#queued !== undefined) return this.#queued;
+    if (this.#running !== undefined) {
+      this.#queued = this.#running.then(() => {
+        this.#queued = undefined;
+        return this.scan();
+      });
+      return this.#queued;
+    }
+    this.#running = this.#scanOnce().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  update(roots: readonly LocalRoot[]): void {
+    if (this.#closed) return;
+    const wanted = new Map(roots.map((root) => [root.dir, root]));
+    for (const w of [...this.#roots.values()]) {
+      if (wanted.get(w.root.dir)?.depth === w.root.depth) wanted.delete(w.root.dir);
+      else this.#remove(w); // gone, or watched to another depth: chokidar's depth is fixed per watcher
+    }
+    for (const root of wanted.values()) this.#add(root);
+    this.#track(this.scan());
+  }
+
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#closed = true;
+    clearInterval(this.#interval);
+    this.#settler.close();
+    for (const w of [...this.#roots.values()]) this.#remove(w);
+    this.#closing = Promise.all([...this.#background, this.#running, this.#queued]).then(() => undefined);
+    return this.#closing;
+  }
+
+  #problem(report: LocalProblem): void {
+    try {
+      this.#options.onProblem(report);
+    } catch {
+      // The problem reporter itself failed: there is nowhere left to report to, and the watcher must go on.
+    }
+  }
+
+  #covers(path: string): boolean {
+    return [...this.#roots.values()].some((w) => reaches(w.root, path));
+  }
+
+  #isReported(path: string, file: Identity): boolean {
+    const last = this.#reported.get(path);
+    return last !== undefined && last.size === file.size && last.mtimeMs === file.mtimeMs;
+  }
+
+  #deliver(path: string, file: Identity, source: LocalFile["source"]): void {
+    // A root removed by update() while its file was settling: that file is no longer wanted.
+    if (this.#closed || !this.#covers(path) || this.#isReported(path, file)) return;
+    this.#reported.set(path, { size: file.size, mtimeMs: file.mtimeMs });
+    try {
+      this.#options.onFile({ path, size: file.size, mtimeMs: file.mtimeMs, source });
+    } catch (err) {
+      const error = toError(err);
+      this.#problem({ path, message: `handling the arrival of ${path} failed: ${error.message}`, error });
+    }
+  }
+
+  #settled(path: string, stats: FileStat): void {
+    const source = this.#sources.get(path) ?? "watch";
+    this.#sources.delete(path);
+    this.#deliver(path, stats, source);
+  }
+
+  /** A watcher event: the file may still be being written, so it waits in the settler. */
+  readonly #noticed = (path: string): void => {
+    if (this.#closed || isTempName(path) || !this.#covers(path)) return;
+    this.#sources.set(path, "watch");
+    this.#settler.touch(path);
+  };
+
+  /** A file a scan found: an old one is finished and handed on now, a young one may still be being written. */
+  #offer(file: ScannedFile, at: number): void {
+    if (this.#closed || this.#settler.has(file.path) || this.#isReported(file.path, file)) return;
+    if (at - file.mtimeMs >= this.#options.settleMs) {
+      this.#deliver(file.path, file, "scan");
+      return;
+    }
+    this.#sources.set(file.path, "scan");
+    this.#settler.touch(file.path);
+  }
+
+  #add(root: LocalRoot): void {
+    const idle = { watcher: undefined, ready: Promise.resolve(), unblock: () => {} };
+    this.#roots.set(root.dir, { root, ...idle, missing: false, removed: false });
+  }
+
+  #remove(w: Watched): void {
+    w.removed = true;
+    this.#roots.delete(w.root.dir);
+    this.#track(this.#stopWatcher(w));
+  }
+
+  #track(work: Promise<void>): void {
+    this.#background.add(work);
+    void work.finally(() => this.#background.delete(work));
+  }
+
+  async #stopWatcher(w: Watched): Promise<void> {
+    const watcher = w.watcher;
+    w.watcher = undefined;
+    w.unblock();
+    await watcher?.close().catch((err: unknown) => {
+      const error = toError(err);
+      this.#problem({ dir: w.root.dir, message: `closing the watcher of ${w.root.dir} failed`, error });
+    });
+  }
+
+  /**
+   * Makes the watcher match the folder: started when it exists, stopped when it went away (a watcher on a
+   * deleted folder sees nothing once the folder is made again). True when the root can be scanned.
+   */
+  async #syncRoot(w: Watched): Promise<boolean> {
+    const { dir } = w.root;
+    const exists = await isDirectory(dir);
+    if (this.#closed || w.removed) return false;
+    if (!exists) {
+      if (w.watcher !== undefined) await this.#stopWatcher(w);
+      if (!w.missing) {
+        w.missing = true;
+        const every = formatDuration(this.#options.scanIntervalMs);
+        this.#problem({
+          dir,
+          message: `watch root ${dir} does not exist; the scan every ${every} picks it up when it appears`,
+        });
+      }
+      return false;
+    }
+    w.missing = false;
+    if (w.watcher === undefined) {
+      openWatcher(w, this.#noticed, (report) => this.#problem(report), this.#options.scanIntervalMs);
+    }
+    await w.ready;
+    return !this.#closed && !w.removed;
+  }
+
+  async #scanOnce(): Promise<void> {
+    const since = this.#now() - this.#options.lookbackMs;
+    for (const [path, last] of this.#reported) if (last.mtimeMs < since) this.#reported.delete(path);
+    for (const path of this.#sources.keys()) if (!this.#settler.has(path)) this.#sources.delete(path);
+    for (const w of [...this.#roots.values()]) {
+      try {
+        if (!(await this.#syncRoot(w))) continue;
+        const files = await scanRoot(w.root, since, { onProblem: (problem) => this.#problem(problem) });
+        const at = this.#now();
+        for (const file of files) this.#offer(file, at);
+      } catch (err) {
+        if (err instanceof WatchRootError) continue; // removed meanwhile: the next scan says so
+        const error = toError(err);
+        this.#problem({ dir: w.root.dir, message: `scanning ${w.root.dir} failed: ${error.message}`, error });
+      }
+    }
+  }
+}
+
+/**
+ * Watches `roots` for arriving files; `ready` resolves once the watchers are up and the startup scan is done.
+ * Nothing starts before this is called.
+ */
+export function watchLocal(options: LocalWatchOptions): LocalWatcher {
+  return new LocalWatch(options);
+}

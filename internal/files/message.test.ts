@@ -1,0 +1,123 @@
+/** The three shapes of files-topic messages, and garbage refused with a reason. */
+import { describe, expect, it } from "vitest";
+import { FileMessageError } from "../errors/index.ts";
+import { parseFileMessage } from "./message.ts";
+
+// The GCS object of flowlord's files_test.go (§10.6 of the reference).
+const gcsObject = {
+  kind: "storage#object",
+  id: "gcp-project/task/path/2021/11/17/21/16/20211117T2116-0015bf8f.json.gz/1637191065997043",
+  name: "task/path/2021/11/17/21/16/20211117T2116-0015bf8f.json.gz",
+  bucket: "gcp-project",
+  size: "14725896",
+  md5Hash: "wDJDr49QUgrsBzXoUCBqpQ==",
+  timeCreated: "2021-11-17T23:17:45.997Z",
+  updated: "2021-11-17T23:17:45.997Z",
+};
+
+const s3Event = {
+  Records: [
+    {
+      eventName: "ObjectCreated:Put",
+      eventTime: "2024-03-05T10:20:30.123Z",
+      s3: {
+        bucket: { name: "lake" },
+        object: {
+          key: "in/2024/03/05/sales+report%282%29.csv",
+          size: 2048,
+          eTag: "9b2cf535f27731c974343645a3985328",
+        },
+      },
+    },
+    { eventName: "ObjectRemoved:Delete", s3: { bucket: { name: "lake" }, object: { key: "old.csv" } } },
+  ],
+};
+
+const refusal = (input: string) => {
+  try {
+    parseFileMessage(input);
+  } catch (err) {
+    expect(err).toBeInstanceOf(FileMessageError);
+    return (err as Error).message;
+  }
+  throw new Error(`accepted: ${input}`);
+};
+
+describe("parseFileMessage", () => {
+  it("reads flowlord's stat JSON as it is", () => {
+    const stat = {
+      linecnt: 10,
+      bytecnt: 300,
+      size: 300,
+      checksum: "abc",
+      path: "/data/in/2024/01/15/a.csv",
+      created: "2024-01-15T03:04:05Z",
+      isDir: false,
+    };
+    expect(parseFileMessage(JSON.stringify(stat))).toEqual([
+      {
+        path: "/data/in/2024/01/15/a.csv",
+        size: 300,
+        modified: "2024-01-15T03:04:05.000Z",
+        checksum: "abc",
+        format: "stat",
+        source: "topic",
+      },
+    ]);
+  });
+
+  it("reads a cloud storage object as flowlord did: gs:// path, size from a string, md5, created time", () => {
+    expect(parseFileMessage(new TextEncoder().encode(JSON.stringify(gcsObject)))).toEqual([
+      {
+        path: "gs://gcp-project/task/path/2021/11/17/21/16/20211117T2116-0015bf8f.json.gz",
+        size: 14725896,
+        modified: "2021-11-17T23:17:45.997Z",
+        checksum: "wDJDr49QUgrsBzXoUCBqpQ==",
+        format: "gcs",
+        source: "topic",
+      },
+    ]);
+    const { bucket: _, ...withoutBucket } = gcsObject;
+    expect(parseFileMessage(JSON.stringify(withoutBucket))[0]?.path).toMatch(/^gs:\/\/gcp-project\/task\//);
+  });
+
+  it("reads the created objects of an S3 event, with the key decoded", () => {
+    expect(parseFileMessage(JSON.stringify(s3Event))).toEqual([
+      {
+        path: "s3://lake/in/2024/03/05/sales report(2).csv",
+        size: 2048,
+        modified: "2024-03-05T10:20:30.123Z",
+        checksum: "9b2cf535f27731c974343645a3985328",
+        format: "s3",
+        source: "topic",
+      },
+    ]);
+  });
+
+  it("takes a missing size or time as 0 and empty, and Go's zero time as empty", () => {
+    const [notice] = parseFileMessage('{"path":"gs://b/x.txt","created":"0001-01-01T00:00:00Z"}');
+    expect(notice).toMatchObject({ path: "gs://b/x.txt", size: 0, modified: "" });
+  });
+
+  it("refuses garbage with a reason that says what was expected", () => {
+    expect(refusal("")).toBe("message is empty");
+    expect(refusal("{not json")).toMatch(/^not valid JSON: /);
+    expect(refusal("[1,2]")).toBe("expected a JSON object, got an array");
+    expect(refusal('{"hello":"world"}')).toMatch(/^no file in it: expected flowlord's stat JSON/);
+    expect(refusal('{"path":""}')).toBe('path: must be a non-empty string, got string ""');
+    expect(refusal('{"path":42}')).toBe("path: must be a non-empty string, got number 42");
+    expect(refusal('{"path":"/d","isDir":true}')).toBe("path: /d is a directory, not a file");
+    expect(refusal('{"path":"/a","size":-1}')).toBe("size: must be a whole number of bytes, got number -1");
+    expect(refusal('{"path":"/a","created":"yesterday"}')).toBe(
+      'created: must be an RFC 3339 time, got "yesterday"',
+    );
+    expect(refusal('{"bucket":"b","name":"dir/"}')).toBe("name: dir/ is a folder, not an object");
+    expect(refusal('{"Records":[{"eventName":"ObjectRemoved:Delete"}]}')).toBe(
+      "Records: no ObjectCreated record, so no file arrived",
+    );
+    expect(
+      refusal('{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{}}}]}'),
+    ).toBe("Records[0].s3.object.key: must be a non-empty string, got nothing");
+    expect(refusal(JSON.stringify({ path: "x".repeat(300_000) }))).toMatch(/more than the limit of 262144$/);
+  });
+});
