@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { planCommand } from "../../cmd/taskmaster/plan.ts";
 import { type Service, startService } from "../../cmd/taskmaster/service.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
@@ -181,6 +182,29 @@ template = "?file={meta:file}&day={yyyy}{mm}{dd}"
     expect(log.of("fileArrived")).toHaveLength(1);
     const [task] = published(log, "ingest");
     expect(task?.emission.task.info).toBe(`?file=${path}&day=20240102`);
+  });
+
+  it("gives the same task as `taskmaster plan --file` for the same file", async () => {
+    const root = landing();
+    const { dir, log } = await start({ "local.toml": local(root) });
+    const path = join(root, "plan-2024-03-04.csv");
+    writeFileSync(path, "1,2\n");
+    await log.until("fileArrived");
+    const lines: string[] = [];
+    const io = {
+      out: (l: string) => lines.push(l),
+      err: () => {},
+      cwd: dir,
+      env: {},
+      readStdin: async () => "",
+    };
+    expect(await planCommand(["--workflow", dir, "--file", path], io)).toBe(0);
+    const planned = JSON.parse(lines[0] ?? "{}") as { topic: string; task: Record<string, string> };
+    const [runtime] = published(log, "ingest");
+    const strip = ({ id: _i, created: _c, ...rest }: Record<string, unknown>) => rest;
+    expect(planned.topic).toBe("ingest");
+    expect(strip(planned.task)).toEqual(strip({ ...runtime?.emission.task }));
+    expect(runtime?.emission.task.info).toBe(`?file=${path}&day=20240304`);
   });
 
   it("triggers an atomic write (temp file renamed in) once, and never the temp file", async () => {
