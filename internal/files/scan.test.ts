@@ -1,8 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type ScanProblem, scanRoot, WatchRootError } from "./scan.ts";
+import { scanRoot, WatchRootError } from "./scan.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -80,20 +82,18 @@ describe("scanRoot", () => {
     );
   });
 
-  // Root reads every folder regardless of its mode, so the unreadable folder only exists for other users.
-  it.skipIf(process.getuid?.() === 0)("reports an unreadable folder and scans the rest", async () => {
-    const locked = join(dir, "locked");
-    put("locked/secret.csv");
-    const open = put("open.csv");
-    chmodSync(locked, 0o000);
-    try {
-      const problems: ScanProblem[] = [];
-      const found = await scanRoot({ dir, depth: null }, 0, { onProblem: (p) => problems.push(p) });
-      expect(paths(found)).toEqual([open]);
-      expect(problems).toHaveLength(1);
-      expect(problems[0]?.dir).toBe(locked);
-    } finally {
-      chmodSync(locked, 0o755);
-    }
+  // Root reads every folder whatever its mode, so as root the scan runs as the user nobody (CI runs as root).
+  it("reports an unreadable folder and scans the rest", () => {
+    const script = fileURLToPath(new URL("./testdata/unreadable.ts", import.meta.url));
+    const node = [process.execPath, "--import", "tsx", script];
+    const asUser =
+      process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+    const [command = "", ...args] = [...asUser, ...node];
+    const run = spawnSync(command, args, {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual({ found: ["/open.csv"], problems: ["/locked"] });
   });
 });
