@@ -82,6 +82,26 @@ export function logEvents(events: EngineEvents, log: Logger): () => void {
       const level = e.status === "reconnect" || e.status === "close" ? "info" : "warn";
       log[level]({ status: e.status, server: e.detail }, `nats ${e.status}`);
     }),
+    events.on("cacheState", (e) => {
+      const fields = { pending: e.pending, dropped: e.dropped };
+      if (e.mode === "ok") log.info(fields, "cache writing again");
+      else log.error(fields, `cache degraded: ${e.reason}; scheduling goes on, records are held in memory`);
+    }),
+    events.on("cacheRecovered", (e) => log.warn({ how: e.how }, e.detail)),
+    events.on("backupTaken", (e) => log.info({ name: e.name, bytes: e.bytes, ms: e.ms }, "cache backed up")),
+    events.on("backupFailed", (e) =>
+      log.warn(
+        { attempt: e.attempt, retry_in_ms: e.retryInMs, err: e.error },
+        `cache backup failed: ${e.error.message}`,
+      ),
+    ),
+    events.on("backupFailing", (e) =>
+      log.error(
+        { since: e.since, attempts: e.attempts, err: e.error },
+        `cache backups keep failing: ${e.error.message}`,
+      ),
+    ),
+    events.on("backupRecovered", () => log.info("cache backups work again")),
     events.on("error", (e) => log.error({ where: e.where, err: e.error }, e.error.message)),
   ];
   return () => {

@@ -9,6 +9,7 @@ import {
   hasConfigErrors,
   loadConfig,
 } from "../../internal/config/index.ts";
+import { EngineEvents } from "../../internal/engine/index.ts";
 import { formatProblem } from "../../internal/errors/index.ts";
 import { createLogger, type Logger } from "../../internal/log/index.ts";
 import { logEvents } from "./eventlog.ts";
@@ -66,10 +67,15 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
 export async function start(config: Config, io: Io, log: Logger): Promise<Service | null> {
   try {
     log.info({ nats: config.nats.url, workflow: config.workflow }, "taskmaster starting");
-    const service = await startService(config, io.cwd);
-    logEvents(service.events, log);
+    // Logged from the first event: what startup does to the cache (a restore, a degraded mount) is worth seeing.
+    const events = new EngineEvents();
+    const stopLogging = logEvents(events, log);
+    const service = await startService(config, io.cwd, events).catch((err: unknown) => {
+      stopLogging();
+      throw err;
+    });
     const s = service.state();
-    log.info({ workflows: s.workflows, phases: s.phases }, "taskmaster running");
+    log.info({ workflows: s.workflows, phases: s.phases, cache: s.cache.mode }, "taskmaster running");
     return service;
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;

@@ -28,6 +28,7 @@ import {
   type WorkflowWatcher,
   watchWorkflows,
 } from "../../internal/workflow/index.ts";
+import { type Cache, startCache } from "./cache.ts";
 import { localFilesSubject, watchLocalFiles } from "./localfiles.ts";
 
 /** Where waiting retries live; internal to taskmaster. */
@@ -44,12 +45,20 @@ export interface ServiceState {
   readonly phases: number;
   readonly ready: boolean;
   readonly startedAt: Date;
+  /** The history cache: ok, degraded (with why) or off. Never part of readiness: scheduling does not need it. */
+  readonly cache: {
+    readonly mode: "ok" | "degraded" | "off";
+    readonly reason: string;
+    readonly pending: number;
+  };
 }
 
 export interface Service {
   readonly engine: Engine;
   readonly events: EngineEvents;
   readonly scheduler: Scheduler;
+  /** The history cache, unless `cache.path` is "". */
+  readonly cache: Cache | undefined;
   state(): ServiceState;
   reload(): ReturnType<WorkflowWatcher["reload"]>;
   stop(): Promise<void>;
@@ -99,6 +108,14 @@ export async function startService(config: Config, cwd: string, events?: EngineE
     ...(events ? { events } : {}),
   });
   engine.setSnapshot(first);
+  // Before any intake, so the first events are recorded; a restore or rebuild happens here too.
+  const cache = await startCache({
+    config,
+    cwd,
+    nc,
+    events: engine.events,
+    snapshot: () => engine.snapshot(),
+  });
 
   const scheduler = createScheduler({
     clock: systemClock,
@@ -165,15 +182,20 @@ export async function startService(config: Config, cwd: string, events?: EngineE
     engine,
     events: engine.events,
     scheduler,
+    cache,
     state() {
       const snapshot = engine.snapshot();
       const workflows = snapshot?.workflows.size ?? 0;
+      const c = cache?.state();
       return {
         nats,
         workflows,
         phases: snapshot?.phases.length ?? 0,
         ready: nats === "connected" && !!snapshot,
         startedAt,
+        cache: c
+          ? { mode: c.mode, reason: c.reason, pending: c.pending }
+          : { mode: "off", reason: "", pending: 0 },
       };
     },
     reload: () => watcher.reload(),
@@ -184,6 +206,7 @@ export async function startService(config: Config, cwd: string, events?: EngineE
         await scheduler.stop();
         await Promise.all(intakes.map((i) => i.stop()));
         await engine.drain();
+        await cache?.stop(); // writes what is queued, takes the shutdown backup
         publisher.close();
         await nc.drain().catch(() => undefined);
       })();

@@ -105,8 +105,7 @@ export const configKeys: readonly ConfigKey[] = [
     check: checkStreamName,
   }),
 
-  key("cache.path", "string", "taskmaster.db", "SQLite file of the history cache", {
-    check: checkNotEmpty,
+  key("cache.path", "string", "taskmaster.db", 'SQLite file of the history cache; "" for no cache', {
     aliases: ["sqlite.local_path", "cache.local_path"],
   }),
   key("cache.retention", "duration", 2160 * hour, "how long history is kept", {

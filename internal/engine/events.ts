@@ -80,6 +80,35 @@ export type EngineEvent =
       readonly reason: string;
     }
   | { readonly type: "natsStatus"; readonly status: string; readonly detail: string }
+  /** The history cache changed mode: degraded (records held in memory, scheduling unaffected) or ok again. */
+  | {
+      readonly type: "cacheState";
+      readonly mode: "ok" | "degraded";
+      readonly reason: string;
+      readonly pending: number;
+      readonly dropped: number;
+    }
+  /** What startup did about the cache file: restored a backup, moved a corrupt one aside, rebuilt from streams. */
+  | {
+      readonly type: "cacheRecovered";
+      readonly how: "restored" | "movedAside" | "rebuilt";
+      readonly detail: string;
+    }
+  | { readonly type: "backupTaken"; readonly name: string; readonly bytes: number; readonly ms: number }
+  | {
+      readonly type: "backupFailed";
+      readonly error: Error;
+      readonly attempt: number;
+      readonly retryInMs: number;
+    }
+  /** Backups keep failing (reported once until one succeeds again). */
+  | {
+      readonly type: "backupFailing";
+      readonly since: string;
+      readonly attempts: number;
+      readonly error: Error;
+    }
+  | { readonly type: "backupRecovered" }
   | { readonly type: "error"; readonly where: string; readonly error: Error };
 
 /** triggered: it caused tasks; unmatched: no phase's glob matched it; repeat: it had triggered before. */

@@ -82,6 +82,10 @@ describe("doneMsgId", () => {
     expect(doneMsgId({ ...started, id: "id-2" })).not.toBe(id);
     expect(doneMsgId({ ...started, job: "j" })).not.toBe(id);
   });
+
+  it("differs for siblings that share id, type, created and start time (the children of one parent)", () => {
+    expect(doneMsgId({ ...started, info: "?part=b" })).not.toBe(doneMsgId({ ...started, info: "?part=a" }));
+  });
 });
 
 describe("backoffMs", () => {

@@ -69,9 +69,18 @@ export function errorOutcome(err: unknown): Outcome {
 
 /**
  * The done message's id for JetStream dedupe: the same run of the same task gives the same id on every retry, and
- * another run (a retry by the taskmaster has a new `created`, a rerun a new `started`) gives another.
+ * another run (a retry by the taskmaster has a new `created`, a rerun a new `started`) gives another. The info is
+ * part of it: siblings (the children of one parent, a batch) share id, type and created, and may start in the same
+ * instant; without it the second one's done message would be taken for a repeat of the first and dropped.
  */
 export function doneMsgId(task: Task): string {
-  const key = [task.id ?? "", task.type, task.job ?? "", task.created ?? "", task.started ?? ""].join("|");
+  const key = [
+    task.id ?? "",
+    task.type,
+    task.job ?? "",
+    task.created ?? "",
+    task.started ?? "",
+    task.info,
+  ].join("|");
   return createHash("sha256").update(key).digest("base64url");
 }

@@ -3,6 +3,7 @@
  * lines are collected so a test can wait for one.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -22,13 +23,34 @@ export interface TaskmasterProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
+export interface StartOptions {
+  /** Runs the command line through another, e.g. inside `unshare` with a mount of its own. */
+  readonly wrap?: (argv: readonly string[]) => readonly string[];
+  /** Where the cache file goes (default: beside the workflows). */
+  readonly cachePath?: string;
+}
+
 export async function startTaskmaster(
   natsUrl: string,
   workflow: string,
   flags: readonly string[] = [],
+  options: StartOptions = {},
 ): Promise<TaskmasterProcess> {
-  const args = ["cmd/taskmaster/bin.js", "run", "--nats.url", natsUrl, "--workflow", workflow, ...flags];
-  const child = spawn(process.execPath, [...args, "--log.format", "json", "--log.level", "debug"], {
+  // The cache beside the workflows (a temp dir), not in the repository.
+  const cache = ["--cache.path", options.cachePath ?? join(workflow, "taskmaster.db")];
+  const args = [
+    "cmd/taskmaster/bin.js",
+    "run",
+    "--nats.url",
+    natsUrl,
+    "--workflow",
+    workflow,
+    ...cache,
+    ...flags,
+  ];
+  const argv = [process.execPath, ...args, "--log.format", "json", "--log.level", "debug"];
+  const [command = "", ...rest] = options.wrap ? options.wrap(argv) : argv;
+  const child = spawn(command, rest, {
     cwd: repo,
     stdio: ["ignore", "pipe", "pipe"],
   });

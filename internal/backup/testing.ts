@@ -1,0 +1,101 @@
+/**
+ * Test helpers for the backup module (not exported from index.ts): a SQLite file with task rows, and an s3rver on
+ * loopback that can be stopped and started again on the same port and folder, to play an S3 outage.
+ */
+
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import Database from "better-sqlite3";
+import type { S3Config } from "../config/types.ts";
+
+/** Opens (creating) a WAL database at `path` with a `tasks` table holding `rows` rows. */
+export function taskDb(path: string, rows: number): Database.Database {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS tasks (id INTEGER PRIMARY KEY, topic TEXT NOT NULL, meta TEXT NOT NULL)",
+  );
+  addTasks(db, rows);
+  return db;
+}
+
+export function addTasks(db: Database.Database, rows: number): void {
+  const insert = db.prepare("INSERT INTO tasks (topic, meta) VALUES (?, ?)");
+  db.transaction(() => {
+    for (let i = 0; i < rows; i++) insert.run(`topic-${i % 5}`, JSON.stringify({ n: i }));
+  })();
+}
+
+/** Every row of `tasks` in the file at `path`, read through a fresh read-only connection. */
+export function readTasks(path: string): { id: number; topic: string; meta: string }[] {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare("SELECT id, topic, meta FROM tasks ORDER BY id").all() as {
+      id: number;
+      topic: string;
+      meta: string;
+    }[];
+  } finally {
+    db.close();
+  }
+}
+
+/** s3rver has no types; this is the part of its API the tests use. */
+interface S3rverServer {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverClass = new (options: {
+  port: number;
+  address: string;
+  silent: boolean;
+  directory: string;
+  configureBuckets: { name: string }[];
+}) => S3rverServer;
+
+export interface FakeS3 {
+  readonly port: number;
+  /** Settings for the real S3 client, pointed at this server. */
+  readonly config: S3Config;
+  /** Stops answering (the port is closed); the objects stay in the folder. */
+  stop(): Promise<void>;
+  /** Answers again on the same port, with the same objects. */
+  start(): Promise<void>;
+}
+
+/** Starts s3rver on 127.0.0.1 (a free port) with `bucket`, storing objects in `directory`. */
+export async function startFakeS3(directory: string, bucket: string): Promise<FakeS3> {
+  const S3rver = createRequire(import.meta.url)("s3rver") as S3rverClass;
+  const launch = async (port: number) => {
+    const server = new S3rver({
+      port,
+      address: "127.0.0.1",
+      silent: true,
+      directory,
+      configureBuckets: [{ name: bucket }],
+    });
+    const address = await server.run();
+    return { server, port: address.port };
+  };
+  let running: S3rverServer | undefined;
+  const first = await launch(0);
+  running = first.server;
+  const port = first.port;
+  return {
+    port,
+    config: {
+      endpoint: `http://127.0.0.1:${port}`,
+      region: "",
+      accessKey: "S3RVER",
+      secretKey: "S3RVER",
+      forcePathStyle: true,
+    },
+    async stop() {
+      await running?.close();
+      running = undefined;
+    },
+    async start() {
+      running ??= (await launch(port)).server;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The cache: the service's history (tasks, dones, files, alerts, rejected messages, phases) in SQLite, for the
+ * dashboard and the API. A projection: scheduling never reads it, and a full disk or a corrupt file degrades it
+ * instead of stopping the service.
+ */
+
+export { measureCacheWrites } from "./bench.ts";
+export { type CacheFileState, createDatabaseAt, moveCacheAside, openDatabase, probeCacheFile } from "./db.ts";
+export { CacheCorruptError } from "./failure.ts";
+export type { BeforeOpen } from "./open.ts";
+export { dataTimeOf, doneRecord, phaseRecords, projectEvents } from "./projection.ts";
+export {
+  alertsOn,
+  counts,
+  type DayKind,
+  daysWith,
+  filesOn,
+  phases,
+  rejectedOn,
+  type TableCounts,
+  type TaskFilter,
+  type TaskPage,
+  tasksById,
+  tasksOn,
+} from "./queries.ts";
+export { type Rebuilt, rebuildFromStreams } from "./rebuild.ts";
+export { CacheSchemaError, migrations, schemaVersion } from "./schema.ts";
+export { type CacheStore, type CacheStoreOptions, createCacheStore } from "./store.ts";
+export { utc } from "./time.ts";
+export {
+  type AlertRecord,
+  type AlertRow,
+  CacheMode,
+  type CacheState,
+  type DoneRecord,
+  type FileRecord,
+  type FileRow,
+  FileStatus,
+  type PhaseRecord,
+  PhaseStatus,
+  type RecycleCounts,
+  type RejectedRecord,
+  type RejectedRow,
+  TaskKind,
+  type TaskRecord,
+  type TaskRow,
+  type TimeText,
+} from "./types.ts";
+export { maxRejectedData } from "./writes.ts";

@@ -1,0 +1,138 @@
+/**
+ * The cache as a projection of the engine's events: each event becomes a record handed to the store, which only
+ * queues it (the store writes in batches, off the hot path). Nothing here blocks or throws at the engine.
+ *
+ * A task is recorded when it is stored by its stream (`taskPublished`), under its message id: the id is unique per
+ * emitted task (children sharing a task id, batch siblings of the same second and each retry all differ), and the
+ * same id a replay of the tasks stream finds in the `Nats-Msg-Id` header.
+ */
+import { msgIdOf } from "../bus/index.ts";
+import type { EngineEvents } from "../engine/index.ts";
+import { formatProblem } from "../errors/index.ts";
+import { parseMeta, type Task } from "../task/index.ts";
+import { taskTime } from "../tmpl/index.ts";
+import type { Snapshot } from "../workflow/index.ts";
+import type { CacheStore } from "./store.ts";
+import type { PhaseRecord } from "./types.ts";
+
+export interface ProjectionOptions {
+  readonly now?: () => Date;
+}
+
+/** Subscribes the store to the events; returns the unsubscribe. */
+export function projectEvents(
+  events: EngineEvents,
+  store: CacheStore,
+  options: ProjectionOptions = {},
+): () => void {
+  const now = options.now ?? (() => new Date());
+  const offs = [
+    events.on("taskPublished", (e) => {
+      if (e.duplicate) return; // stored before: recorded then
+      const t = e.emission.task;
+      store.taskEmitted({
+        key: msgIdOf(e.emission.dedupeKey),
+        id: t.id ?? "",
+        type: t.type,
+        job: t.job ?? "",
+        info: t.info,
+        meta: t.meta ?? "",
+        kind: e.emission.kind,
+        subject: e.subject,
+        workflow: e.emission.phase?.workflow ?? "",
+        phase: e.emission.phase?.phase ?? "",
+        created: t.created ?? now().toISOString(),
+        published: now().toISOString(),
+        dataTime: dataTimeOf(t),
+      });
+    }),
+    events.on("taskDone", (e) => store.taskDone(doneRecord(e.task, now()))),
+    events.on("fileArrived", (e) =>
+      store.fileArrived({
+        path: e.file.path,
+        size: e.file.size,
+        modified: e.file.modified,
+        checksum: e.file.checksum,
+        source: e.file.source,
+        format: e.file.format,
+        status: e.status,
+        dataTime: e.dataTime?.toISOString() ?? "",
+        taskIds: e.tasks.map((t) => t.id),
+        taskNames: e.tasks.map((t) => t.name),
+        reason: e.reason,
+        received: now().toISOString(),
+      }),
+    ),
+    events.on("alertRaised", (e) => {
+      const t = e.alert.task;
+      store.alertRaised({
+        kind: e.alert.kind,
+        taskId: t.id ?? "",
+        taskType: t.type,
+        job: t.job || parseMeta(t.meta).get("job") || "",
+        info: t.info,
+        msg: e.alert.message,
+        dataTime: dataTimeOf(t),
+        created: now().toISOString(),
+      });
+    }),
+    events.on("messageRejected", (e) =>
+      store.messageRejected({
+        subject: e.subject,
+        reason: e.reason,
+        data: e.data,
+        received: now().toISOString(),
+      }),
+    ),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+/** A finished task as the store updates it. */
+export function doneRecord(task: Task, at: Date) {
+  return {
+    id: task.id ?? "",
+    type: task.type,
+    job: task.job ?? "",
+    info: task.info,
+    created: task.created ?? "",
+    meta: task.meta ?? "",
+    result: task.result ?? "",
+    msg: task.msg ?? "",
+    started: task.started ?? "",
+    ended: task.ended ?? "",
+    done: at.toISOString(),
+  };
+}
+
+/** The time the task's data is for (flowlord's rules: meta, then info); "" when it carries none. */
+export function dataTimeOf(task: Task): string {
+  try {
+    return taskTime(parseMeta(task.meta), task.info)?.toISOString() ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/** The phases of a snapshot as the Workflows view lists them, each with its validation status. */
+export function phaseRecords(snapshot: Snapshot, loaded: Date): PhaseRecord[] {
+  return snapshot.phases.map((p) => {
+    const mine = snapshot.problems.filter((q) => q.workflow === p.workflow && q.phase === p.key);
+    const status = mine.some((q) => q.severity === "error") ? "error" : mine.length > 0 ? "warning" : "ok";
+    return {
+      workflow: p.workflow,
+      phase: p.key,
+      topic: p.topic,
+      job: p.job,
+      dependsOn: p.dependsOn,
+      rule: p.rule.text,
+      template: p.template,
+      retry: p.retry,
+      status,
+      problems: mine.map(formatProblem),
+      loaded: loaded.toISOString(),
+    };
+  });
+}

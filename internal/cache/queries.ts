@@ -1,0 +1,163 @@
+/**
+ * Reading the cache for the dashboard and the API. Days are UTC days, the first ten characters of the stored times,
+ * queried as the range `[day, next day)` so the time indexes serve them. Lists are newest first.
+ */
+import type { Database } from "better-sqlite3";
+import { InputError } from "../errors/index.ts";
+import { dayRange, isDay, spanMs } from "./time.ts";
+import type { AlertRow, FileRow, PhaseRecord, RejectedRow, TaskRow } from "./types.ts";
+
+export interface TaskFilter {
+  readonly type?: string;
+  readonly job?: string;
+  /** A result (`complete`, `error` ...), or "running" for tasks not finished. */
+  readonly result?: string;
+  readonly id?: string;
+  /** 1-based. */
+  readonly page?: number;
+  readonly pageSize?: number;
+}
+
+export interface TaskPage {
+  /** Rows matching on that day, over all pages. */
+  readonly total: number;
+  readonly rows: readonly TaskRow[];
+}
+
+export type DayKind = "tasks" | "files" | "alerts";
+
+export interface TableCounts {
+  readonly tasks: number;
+  readonly files: number;
+  readonly alerts: number;
+  readonly rejected: number;
+  readonly phases: number;
+  readonly days: number;
+}
+
+const maxPageSize = 1000;
+
+const taskColumns = `key, id, type, job, info, meta, kind, subject, workflow, phase, created, published,
+  data_time AS dataTime, result, msg, started, ended, done`;
+
+/** The tasks created on a UTC day, filtered, one page of them. */
+export function tasksOn(db: Database, day: string, filter: TaskFilter = {}): TaskPage {
+  const [start, end] = range(day);
+  const where = ["created >= @start", "created < @end"];
+  const params: Record<string, string | number> = { start, end };
+  for (const field of ["type", "job", "id"] as const) {
+    const value = filter[field];
+    if (value) {
+      where.push(`${field} = @${field}`);
+      params[field] = value;
+    }
+  }
+  if (filter.result) {
+    where.push("result = @result");
+    params.result = filter.result === "running" ? "" : filter.result;
+  }
+  const clause = where.join(" AND ");
+  const { n } = db.prepare(`SELECT count(*) AS n FROM tasks WHERE ${clause}`).get(params) as { n: number };
+  const size = Math.min(maxPageSize, Math.max(1, Math.trunc(filter.pageSize ?? 100)));
+  const page = Math.max(1, Math.trunc(filter.page ?? 1));
+  const rows = db
+    .prepare(
+      `SELECT ${taskColumns} FROM tasks WHERE ${clause} ORDER BY created DESC, key DESC LIMIT @size OFFSET @skip`,
+    )
+    .all({ ...params, size, skip: (page - 1) * size }) as Omit<TaskRow, "queueMs" | "runMs">[];
+  return { total: n, rows: rows.map(withSpans) };
+}
+
+/** Every task of a run (children and retries share the id), oldest first. */
+export function tasksById(db: Database, id: string): TaskRow[] {
+  const rows = db
+    .prepare(`SELECT ${taskColumns} FROM tasks WHERE id = ? ORDER BY created, key`)
+    .all(id) as Omit<TaskRow, "queueMs" | "runMs">[];
+  return rows.map(withSpans);
+}
+
+export function filesOn(db: Database, day: string): FileRow[] {
+  const [start, end] = range(day);
+  const rows = db
+    .prepare(
+      `SELECT seq, path, size, modified, checksum, source, format, status, data_time AS dataTime,
+         task_ids AS taskIds, task_names AS taskNames, reason, received
+       FROM files WHERE received >= ? AND received < ? ORDER BY received DESC, seq DESC`,
+    )
+    .all(start, end) as (Omit<FileRow, "taskIds" | "taskNames"> & { taskIds: string; taskNames: string })[];
+  return rows.map((r) => ({ ...r, taskIds: jsonList(r.taskIds), taskNames: jsonList(r.taskNames) }));
+}
+
+export function alertsOn(db: Database, day: string): AlertRow[] {
+  const [start, end] = range(day);
+  return db
+    .prepare(
+      `SELECT seq, kind, task_id AS taskId, task_type AS taskType, job, info, msg, data_time AS dataTime, created
+       FROM alerts WHERE created >= ? AND created < ? ORDER BY created DESC, seq DESC`,
+    )
+    .all(start, end) as AlertRow[];
+}
+
+export function rejectedOn(db: Database, day: string): RejectedRow[] {
+  const [start, end] = range(day);
+  return db
+    .prepare(
+      `SELECT seq, subject, reason, data, received FROM rejected
+       WHERE received >= ? AND received < ? ORDER BY received DESC, seq DESC`,
+    )
+    .all(start, end) as RejectedRow[];
+}
+
+/** The UTC days that have records of a kind, newest first (the calendar's highlights). */
+export function daysWith(db: Database, kind: DayKind): string[] {
+  if (kind !== "tasks" && kind !== "files" && kind !== "alerts") {
+    throw new InputError(`unknown kind of day "${String(kind)}": want tasks, files or alerts`);
+  }
+  const rows = db.prepare(`SELECT date FROM days WHERE ${kind} = 1 ORDER BY date DESC`).all() as {
+    date: string;
+  }[];
+  return rows.map((r) => r.date);
+}
+
+/** The phases of the last workflow load. */
+export function phases(db: Database): PhaseRecord[] {
+  const rows = db
+    .prepare(
+      `SELECT workflow, phase, topic, job, depends_on AS dependsOn, rule, template, retry, status, problems, loaded
+       FROM phases ORDER BY workflow, phase`,
+    )
+    .all() as (Omit<PhaseRecord, "problems"> & { problems: string })[];
+  return rows.map((r) => ({ ...r, problems: jsonList(r.problems) }));
+}
+
+/** Rows per table. */
+export function counts(db: Database): TableCounts {
+  const count = (table: string) =>
+    (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return {
+    tasks: count("tasks"),
+    files: count("files"),
+    alerts: count("alerts"),
+    rejected: count("rejected"),
+    phases: count("phases"),
+    days: count("days"),
+  };
+}
+
+function range(day: string): readonly [string, string] {
+  if (!isDay(day)) throw new InputError(`not a day: "${day}" (want YYYY-MM-DD)`);
+  return dayRange(day);
+}
+
+function withSpans(row: Omit<TaskRow, "queueMs" | "runMs">): TaskRow {
+  return { ...row, queueMs: spanMs(row.created, row.started), runMs: spanMs(row.started, row.ended) };
+}
+
+function jsonList(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.map(String) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Rebuilding a lost cache from what NATS still holds: every task in the tasks stream (keyed by its Nats-Msg-Id, the
+ * key the live projection uses) and then every done message, so each finished task updates its own record. The
+ * streams keep `streams.max_age` of history (72 h by default), so that is what comes back. Files and alerts are
+ * not in the streams and are not rebuilt.
+ */
+import { type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { parseMeta, parseTask, type Task } from "../task/index.ts";
+import { dataTimeOf, doneRecord } from "./projection.ts";
+import type { CacheStore } from "./store.ts";
+import type { TaskKind } from "./types.ts";
+
+export interface RebuildStreams {
+  readonly tasks: string;
+  readonly done: string;
+}
+
+export interface Rebuilt {
+  readonly tasks: number;
+  readonly dones: number;
+  /** Messages that were not tasks (skipped). */
+  readonly skipped: number;
+}
+
+/** Replays both streams into the store; resolves when every message present at the start has been read. */
+export async function rebuildFromStreams(
+  nc: NatsConnection,
+  store: CacheStore,
+  streams: RebuildStreams,
+): Promise<Rebuilt> {
+  const js = jetstream(nc);
+  let skipped = 0;
+  const tasks = await replay(
+    nc,
+    js,
+    streams.tasks,
+    (m, task) => {
+      const meta = parseMeta(task.meta);
+      const job = task.job || meta.get("job") || "";
+      store.taskEmitted({
+        key: m.headers?.get("Nats-Msg-Id") || `${streams.tasks}:${m.seq}`,
+        id: task.id ?? "",
+        type: task.type,
+        job,
+        info: task.info,
+        meta: task.meta ?? "",
+        kind: kindOf(meta),
+        subject: m.subject,
+        workflow: meta.get("workflow") ?? "",
+        phase: job ? `${task.type}:${job}` : task.type,
+        created: task.created ?? stored(m),
+        published: stored(m),
+        dataTime: dataTimeOf(task),
+      });
+    },
+    () => skipped++,
+  );
+  const dones = await replay(
+    nc,
+    js,
+    streams.done,
+    (m, task) => store.taskDone(doneRecord(task, new Date(stored(m)))),
+    () => skipped++,
+  );
+  await store.flush();
+  return { tasks, dones, skipped };
+}
+
+/** What kind of emission a stored task was, from the meta taskmaster (and flowlord) writes. */
+function kindOf(meta: ReadonlyMap<string, string>): TaskKind {
+  if (meta.get("retry") === "failed") return "failed";
+  if (meta.has("retry")) return "retry";
+  if (meta.has("file")) return "file";
+  if (meta.has("cron")) return "cron";
+  return "unknown";
+}
+
+function stored(m: JsMsg): string {
+  return new Date(Math.floor(m.info.timestampNanos / 1e6)).toISOString();
+}
+
+async function replay(
+  nc: NatsConnection,
+  js: JetStreamClient,
+  stream: string,
+  each: (m: JsMsg, task: Task) => void,
+  bad: () => void,
+): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(stream).catch(() => null);
+  if (!info || info.state.messages === 0) return 0;
+  const last = info.state.last_seq;
+  const consumer = await js.consumers.get(stream); // an ordered, ephemeral consumer: reads, never acks
+  let count = 0;
+  for (;;) {
+    const batch = await consumer.fetch({ max_messages: 1000, expires: 2000 });
+    let seen = 0;
+    for await (const m of batch) {
+      seen++;
+      try {
+        each(m, parseTask(m.data));
+        count++;
+      } catch {
+        bad();
+      }
+      if (m.seq >= last) return count;
+    }
+    if (seen === 0) return count; // the rest expired meanwhile
+  }
+}

@@ -1,0 +1,110 @@
+/** Records and temporary folders for the cache's tests and their child-process scripts. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type {
+  AlertRecord,
+  DoneRecord,
+  FileRecord,
+  PhaseRecord,
+  RejectedRecord,
+  TaskRecord,
+} from "../types.ts";
+
+export function task(over: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    key: "k1",
+    id: "id-1",
+    type: "extract",
+    job: "daily",
+    info: "?date=2024-01-15",
+    meta: "cron=2024-01-15T00&job=daily&workflow=f1.toml",
+    kind: "cron",
+    subject: "tasks.extract",
+    workflow: "f1.toml",
+    phase: "extract:daily",
+    created: "2024-01-15T03:04:05Z",
+    published: "2024-01-15T03:04:05.120Z",
+    dataTime: "2024-01-15T00:00:00Z",
+    ...over,
+  };
+}
+
+/** The done that finishes `t`: started 1 s and ended 3 s after it was created. */
+export function done(t: TaskRecord, over: Partial<DoneRecord> = {}): DoneRecord {
+  const created = Date.parse(t.created);
+  const at = (s: number) => new Date(created + s * 1000).toISOString();
+  return {
+    id: t.id,
+    type: t.type,
+    job: t.job,
+    info: t.info,
+    created: t.created,
+    meta: `${t.meta}&worker=w1`,
+    result: "complete",
+    msg: "",
+    started: at(1),
+    ended: at(3),
+    done: at(3.5),
+    ...over,
+  };
+}
+
+export function file(over: Partial<FileRecord> = {}): FileRecord {
+  return {
+    path: "s3://bucket/in/2024/01/15/data.csv",
+    size: 1234,
+    modified: "2024-01-15T05:00:00+02:00",
+    checksum: "abc123",
+    source: "s3",
+    format: "csv",
+    status: "triggered",
+    dataTime: "2024-01-15T00:00:00Z",
+    taskIds: ["id-9"],
+    taskNames: ["load:csv"],
+    reason: "",
+    received: "2024-01-15T03:10:00Z",
+    ...over,
+  };
+}
+
+export function alert(over: Partial<AlertRecord> = {}): AlertRecord {
+  return {
+    kind: "failed",
+    taskId: "id-1",
+    taskType: "extract",
+    job: "daily",
+    info: "?date=2024-01-15",
+    msg: "retries used up",
+    dataTime: "2024-01-15T00:00:00Z",
+    created: "2024-01-15T04:00:00Z",
+    ...over,
+  };
+}
+
+export function rejected(over: Partial<RejectedRecord> = {}): RejectedRecord {
+  return { subject: "done", reason: "not JSON", data: "{oops", received: "2024-01-15T04:30:00Z", ...over };
+}
+
+export function phase(over: Partial<PhaseRecord> = {}): PhaseRecord {
+  return {
+    workflow: "f1.toml",
+    phase: "extract:daily",
+    topic: "extract",
+    job: "daily",
+    dependsOn: "",
+    rule: "cron=0 3 * * *",
+    template: "?date={yyyy}-{mm}-{dd}",
+    retry: 2,
+    status: "ok",
+    problems: [],
+    loaded: "2024-01-15T00:00:00Z",
+    ...over,
+  };
+}
+
+/** A fresh temporary folder and a function that removes it. */
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "taskmaster-cache-"));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

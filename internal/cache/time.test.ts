@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { dayRange, fileStamp, isDay, spanMs, utc } from "./time.ts";
+
+describe("utc", () => {
+  it.each([
+    ["2024-01-15T03:04:05Z", "2024-01-15T03:04:05.000Z"],
+    ["2024-01-15T05:04:05+02:00", "2024-01-15T03:04:05.000Z"],
+    ["2024-01-14T22:04:05.5-05:00", "2024-01-15T03:04:05.500Z"],
+    ["2024-01-15T03:04:05.123456789Z", "2024-01-15T03:04:05.123Z"],
+    ["2024-01-15 03:04:05Z", "2024-01-15T03:04:05.000Z"],
+    ["2024-01-15T03:04:05", "2024-01-15T03:04:05.000Z"],
+    ["2024-01-15", "2024-01-15T00:00:00.000Z"],
+  ])("normalises %s", (input, want) => {
+    expect(utc(input)).toBe(want);
+  });
+
+  it("keeps empty as null and non-times as they are", () => {
+    expect(utc("")).toBeNull();
+    expect(utc(null)).toBeNull();
+    expect(utc(undefined)).toBeNull();
+    expect(utc("yesterday")).toBe("yesterday");
+    expect(utc("2024-13-45T00:00:00Z")).toBe("2024-13-45T00:00:00Z");
+  });
+});
+
+describe("days and spans", () => {
+  it("knows a day and its range", () => {
+    expect(isDay("2024-02-29")).toBe(true);
+    expect(isDay("2023-02-29")).toBe(false);
+    expect(isDay("2024-1-5")).toBe(false);
+    expect(dayRange("2024-12-31")).toEqual(["2024-12-31T00:00:00.000Z", "2025-01-01T00:00:00.000Z"]);
+  });
+
+  it("measures spans, null when a side is missing", () => {
+    expect(spanMs("2024-01-15T00:00:00.000Z", "2024-01-15T00:00:01.250Z")).toBe(1250);
+    expect(spanMs(null, "2024-01-15T00:00:01.250Z")).toBeNull();
+    expect(spanMs("x", "2024-01-15T00:00:01.250Z")).toBeNull();
+  });
+
+  it("stamps file names without colons", () => {
+    expect(fileStamp(new Date("2024-01-15T03:04:05.678Z"))).toBe("20240115T030405.678Z");
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * Times in the cache: every stored time is UTC ISO text with milliseconds (`2024-01-15T03:04:05.000Z`), so that
+ * comparing the text compares the times and the first ten characters are the UTC day. Inputs arrive as RFC 3339 in
+ * every shape flowlord and workers produce (second precision, offsets, nanoseconds), so they are normalised here.
+ */
+
+const datePrefix = /^\d{4}-\d{2}-\d{2}/;
+const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i;
+const dayText = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * `text` as UTC ISO with milliseconds; null for "", null or undefined. Text that is not a date is kept as it is:
+ * losing the record would be worse than storing a time that does not sort.
+ */
+export function utc(text: string | null | undefined): string | null {
+  if (text === null || text === undefined || text === "") return null;
+  if (!datePrefix.test(text)) return text;
+  let iso = text.replace(" ", "T");
+  // A time without a zone is UTC here: Date would read it in the machine's zone.
+  if (iso.length > 10 && !hasZone.test(iso)) iso += "Z";
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? text : new Date(ms).toISOString();
+}
+
+/** `utc(text)`, with "" instead of null, for the columns that are NOT NULL. */
+export function utcText(text: string | null | undefined): string {
+  return utc(text) ?? "";
+}
+
+/** The UTC day (`YYYY-MM-DD`) of a normalised time. */
+export function dayOf(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+export function isDay(text: string): boolean {
+  // Date rolls 2024-02-30 over into March: a real day survives the round trip.
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return dayText.test(text) && !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(text);
+}
+
+/** The half-open range of normalised times on a UTC day: `[start, end)`. */
+export function dayRange(day: string): readonly [string, string] {
+  const start = Date.parse(`${day}T00:00:00.000Z`);
+  return [new Date(start).toISOString(), new Date(start + 86_400_000).toISOString()];
+}
+
+/** Milliseconds from `from` to `to`, or null when either is missing or not a time. */
+export function spanMs(from: string | null, to: string | null): number | null {
+  if (!from || !to) return null;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** A file-name-safe UTC stamp: `20240115T030405.123Z`. */
+export function fileStamp(at: Date): string {
+  return at.toISOString().replace(/[-:]/g, "");
+}

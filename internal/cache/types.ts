@@ -1,0 +1,184 @@
+/**
+ * The records the cache keeps and the rows its queries return. Records are what callers enqueue; times in them may
+ * be any RFC 3339 text (the store normalises them to UTC ISO with milliseconds), "" or null for "not known".
+ */
+
+/** Where a task came from. */
+export const TaskKind = {
+  cron: "cron",
+  batch: "batch",
+  child: "child",
+  retry: "retry",
+  failed: "failed",
+  file: "file",
+  backload: "backload",
+  /** A done whose task the cache never saw (the cache was lost, or someone else published it). */
+  unknown: "unknown",
+} as const;
+export type TaskKind = (typeof TaskKind)[keyof typeof TaskKind];
+
+/** What became of a file that arrived. */
+export const FileStatus = {
+  triggered: "triggered",
+  unmatched: "unmatched",
+  repeat: "repeat",
+  rejected: "rejected",
+} as const;
+export type FileStatus = (typeof FileStatus)[keyof typeof FileStatus];
+
+/** How a workflow phase loaded. */
+export const PhaseStatus = { ok: "ok", warning: "warning", error: "error" } as const;
+export type PhaseStatus = (typeof PhaseStatus)[keyof typeof PhaseStatus];
+
+/** A time as given: RFC 3339 text, or "" / null when unknown. */
+export type TimeText = string | null;
+
+/** A task the service emitted. `key` is unique per emitted task (children share an id, retries too). */
+export interface TaskRecord {
+  readonly key: string;
+  readonly id: string;
+  readonly type: string;
+  readonly job: string;
+  readonly info: string;
+  readonly meta: string;
+  readonly kind: TaskKind;
+  /** The NATS subject it was published on. */
+  readonly subject: string;
+  readonly workflow: string;
+  readonly phase: string;
+  readonly created: string;
+  readonly published: TimeText;
+  /** The time the data is for (the `cron` meta, a file's path time), when known. */
+  readonly dataTime?: TimeText;
+}
+
+/** A finished task as it came back on the done subject. It finds its task by (id, type, job, info, created). */
+export interface DoneRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly job: string;
+  readonly info: string;
+  readonly created: string;
+  /** The meta the worker sent back (it may have merged its own keys in); it replaces the task's meta. */
+  readonly meta: string;
+  readonly result: string;
+  readonly msg: string;
+  readonly started: TimeText;
+  readonly ended: TimeText;
+  /** When the done message was received. */
+  readonly done: TimeText;
+}
+
+export interface FileRecord {
+  readonly path: string;
+  readonly size: number;
+  readonly modified: TimeText;
+  readonly checksum: string;
+  readonly source: string;
+  readonly format: string;
+  readonly status: FileStatus;
+  readonly dataTime: TimeText;
+  readonly taskIds: readonly string[];
+  /** `type[:job]` of each task it triggered, in the order of `taskIds`. */
+  readonly taskNames: readonly string[];
+  /** Why nothing was triggered (unmatched, repeat, rejected); "" when something was. */
+  readonly reason: string;
+  readonly received: string;
+}
+
+export interface AlertRecord {
+  /** What raised it: a failed task, an alert result, an incomplete task ... (free text). */
+  readonly kind: string;
+  readonly taskId: string;
+  readonly taskType: string;
+  readonly job: string;
+  readonly info: string;
+  readonly msg: string;
+  readonly dataTime: TimeText;
+  readonly created: string;
+}
+
+/** A message that could not be used. `data` is kept up to `maxRejectedData` characters. */
+export interface RejectedRecord {
+  readonly subject: string;
+  readonly reason: string;
+  readonly data: string;
+  readonly received: string;
+}
+
+/** One phase of a loaded workflow; every load replaces all of them. */
+export interface PhaseRecord {
+  readonly workflow: string;
+  readonly phase: string;
+  readonly topic: string;
+  readonly job: string;
+  readonly dependsOn: string;
+  readonly rule: string;
+  readonly template: string;
+  readonly retry: number;
+  readonly status: PhaseStatus;
+  /** The problems found in it, as text (one line each). */
+  readonly problems: readonly string[];
+  readonly loaded: string;
+}
+
+/** "ok", or "degraded": records wait in memory while the file cannot be written. */
+export const CacheMode = { ok: "ok", degraded: "degraded" } as const;
+export type CacheMode = (typeof CacheMode)[keyof typeof CacheMode];
+
+export interface CacheState {
+  readonly mode: CacheMode;
+  /** Why the store is degraded, naming the path and the SQLite code; "" when ok. */
+  readonly reason: string;
+  /** When the current mode began (UTC ISO). */
+  readonly since?: string;
+  /** Records waiting to be written. */
+  readonly pending: number;
+  /** Records lost: the oldest beyond `maxPending`, and any SQLite refused as bad. */
+  readonly dropped: number;
+  readonly path: string;
+  /** Where the last corrupt file was moved (`<path>.corrupt-<stamp>`), so a backup can be restored instead. */
+  readonly movedAside?: string;
+  /** The last error that did not change the mode (a bad record, a failing `beforeOpen`), for the log. */
+  readonly lastError?: string;
+}
+
+/** Rows removed by one `recycle`. */
+export interface RecycleCounts {
+  readonly tasks: number;
+  readonly files: number;
+  readonly alerts: number;
+  readonly rejected: number;
+  readonly days: number;
+}
+
+/** A task as the queries return it, with its times in the queue and running. */
+export interface TaskRow {
+  readonly key: string;
+  readonly id: string;
+  readonly type: string;
+  readonly job: string;
+  readonly info: string;
+  readonly meta: string;
+  readonly kind: TaskKind;
+  readonly subject: string;
+  readonly workflow: string;
+  readonly phase: string;
+  readonly created: string;
+  readonly published: string | null;
+  readonly dataTime: string | null;
+  /** "" while running. */
+  readonly result: string;
+  readonly msg: string;
+  readonly started: string | null;
+  readonly ended: string | null;
+  readonly done: string | null;
+  /** started − created, or null when either is missing. */
+  readonly queueMs: number | null;
+  /** ended − started, or null when either is missing. */
+  readonly runMs: number | null;
+}
+
+export type FileRow = FileRecord & { readonly seq: number };
+export type AlertRow = AlertRecord & { readonly seq: number };
+export type RejectedRow = RejectedRecord & { readonly seq: number };

@@ -1,0 +1,223 @@
+// The history cache in the running service, against a real nats-server, real SQLite files and s3rver: every kind
+// of record lands; backups are taken and restored (local and S3) when the file is deleted or corrupt; a lost cache
+// with no backup is rebuilt from the streams.
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Service, startService } from "../../cmd/taskmaster/service.ts";
+import { type FakeS3, startFakeS3 } from "../../internal/backup/testing.ts";
+import { connectNats } from "../../internal/bus/index.ts";
+import { alertsOn, counts, filesOn, phases, rejectedOn, tasksOn } from "../../internal/cache/index.ts";
+import { EngineEvents } from "../../internal/engine/index.ts";
+import { taskJson } from "../../internal/task/index.ts";
+import type { Worker } from "../../internal/worker/index.ts";
+import { type NatsServer, startNats } from "../helpers/nats.ts";
+import { waitFor } from "../helpers/wait.ts";
+import { EventLog, fakeWorkers, published, testConfig, workflowDir } from "./harness.ts";
+
+let server: NatsServer;
+let nc: NatsConnection;
+let s3: FakeS3;
+let service: Service | undefined;
+let workers: Worker[] = [];
+const s3Dir = mkdtempSync(join(tmpdir(), "taskmaster-s3rver-"));
+
+beforeAll(async () => {
+  server = await startNats();
+  nc = await connectNats({ url: server.url, name: "cache-test" });
+  s3 = await startFakeS3(s3Dir, "backups");
+});
+
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  workers = [];
+  await service?.stop();
+  service = undefined;
+  const jsm = await jetstreamManager(nc);
+  for await (const s of jsm.streams.list()) await jsm.streams.delete(s.config.name);
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await server?.stop();
+  await s3?.stop();
+  rmSync(s3Dir, { recursive: true, force: true });
+});
+
+const chain = `
+[[phase]]
+task = "root"
+rule = "cron=0 0 0 1 1 *"
+
+[[phase]]
+task = "child"
+dependsOn = "root"
+rule = "meta=part:a,b"
+template = "?part={meta:part}"
+
+[[phase]]
+task = "flaky"
+dependsOn = "root"
+retry = 1
+rule = "retry_delay=100ms"
+
+[[phase]]
+task = "load"
+rule = "files=gs://in/*.csv"
+`;
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function start(dir: string, flags: string[] = []) {
+  const events = new EngineEvents();
+  const log = new EventLog(events);
+  service = await startService(testConfig(server.url, dir, flags), dir, events);
+  return { log, svc: service };
+}
+
+const rootDone = (id: string) =>
+  jetstream(nc).publish(
+    "done",
+    taskJson({
+      type: "root",
+      info: "",
+      id,
+      result: "complete",
+      // Recent: an older one would be removed by retention when the restored cache opens.
+      created: new Date().toISOString().slice(0, 19) + "Z",
+      meta: "workflow=chain.toml",
+    }),
+  );
+
+/** Runs the chain once: two children that share the root's id, a task that fails twice (an alert), a file. */
+async function runChain(log: EventLog) {
+  workers = fakeWorkers(nc, ["child", "flaky"], (t) =>
+    t.type === "flaky" ? { result: "error", msg: "disk on fire" } : { result: "complete" },
+  );
+  await rootDone("r1");
+  await jetstream(nc).publish("files", JSON.stringify({ path: "gs://in/x.csv", size: 3 }));
+  await jetstream(nc).publish("done", "{broken");
+  await log.until("taskFailed", () => true, 15_000);
+  await waitFor(() => log.of("taskDone").filter((e) => e.task.type === "child").length === 2, {
+    message: `two children done (${JSON.stringify(log.events.map((e) => e.type))})`,
+  });
+  await waitFor(() => log.of("fileArrived").length === 1 && log.of("messageRejected").length === 1);
+}
+
+describe("the cache in the service", () => {
+  it("records every task from emission to done, files, alerts, rejected messages and the phases", async () => {
+    const dir = workflowDir({ "chain.toml": chain });
+    const { log, svc } = await start(dir);
+    await runChain(log);
+    await svc.cache?.store.flush();
+    const db = svc.cache?.store.database();
+    if (!db) throw new Error("no cache");
+    const { rows } = tasksOn(db, today(), {});
+    // Both children of r1 (same id and type, different info), the flaky task and its retry, the failed message.
+    const children = rows.filter((r) => r.type === "child");
+    expect(children.map((r) => [r.id, r.info, r.result, r.kind]).sort()).toEqual([
+      ["r1", "?part=a", "complete", "child"],
+      ["r1", "?part=b", "complete", "child"],
+    ]);
+    expect(children.every((r) => r.queueMs !== null && r.runMs !== null)).toBe(true);
+    const flaky = rows.filter((r) => r.type === "flaky").map((r) => [r.kind, r.result]);
+    expect(flaky.sort()).toEqual([
+      ["child", "error"],
+      ["failed", ""],
+      ["retry", "error"],
+    ]);
+    expect(filesOn(db, today()).map((f) => [f.path, f.status, f.taskNames])).toEqual([
+      ["gs://in/x.csv", "triggered", ["load"]],
+    ]);
+    expect(alertsOn(db, today()).map((a) => [a.kind, a.taskType, a.msg])).toEqual([
+      ["retries-exhausted", "flaky", "flaky failed after 1 retry: disk on fire"],
+    ]);
+    expect(rejectedOn(db, today()).map((r) => [r.subject, r.data])).toEqual([["done", "{broken"]]);
+    expect(phases(db).map((p) => `${p.workflow} ${p.phase} ${p.status}`)).toEqual([
+      "chain.toml child ok",
+      "chain.toml flaky ok",
+      "chain.toml load ok",
+      "chain.toml root ok",
+    ]);
+    expect(svc.state().cache).toEqual({ mode: "ok", reason: "", pending: 0 });
+  }, 30_000);
+
+  it("backs up to a folder, and restores the newest backup when the file is deleted or corrupt", async () => {
+    const dir = workflowDir({ "chain.toml": chain });
+    const backups = mkdtempSync(join(tmpdir(), "taskmaster-backups-"));
+    const flags = ["--cache.backup_path", backups, "--cache.backup_interval", "1h"];
+    const first = await start(dir, flags);
+    await runChain(first.log);
+    await first.svc.cache?.store.flush();
+    const tasks = () => counts(service?.cache?.store.database() ?? assertOpen()).tasks;
+    const before = tasks();
+    expect(before).toBeGreaterThanOrEqual(5);
+    await first.svc.stop(); // the shutdown backup
+    expect(readdirSync(backups).filter((n) => n.endsWith(".db"))).toHaveLength(1);
+
+    rmSync(join(dir, "taskmaster.db"));
+    for (const ext of ["-wal", "-shm"]) rmSync(join(dir, `taskmaster.db${ext}`), { force: true });
+    const second = await start(dir, flags);
+    const restored = await second.log.until("cacheRecovered");
+    expect(restored.detail).toMatch(/^cache restored from taskmaster-.*\.db$/);
+    expect(tasks()).toBe(before);
+    await second.svc.stop();
+
+    writeFileSync(join(dir, "taskmaster.db"), "this is not a database, it was overwritten by mistake");
+    const third = await start(dir, flags);
+    await third.log.until("cacheRecovered", (e) => e.how === "movedAside");
+    await third.log.until("cacheRecovered", (e) => e.how === "restored");
+    expect(tasks()).toBe(before);
+    const aside = readdirSync(dir).filter((n) => n.startsWith("taskmaster.db.corrupt-"));
+    expect(aside).toHaveLength(1); // kept, never deleted
+  }, 45_000);
+
+  it("backs up to S3 and restores from it after the local file is lost", async () => {
+    const dir = workflowDir({ "chain.toml": chain });
+    const c = s3.config;
+    const flags = [
+      ...["--cache.backup_path", "s3://backups/taskmaster/test", "--cache.s3.endpoint", c.endpoint],
+      ...["--cache.s3.access_key", c.accessKey, "--cache.s3.secret_key", c.secretKey],
+      ...["--cache.s3.force_path_style", "true"],
+    ];
+    const first = await start(dir, flags);
+    await runChain(first.log);
+    await first.svc.cache?.store.flush();
+    await first.svc.cache?.backupNow();
+    const taken = await first.log.until("backupTaken");
+    expect(taken.bytes).toBeGreaterThan(0);
+    const before = counts(first.svc.cache?.store.database() ?? assertOpen()).tasks;
+    await first.svc.stop(); // and the shutdown backup
+    rmSync(join(dir, "taskmaster.db"));
+    const second = await start(dir, flags);
+    await second.log.until("cacheRecovered", (e) => e.how === "restored");
+    expect(counts(second.svc.cache?.store.database() ?? assertOpen()).tasks).toBe(before);
+  }, 45_000);
+
+  it("rebuilds a lost cache with no backup from the tasks and done streams", async () => {
+    const dir = workflowDir({ "chain.toml": chain });
+    const first = await start(dir);
+    await runChain(first.log);
+    const stored = published(first.log, "child").length;
+    expect(stored).toBe(2);
+    await first.svc.stop();
+    rmSync(join(dir, "taskmaster.db"));
+    expect(existsSync(join(dir, "taskmaster.db"))).toBe(false);
+    const second = await start(dir);
+    const rebuilt = await second.log.until("cacheRecovered", (e) => e.how === "rebuilt");
+    expect(rebuilt.detail).toMatch(/rebuilt \d+ tasks and \d+ done messages from the streams/);
+    const db = second.svc.cache?.store.database() ?? assertOpen();
+    const children = tasksOn(db, today(), { type: "child" }).rows;
+    expect(children.map((r) => [r.info, r.result]).sort()).toEqual([
+      ["?part=a", "complete"],
+      ["?part=b", "complete"],
+    ]);
+  }, 45_000);
+});
+
+function assertOpen(): never {
+  throw new Error("the cache is not open");
+}
