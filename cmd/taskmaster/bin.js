@@ -2,7 +2,7 @@
 // The `taskmaster` command. The TypeScript sources are bundled by esbuild into node_modules/.cache/taskmaster the
 // first time (and again whenever a source is newer than the bundle), then run as plain JavaScript: no build step
 // for the user, and no loader thread at run time (a loader thread costs about 30 MiB and CPU on every import).
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -36,20 +36,25 @@ async function ensureBundle() {
   if (bundleAge() >= newest) return;
   const { build } = await import("esbuild");
   mkdirSync(dirname(bundle), { recursive: true });
-  // Built to a file of its own and renamed, so processes starting together never read half a bundle.
-  const temp = `${bundle}.${process.pid}.tmp.mjs`;
+  // Built into a folder of its own and renamed file by file, so processes starting together never read half a
+  // bundle. The cache's writing thread is a second entry point (it runs in a worker thread beside main.mjs).
+  const temp = join(dirname(bundle), `build-${process.pid}`);
   await build({
-    entryPoints: [join(here, "main.ts")],
+    entryPoints: { main: join(here, "main.ts"), "cache-worker": join(root, "internal/cache/worker.ts") },
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
     packages: "external",
     sourcemap: "inline",
-    outfile: temp,
+    outdir: temp,
+    outExtension: { ".js": ".mjs" },
     logLevel: "error",
   });
-  renameSync(temp, bundle);
+  // The worker first: main.mjs being newer than the sources is what says the bundle is complete.
+  renameSync(join(temp, "cache-worker.mjs"), join(dirname(bundle), "cache-worker.mjs"));
+  renameSync(join(temp, "main.mjs"), bundle);
+  rmSync(temp, { recursive: true, force: true });
 }
 
 await ensureBundle();

@@ -15,19 +15,20 @@ import {
 } from "../../internal/backup/index.ts";
 import {
   type CacheState,
-  type CacheStore,
-  createCacheStore,
+  moveCacheAside,
   phaseRecords,
   probeCacheFile,
   projectEvents,
   rebuildFromStreams,
+  startThreadedCache,
+  type ThreadedCache,
 } from "../../internal/cache/index.ts";
 import type { Config } from "../../internal/config/index.ts";
 import { asError, type EngineEvents } from "../../internal/engine/index.ts";
 import type { Snapshot } from "../../internal/workflow/index.ts";
 
 export interface Cache {
-  readonly store: CacheStore;
+  readonly store: ThreadedCache;
   state(): CacheState;
   /** Takes a backup now (the dashboard's button); rejects when there is no backup location or it fails. */
   backupNow(): Promise<void>;
@@ -48,29 +49,24 @@ export async function startCache(deps: CacheDeps): Promise<Cache | undefined> {
   const path = resolve(deps.cwd, config.cache.path);
   const target = config.cache.backupPath ? await backupTarget(config, events) : undefined;
   const before = probeCacheFile(path);
-  let restored = false;
-  const store = createCacheStore({
+  // Before the writer opens the file: a corrupt one is set aside (kept), and a backup takes the place of what is
+  // missing, empty or corrupt.
+  if (before === "corrupt") {
+    const aside = moveCacheAside(path, new Date());
+    events.emit({
+      type: "cacheRecovered",
+      how: "movedAside",
+      detail: `corrupt cache moved aside to ${aside}`,
+    });
+  }
+  const restored = before !== "ok" && target ? await restore(target, path, events) : false;
+  const store = startThreadedCache({
     path,
     retentionMs: config.cache.retention,
+    // What a full disk (or a burst the writer cannot keep up with) may hold in memory; beyond, the oldest records
+    // are dropped and counted. The streams still hold them (see rebuild).
+    maxPending: 20_000,
     onState: stateReporter(events),
-    beforeOpen: target
-      ? async (at) => {
-          const result = await restoreNewest({ target, path: at });
-          for (const skip of result?.skipped ?? [])
-            events.emit({
-              type: "cacheRecovered",
-              how: "restored",
-              detail: `skipped ${skip.name}: ${skip.reason}`,
-            });
-          if (!result) return;
-          restored = true;
-          events.emit({
-            type: "cacheRecovered",
-            how: "restored",
-            detail: `cache restored from ${result.name}`,
-          });
-        }
-      : undefined,
   });
   await store.flush(); // waits for the first open, so the restore (if any) is done
   const off = projectEvents(events, store);
@@ -137,6 +133,24 @@ export async function startCache(deps: CacheDeps): Promise<Cache | undefined> {
   };
 }
 
+async function restore(target: BackupTarget, path: string, events: EngineEvents): Promise<boolean> {
+  try {
+    const result = await restoreNewest({ target, path });
+    for (const skip of result?.skipped ?? [])
+      events.emit({
+        type: "cacheRecovered",
+        how: "restored",
+        detail: `skipped ${skip.name}: ${skip.reason}`,
+      });
+    if (!result) return false;
+    events.emit({ type: "cacheRecovered", how: "restored", detail: `cache restored from ${result.name}` });
+    return true;
+  } catch (err) {
+    events.emit({ type: "error", where: `restoring the cache from ${target.describe}`, error: asError(err) });
+    return false;
+  }
+}
+
 async function backupTarget(config: Config, events: EngineEvents): Promise<BackupTarget | undefined> {
   try {
     return await openTarget(config.cache.backupPath, config.cache.s3);
@@ -151,7 +165,7 @@ async function backupTarget(config: Config, events: EngineEvents): Promise<Backu
 }
 
 /** No file, and no backup to restore: what the streams still hold comes back. */
-async function rebuild(deps: CacheDeps, store: CacheStore, before: string): Promise<void> {
+async function rebuild(deps: CacheDeps, store: ThreadedCache, before: string): Promise<void> {
   try {
     const streams = { tasks: deps.config.streams.tasks, done: deps.config.streams.done };
     const r = await rebuildFromStreams(deps.nc, store, streams);

@@ -26,6 +26,12 @@ export {
 export { type Rebuilt, rebuildFromStreams } from "./rebuild.ts";
 export { CacheSchemaError, migrations, schemaVersion } from "./schema.ts";
 export { type CacheStore, type CacheStoreOptions, createCacheStore } from "./store.ts";
+export {
+  type CacheSink,
+  startThreadedCache,
+  type ThreadedCache,
+  type ThreadedCacheOptions,
+} from "./thread.ts";
 export { utc } from "./time.ts";
 export {
   type AlertRecord,

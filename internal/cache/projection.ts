@@ -12,7 +12,7 @@ import { formatProblem } from "../errors/index.ts";
 import { parseMeta, type Task } from "../task/index.ts";
 import { taskTime } from "../tmpl/index.ts";
 import type { Snapshot } from "../workflow/index.ts";
-import type { CacheStore } from "./store.ts";
+import type { CacheSink } from "./thread.ts";
 import type { PhaseRecord } from "./types.ts";
 
 export interface ProjectionOptions {
@@ -22,7 +22,7 @@ export interface ProjectionOptions {
 /** Subscribes the store to the events; returns the unsubscribe. */
 export function projectEvents(
   events: EngineEvents,
-  store: CacheStore,
+  store: CacheSink,
   options: ProjectionOptions = {},
 ): () => void {
   const now = options.now ?? (() => new Date());

@@ -8,7 +8,7 @@ import { type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from "@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { parseMeta, parseTask, type Task } from "../task/index.ts";
 import { dataTimeOf, doneRecord } from "./projection.ts";
-import type { CacheStore } from "./store.ts";
+import type { CacheSink } from "./thread.ts";
 import type { TaskKind } from "./types.ts";
 
 export interface RebuildStreams {
@@ -26,7 +26,7 @@ export interface Rebuilt {
 /** Replays both streams into the store; resolves when every message present at the start has been read. */
 export async function rebuildFromStreams(
   nc: NatsConnection,
-  store: CacheStore,
+  store: CacheSink,
   streams: RebuildStreams,
 ): Promise<Rebuilt> {
   const js = jetstream(nc);

@@ -3,6 +3,7 @@
  * periodic rescan catches what a watcher misses (network file systems, a watcher error). Each reload reads the
  * whole set; a set with errors is refused and the last good one stays. Nothing changes when no file changed.
  */
+import type { Stats } from "node:fs";
 import { watch } from "chokidar";
 import { hasErrors, type Problem } from "../errors/index.ts";
 import { loadSnapshot } from "./load.ts";
@@ -86,7 +87,13 @@ export function watchWorkflows(options: WatchOptions): WorkflowWatcher {
     timer.unref();
   };
 
-  const watcher = watch(options.root, { ignoreInitial: true, persistent: false });
+  // Only workflow files (and the folders that hold them) are watched: a busy file beside them (a SQLite cache and
+  // its WAL, a log) would otherwise wake the watcher thousands of times a second.
+  const watcher = watch(options.root, {
+    ignoreInitial: true,
+    persistent: false,
+    ignored: (path: string, stats?: Stats) => stats?.isFile() === true && !path.endsWith(".toml"),
+  });
   watcher.on("all", (_event, path) => {
     if (path.endsWith(".toml") || !path.includes(".")) soon();
   });

@@ -9,7 +9,9 @@
  * 3. Fan-out: roots with 100 children, each with a grandchild, through fast fake workers; tasks dispatched a second.
  * 4. File intake: files written into a watched folder, from the write to the task (or relayed message) arriving at a
  *    subscriber: a burst for files a second, then a steady 200 a second for latency; against a chokidar relay.
- * 5. Memory: taskmaster's peak RSS, and its RSS with 100 000 tasks in flight (emitted, no worker answering).
+ * 5. The cache: taskmaster's throughput with the cache off (in 1.), how fast the store writes, and the time to back up
+ *    and restore a cache of a million tasks.
+ * 6. Memory: taskmaster's peak RSS, and its RSS with 100 000 tasks in flight (emitted, no worker answering).
  * Figures are printed as ratios to the relay, because these machines are shared and noisy.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -18,7 +20,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { measureBackup } from "../../internal/backup/index.ts";
 import { connectNats, ensureConsumer, ensureStream, Publisher, startNats } from "../../internal/bus/index.ts";
+import { measureCacheWrites } from "../../internal/cache/index.ts";
 import { parseTask, taskJson } from "../../internal/task/index.ts";
 import { workflowDir } from "../runtime/harness.ts";
 
@@ -142,8 +146,19 @@ const taskmasterArgs = [
   "--files.settle",
   "0s",
 ];
-const startTaskmaster = () =>
-  spawnLogged([...taskmasterArgs, "--log.format", "json", "--log.level", "info"], '"taskmaster running"');
+/** taskmaster with its SQLite cache in a temp folder (as in production), or with the cache off. */
+const startTaskmaster = (cache = true) =>
+  spawnLogged(
+    [
+      ...taskmasterArgs,
+      ...[
+        "--cache.path",
+        cache ? join(mkdtempSync(join(tmpdir(), "taskmaster-bench-cache-")), "bench.db") : "",
+      ],
+      ...["--log.format", "json", "--log.level", "info"],
+    ],
+    '"taskmaster running"',
+  );
 const startRelay = () =>
   spawnLogged(
     ["--import", "tsx", "test/bench/relay.ts", server.url, "RELAY_IN", "relay", "relay.out"],
@@ -212,11 +227,16 @@ const relayRate = N / relaySeconds;
 const relayPeakRss = rssMiB(relay.pid, "VmHWM");
 progress(`relay ${relayRate}`);
 
-let taskmaster = await startTaskmaster(); // creates the streams and consumers
+let taskmaster = await startTaskmaster(false); // creates the streams and consumers
 await stop(taskmaster);
 await preload("done", (i) => childDone(i), N, "tin");
+taskmaster = await startTaskmaster(false);
+const noCacheRate = N / (await timeStores("TASKMASTER_TASKS", 0, N));
+await stop(taskmaster);
+progress(`taskmaster without its cache ${noCacheRate}`);
+await preload("done", (i) => childDone(3 * N + i), N, "tin2");
 taskmaster = await startTaskmaster();
-const tmSeconds = await timeStores("TASKMASTER_TASKS", 0, N);
+const tmSeconds = await timeStores("TASKMASTER_TASKS", N, N);
 const tmRate = N / tmSeconds;
 const peakRss = rssMiB(taskmaster.pid, "VmHWM");
 
@@ -307,7 +327,12 @@ const tmFiles = await fileRun(landing, "ingest", (d) => parseTask(d).info, "t");
 await stop(fileRelay);
 
 progress("5.");
-// --- 5. 100 000 tasks in flight ------------------------------------------------------------------------------
+// --- 5. The cache's own costs (in this process) ---------------------------------------------------------------------
+const cacheWrites = await measureCacheWrites(100_000);
+const backupFigures = await measureBackup(1_000_000);
+
+progress("6.");
+// --- 6. 100 000 tasks in flight ------------------------------------------------------------------------------
 const beforeInflight = await count("TASKMASTER_TASKS");
 await publishRoots(inflightRoots, "big");
 await untilStored("TASKMASTER_TASKS", beforeInflight, inflightRoots * 100);
@@ -329,6 +354,7 @@ taskmaster bench: every process and nats-server on this machine (2 cores)
 1. throughput, ${f(N)} done messages → one task each
    relay        ${f(relayRate)} msg/s
    taskmaster   ${f(tmRate)} tasks/s      ratio ${f(tmRate / relayRate, 2)}   (target ≥ 0.50)
+   without its SQLite cache ${f(noCacheRate)} tasks/s   ratio ${f(noCacheRate / relayRate, 2)}   (the cache costs ${f(100 * (1 - tmRate / noCacheRate), 0)} %)
 
 2. latency at ${f(rate)} done messages/s for ${latencySeconds} s (done published → task received)
    relay        p50 ${f(p(relayLat, 50), 2)} ms   p99 ${f(p(relayLat, 99), 2)} ms
@@ -342,7 +368,10 @@ taskmaster bench: every process and nats-server on this machine (2 cores)
    ${f(steadyFiles)} at 200/s: relay p50 ${f(p(relayFiles.latencies, 50), 2)} ms p99 ${f(p(relayFiles.latencies, 99), 2)} ms; taskmaster p50 ${f(p(tmFiles.latencies, 50), 2)} ms p99 ${f(p(tmFiles.latencies, 99), 2)} ms   p99 ratio ${f(p(tmFiles.latencies, 99) / p(relayFiles.latencies, 99), 2)}
    (taskmaster with files.settle = 0s here; by default a file also waits 1 s to be seen complete)
 
-5. memory (taskmaster process)
+5. the cache: ${f(cacheWrites.rows)} tasks and their dones written in ${f(cacheWrites.ms)} ms (${f(cacheWrites.rowsPerSecond)} tasks/s)
+   a cache of ${f(backupFigures.rows)} tasks (${f(backupFigures.bytes / 1048576, 0)} MiB): backup ${f(backupFigures.backupMs)} ms (copied, checked, stored, read back), restore ${f(backupFigures.restoreMs)} ms
+
+6. memory (taskmaster process)
    peak RSS after the throughput run     ${f(peakRss, 1)} MiB   (the relay's: ${f(relayPeakRss, 1)} MiB)
    RSS with ${f(inflightRoots * 100)} tasks in flight   ${f(inflightRss, 1)} MiB (peak ${f(inflightPeak, 1)} MiB)   (target ≤ 150)
 `);

@@ -50,7 +50,7 @@ async function rootsDone(n: number, prefix: string): Promise<void> {
   const js = jetstream(nc);
   const info = `?padding=${"x".repeat(2000)}`;
   for (let i = 0; i < n; i++) {
-    const created = new Date().toISOString().slice(0, 19) + "Z";
+    const created = `${new Date().toISOString().slice(0, 19)}Z`;
     const task = {
       type: "root",
       info,

@@ -87,7 +87,7 @@ const rootDone = (id: string) =>
       id,
       result: "complete",
       // Recent: an older one would be removed by retention when the restored cache opens.
-      created: new Date().toISOString().slice(0, 19) + "Z",
+      created: `${new Date().toISOString().slice(0, 19)}Z`,
       meta: "workflow=chain.toml",
     }),
   );
@@ -171,7 +171,7 @@ describe("the cache in the service", () => {
     await third.log.until("cacheRecovered", (e) => e.how === "movedAside");
     await third.log.until("cacheRecovered", (e) => e.how === "restored");
     expect(tasks()).toBe(before);
-    const aside = readdirSync(dir).filter((n) => n.startsWith("taskmaster.db.corrupt-"));
+    const aside = readdirSync(dir).filter((n) => /^taskmaster\.db\.corrupt-[^-]+$/.test(n));
     expect(aside).toHaveLength(1); // kept, never deleted
   }, 45_000);
 
