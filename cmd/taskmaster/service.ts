@@ -28,6 +28,7 @@ import {
   type WorkflowWatcher,
   watchWorkflows,
 } from "../../internal/workflow/index.ts";
+import { type Alerts, startAlerting } from "./alerts.ts";
 import { type Cache, startCache } from "./cache.ts";
 import { localFilesSubject, watchLocalFiles } from "./localfiles.ts";
 
@@ -59,6 +60,7 @@ export interface Service {
   readonly scheduler: Scheduler;
   /** The history cache, unless `cache.path` is "". */
   readonly cache: Cache | undefined;
+  readonly alerts: Alerts;
   state(): ServiceState;
   reload(): ReturnType<WorkflowWatcher["reload"]>;
   stop(): Promise<void>;
@@ -116,6 +118,7 @@ export async function startService(config: Config, cwd: string, events?: EngineE
     events: engine.events,
     snapshot: () => engine.snapshot(),
   });
+  const alerts = await startAlerting(config, nc, engine.events, cache);
 
   const scheduler = createScheduler({
     clock: systemClock,
@@ -183,6 +186,7 @@ export async function startService(config: Config, cwd: string, events?: EngineE
     events: engine.events,
     scheduler,
     cache,
+    alerts,
     state() {
       const snapshot = engine.snapshot();
       const workflows = snapshot?.workflows.size ?? 0;
@@ -206,6 +210,7 @@ export async function startService(config: Config, cwd: string, events?: EngineE
         await scheduler.stop();
         await Promise.all(intakes.map((i) => i.stop()));
         await engine.drain();
+        await alerts.stop();
         await cache?.stop(); // writes what is queued, takes the shutdown backup
         publisher.close();
         await nc.drain().catch(() => undefined);

@@ -11,6 +11,7 @@ export type { BeforeOpen } from "./open.ts";
 export { dataTimeOf, doneRecord, phaseRecords, projectEvents } from "./projection.ts";
 export {
   alertsOn,
+  alertsSince,
   counts,
   type DayKind,
   daysWith,
@@ -22,6 +23,7 @@ export {
   type TaskPage,
   tasksById,
   tasksOn,
+  unfinishedBetween,
 } from "./queries.ts";
 export { type Rebuilt, rebuildFromStreams } from "./rebuild.ts";
 export { CacheSchemaError, migrations, schemaVersion } from "./schema.ts";

@@ -4,7 +4,8 @@
  *
  * A task is recorded when it is stored by its stream (`taskPublished`), under its message id: the id is unique per
  * emitted task (children sharing a task id, batch siblings of the same second and each retry all differ), and the
- * same id a replay of the tasks stream finds in the `Nats-Msg-Id` header.
+ * same id a replay of the tasks stream finds in the `Nats-Msg-Id` header. Alerts are recorded by the alert service,
+ * which also raises those no single event carries (a task left unfinished).
  */
 import { msgIdOf } from "../bus/index.ts";
 import type { EngineEvents } from "../engine/index.ts";
@@ -63,19 +64,6 @@ export function projectEvents(
         received: now().toISOString(),
       }),
     ),
-    events.on("alertRaised", (e) => {
-      const t = e.alert.task;
-      store.alertRaised({
-        kind: e.alert.kind,
-        taskId: t.id ?? "",
-        taskType: t.type,
-        job: t.job || parseMeta(t.meta).get("job") || "",
-        info: t.info,
-        msg: e.alert.message,
-        dataTime: dataTimeOf(t),
-        created: now().toISOString(),
-      });
-    }),
     events.on("messageRejected", (e) =>
       store.messageRejected({
         subject: e.subject,

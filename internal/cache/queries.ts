@@ -68,12 +68,39 @@ export function tasksOn(db: Database, day: string, filter: TaskFilter = {}): Tas
   return { total: n, rows: rows.map(withSpans) };
 }
 
+/**
+ * Tasks emitted between `since` and `before` (UTC ISO) that have no done yet: the candidates for an "incomplete"
+ * alert, less those that have one already (also from before a restart). Failed-topic copies are not tasks anyone
+ * runs.
+ */
+export function unfinishedBetween(db: Database, since: string, before: string, limit = 1000): TaskRow[] {
+  const rows = db
+    .prepare(
+      `SELECT ${taskColumns} FROM tasks t WHERE created >= ? AND created < ? AND result = '' AND done IS NULL
+        AND kind <> 'failed' AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.kind = 'incomplete'
+          AND a.task_id = t.id AND a.task_type = t.type AND a.job = t.job AND a.info = t.info)
+        ORDER BY created LIMIT ?`,
+    )
+    .all(since, before, limit) as Omit<TaskRow, "queueMs" | "runMs">[];
+  return rows.map(withSpans);
+}
+
 /** Every task of a run (children and retries share the id), oldest first. */
 export function tasksById(db: Database, id: string): TaskRow[] {
   const rows = db
     .prepare(`SELECT ${taskColumns} FROM tasks WHERE id = ? ORDER BY created, key`)
     .all(id) as Omit<TaskRow, "queueMs" | "runMs">[];
   return rows.map(withSpans);
+}
+
+/** Alerts recorded after `iso` (UTC ISO), oldest first. */
+export function alertsSince(db: Database, iso: string): AlertRow[] {
+  return db
+    .prepare(
+      `SELECT seq, kind, task_id AS taskId, task_type AS taskType, job, info, msg, data_time AS dataTime, created
+        FROM alerts WHERE created > ? ORDER BY created, seq LIMIT 10000`,
+    )
+    .all(iso) as AlertRow[];
 }
 
 export function filesOn(db: Database, day: string): FileRow[] {

@@ -1,0 +1,135 @@
+/**
+ * Alerts, wired into the service: recorded in the cache (when there is one), digested on the Slack schedule, sent
+ * through the bounded Slack sender when a webhook is configured; the last digest's time in the KV bucket
+ * `taskmaster_alerts`, so a restart sends only what was not sent.
+ */
+import { Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  type AlertItem,
+  type AlertService,
+  cacheAlertStore,
+  createSlackSender,
+  type DigestCursor,
+  type SlackSender,
+  startAlerts,
+} from "../../internal/alert/index.ts";
+import { type AlertRow, alertsSince, unfinishedBetween } from "../../internal/cache/index.ts";
+import type { Config } from "../../internal/config/index.ts";
+import type { EngineEvents } from "../../internal/engine/index.ts";
+import type { Task } from "../../internal/task/index.ts";
+import type { Cache } from "./cache.ts";
+
+export const alertBucket = "taskmaster_alerts";
+
+export interface Alerts {
+  readonly service: AlertService;
+  readonly slack: SlackSender | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startAlerting(
+  config: Config,
+  nc: NatsConnection,
+  events: EngineEvents,
+  cache: Cache | undefined,
+): Promise<Alerts> {
+  const slack = config.slack.url
+    ? createSlackSender({
+        url: config.slack.url,
+        ...(config.slack.channel ? { channel: config.slack.channel } : {}),
+        onEvent: (e) => {
+          if (e.type === "slackFailed")
+            events.emit({ type: "error", where: "slack", error: new Error(e.reason) });
+        },
+      })
+    : undefined;
+  const store = cache
+    ? cacheAlertStore(
+        () => cache.store.database(),
+        (a) => cache.store.alertRaised(alertRecord(a)),
+        {
+          alertsSince: (db, iso) => alertsSince(db, iso).map(alertItem),
+          unfinished: (db, since, before) => unfinishedBetween(db, since, before).map(taskOf),
+        },
+      )
+    : undefined;
+  const service = await startAlerts({
+    events,
+    store,
+    cursor: await kvCursor(nc, config.streams.replicas),
+    send: slack ? (m) => slack.send(m) : undefined,
+    prefix: config.slack.prefix,
+    dashboardUrl: dashboardUrl(config),
+    minFrequencyMs: config.slack.minFrequency,
+    maxFrequencyMs: config.slack.maxFrequency,
+    taskTtlMs: config.slack.taskTtl,
+  });
+  return {
+    service,
+    slack,
+    async stop() {
+      await service.stop();
+      await slack?.close();
+    },
+  };
+}
+
+/** The dashboard's address as people reach it: `host` and the port of `http.listen`. */
+export function dashboardUrl(config: Config): string {
+  const port = config.http.listen.slice(config.http.listen.lastIndexOf(":") + 1);
+  return `http://${config.host}:${port}`;
+}
+
+async function kvCursor(nc: NatsConnection, replicas: number): Promise<DigestCursor | undefined> {
+  try {
+    const kv = await new Kvm(nc).create(alertBucket, { history: 1, replicas });
+    return {
+      async get() {
+        const entry = await kv.get("digest");
+        return entry?.operation === "PUT" && entry.value.length > 0 ? entry.string() : null;
+      },
+      async set(iso) {
+        await kv.put("digest", iso);
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function alertRecord(a: AlertItem) {
+  return {
+    kind: a.kind,
+    taskId: a.taskId,
+    taskType: a.taskType,
+    job: a.job,
+    info: a.info ?? "",
+    msg: a.message,
+    dataTime: a.dataTime?.toISOString() ?? "",
+    created: a.at.toISOString(),
+  };
+}
+
+function alertItem(r: AlertRow): AlertItem {
+  return {
+    kind: r.kind,
+    taskId: r.taskId,
+    taskType: r.taskType,
+    job: r.job,
+    dataTime: r.dataTime ? new Date(r.dataTime) : null,
+    message: r.msg,
+    at: new Date(r.created),
+  };
+}
+
+function taskOf(r: {
+  id: string;
+  type: string;
+  job: string;
+  info: string;
+  meta: string;
+  created: string;
+}): Task {
+  return { id: r.id, type: r.type, job: r.job, info: r.info, meta: r.meta, created: r.created };
+}
