@@ -76,10 +76,24 @@ export async function startAlerts(options: AlertServiceOptions): Promise<AlertSe
       options.send?.(buildImmediate(alert, options.prefix, options.dashboardUrl));
   };
 
-  const offAny = options.events.onAny((event) => {
-    const alert = alertOf(event, now());
-    if (alert) raise(alert);
-  });
+  // Only the kinds that can raise an alert: listening to every event would make the hot path build the per-task
+  // events (published, done) that nobody else wants.
+  const sourceTypes = [
+    "alertRaised",
+    "messageRejected",
+    "cronSkipped",
+    "cacheState",
+    "backupFailing",
+    "workflowsRejected",
+    "publishRetried",
+    "error",
+  ] as const;
+  const offs = sourceTypes.map((type) =>
+    options.events.on(type, (event) => {
+      const alert = alertOf(event, now());
+      if (alert) raise(alert);
+    }),
+  );
   const offDone = options.events.on("taskDone", (e) => {
     if (e.task.result !== "complete" || open.size === 0) return;
     const item = taskAlertItem(e.task, now());
@@ -144,7 +158,7 @@ export async function startAlerts(options: AlertServiceOptions): Promise<AlertSe
       stopped = true;
       clearTimeout(timer);
       clearInterval(incompleteTimer);
-      offAny();
+      for (const off of offs) off();
       offDone();
     },
   };

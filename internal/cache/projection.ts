@@ -7,7 +7,6 @@
  * same id a replay of the tasks stream finds in the `Nats-Msg-Id` header. Alerts are recorded by the alert service,
  * which also raises those no single event carries (a task left unfinished).
  */
-import { msgIdOf } from "../bus/index.ts";
 import type { EngineEvents } from "../engine/index.ts";
 import { formatProblem } from "../errors/index.ts";
 import { parseMeta, type Task } from "../task/index.ts";
@@ -32,7 +31,7 @@ export function projectEvents(
       if (e.duplicate) return; // stored before: recorded then
       const t = e.emission.task;
       store.taskEmitted({
-        key: msgIdOf(e.emission.dedupeKey),
+        key: e.msgId,
         id: t.id ?? "",
         type: t.type,
         job: t.job ?? "",
@@ -44,7 +43,7 @@ export function projectEvents(
         phase: e.emission.phase?.phase ?? "",
         created: t.created ?? now().toISOString(),
         published: now().toISOString(),
-        dataTime: dataTimeOf(t),
+        // dataTime is worked out by the writer thread, off the hot path.
       });
     }),
     events.on("taskDone", (e) => store.taskDone(doneRecord(e.task, now()))),

@@ -4,6 +4,7 @@
  * main thread and answers with the store's state. Started by `thread.ts`; nothing here runs in the main thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { dataTimeOf } from "./projection.ts";
 import type { CacheOp } from "./queue.ts";
 import { type CacheStore, createCacheStore } from "./store.ts";
 
@@ -39,7 +40,10 @@ function run(): void {
     onState: (state) => send({ kind: "state", state }),
   });
   const apply = (op: CacheOp) => {
-    if (op.op === "task") store.taskEmitted(op.record);
+    if (op.op === "task")
+      store.taskEmitted(
+        op.record.dataTime === undefined ? { ...op.record, dataTime: dataTimeOf(op.record) } : op.record,
+      );
     else if (op.op === "done") store.taskDone(op.record);
     else if (op.op === "file") store.fileArrived(op.record);
     else if (op.op === "alert") store.alertRaised(op.record);

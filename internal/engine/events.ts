@@ -13,6 +13,8 @@ export type EngineEvent =
       readonly type: "taskPublished";
       readonly emission: Emission;
       readonly subject: string;
+      /** Its Nats-Msg-Id: unique per emitted task. */
+      readonly msgId: string;
       readonly seq: number;
       readonly duplicate: boolean;
     }

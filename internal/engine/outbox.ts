@@ -32,6 +32,7 @@ export function subjectOf(emission: Emission, subjects: Subjects): string {
 export interface Sent {
   readonly emission: Emission;
   readonly subject: string;
+  readonly msgId: string;
   readonly ack: PubAck;
 }
 
@@ -45,12 +46,9 @@ export async function sendAll(
   const sent = await Promise.all(
     emissions.map(async (emission): Promise<Sent> => {
       const subject = subjectOf(emission, subjects);
-      const ack = await outbox.publish(
-        subject,
-        encoder.encode(taskJson(emission.task)),
-        msgIdOf(emission.dedupeKey),
-      );
-      return { emission, subject, ack };
+      const msgId = msgIdOf(emission.dedupeKey);
+      const ack = await outbox.publish(subject, encoder.encode(taskJson(emission.task)), msgId);
+      return { emission, subject, msgId, ack };
     }),
   );
   if (events.wants("taskPublished")) {
@@ -59,6 +57,7 @@ export async function sendAll(
         type: "taskPublished",
         emission: s.emission,
         subject: s.subject,
+        msgId: s.msgId,
         seq: s.ack.seq,
         duplicate: s.ack.duplicate,
       });

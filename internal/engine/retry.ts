@@ -65,15 +65,13 @@ export async function releaseRetry(
     return;
   }
   const { emission, subject } = record;
-  const ack = await outbox.publish(
-    subject,
-    encoder.encode(taskJson(emission.task)),
-    msgIdOf(emission.dedupeKey),
-  );
+  const msgId = msgIdOf(emission.dedupeKey);
+  const ack = await outbox.publish(subject, encoder.encode(taskJson(emission.task)), msgId);
   events.emit({
     type: "taskPublished",
     emission: { ...emission, delayMs: 0 },
     subject,
+    msgId,
     seq: ack.seq,
     duplicate: ack.duplicate,
   });
