@@ -5,6 +5,7 @@
  * and retry, and the console shows it. When the demo file workflow is loaded it also drops a CSV into its watched
  * folder every 30 s.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -40,6 +41,15 @@ export async function devCommand(args: readonly string[], io: Io): Promise<numbe
     );
   }
 
+  // Actions on the API need an admin token: a fresh one for this run unless one is configured.
+  if (!config.http.adminToken && !config.http.adminTokenFile) {
+    const adminToken = randomBytes(18).toString("base64url");
+    config = { ...config, http: { ...config.http, adminToken } };
+    log.info(
+      { admin_token: adminToken },
+      "actions on the API need this admin token (Authorization: Bearer ...)",
+    );
+  }
   // The demo file workflow's watched folder, made before the service starts watching it.
   mkdirSync(demoLanding, { recursive: true });
   const service = await start(config, io, log);

@@ -2,6 +2,8 @@
  * `taskmaster run`: the service. Loads the config (file, TASKMASTER_* environment, flags), starts everything, and on
  * SIGTERM or SIGINT drains and exits 0 (or 1 if draining takes longer than 10 s).
  */
+
+import type { Tokens } from "../../handler/auth.ts";
 import {
   type Config,
   configSecrets,
@@ -13,8 +15,10 @@ import { EngineEvents } from "../../internal/engine/index.ts";
 import { formatProblem } from "../../internal/errors/index.ts";
 import { createLogger, type Logger } from "../../internal/log/index.ts";
 import { logEvents } from "./eventlog.ts";
+import { checkExposure, HttpConfigError, type HttpServer, serveHttp, tokensOf } from "./http.ts";
 import { Exit, type Io, UsageError } from "./io.ts";
 import { type Service, StartupError, startService } from "./service.ts";
+import { version } from "./version.ts";
 
 export const runUsage = `Usage: taskmaster run [--config FILE] [--KEY VALUE ...]
   --config FILE     the service config (TOML); default: $TASKMASTER_CONFIG, else built-in defaults
@@ -75,13 +79,56 @@ export async function start(config: Config, io: Io, log: Logger): Promise<Servic
       throw err;
     });
     const s = service.state();
-    log.info({ workflows: s.workflows, phases: s.phases, cache: s.cache.mode }, "taskmaster running");
-    return service;
+    const http = await startHttp(config, io, log, service);
+    log.info(
+      { workflows: s.workflows, phases: s.phases, cache: s.cache.mode, http: http?.url },
+      "taskmaster running",
+    );
+    return {
+      ...service,
+      stop: async () => {
+        await http?.close();
+        await service.stop();
+      },
+    };
   } catch (err) {
+    if (err instanceof HttpConfigError) {
+      log.error(err.message);
+      return null;
+    }
     if (!(err instanceof StartupError)) throw err;
     for (const p of err.problems) io.err(formatProblem(p));
     log.error(err.message);
     return null;
+  }
+}
+
+/**
+ * The API beside the service. A configuration that would expose it without tokens refuses to start (the service is
+ * stopped again); a port that cannot be bound is logged and the service runs on without it.
+ */
+async function startHttp(
+  config: Config,
+  io: Io,
+  log: Logger,
+  service: Service,
+): Promise<HttpServer | undefined> {
+  let tokens: Tokens;
+  try {
+    tokens = tokensOf(config, io.cwd);
+    checkExposure(config.http.listen, tokens);
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
+  try {
+    return await serveHttp(config, service, tokens, version);
+  } catch (err) {
+    log.error(
+      { listen: config.http.listen, err },
+      `the API cannot listen on ${config.http.listen}: ${(err as Error).message}; scheduling goes on without it`,
+    );
+    return undefined;
   }
 }
 

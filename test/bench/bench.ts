@@ -145,6 +145,8 @@ const taskmasterArgs = [
   dir,
   "--files.settle",
   "0s",
+  "--http.listen",
+  "127.0.0.1:0",
 ];
 /** taskmaster with its SQLite cache in a temp folder (as in production), or with the cache off. */
 const startTaskmaster = (cache = true) =>

@@ -36,8 +36,13 @@ export async function startTaskmaster(
   flags: readonly string[] = [],
   options: StartOptions = {},
 ): Promise<TaskmasterProcess> {
-  // The cache beside the workflows (a temp dir), not in the repository.
-  const cache = ["--cache.path", options.cachePath ?? join(workflow, "taskmaster.db")];
+  // Its own cache beside the workflows (a temp dir, not the repository) and a free port for its API.
+  const cache = [
+    "--cache.path",
+    options.cachePath ?? join(workflow, "taskmaster.db"),
+    "--http.listen",
+    "127.0.0.1:0",
+  ];
   const args = [
     "cmd/taskmaster/bin.js",
     "run",

@@ -1,0 +1,99 @@
+/**
+ * Serving the API: the tokens (inline or from files), the rule that only loopback may go without tokens, the
+ * history bound to the cache's read connection, and the Node server on `http.listen`.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { serve } from "@hono/node-server";
+import type { Database } from "better-sqlite3";
+import { createApp } from "../../handler/app.ts";
+import type { Tokens } from "../../handler/auth.ts";
+import { type History, HistoryUnavailable } from "../../handler/history.ts";
+import { alertsOn, daysWith, filesOn, phases, tasksById, tasksOn } from "../../internal/cache/index.ts";
+import type { Config } from "../../internal/config/index.ts";
+import type { Service } from "./service.ts";
+
+export class HttpConfigError extends Error {
+  override readonly name = "HttpConfigError";
+}
+
+/** The tokens from `http.*_token` or `http.*_token_file` (a file's content, trimmed). */
+export function tokensOf(config: Config, cwd: string): Tokens {
+  const fromFile = (path: string, key: string) => {
+    if (!path) return "";
+    try {
+      return readFileSync(resolve(cwd, path), "utf8").trim();
+    } catch (err) {
+      throw new HttpConfigError(`${key}: cannot read ${path}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    read: config.http.readToken || fromFile(config.http.readTokenFile, "http.read_token_file"),
+    admin: config.http.adminToken || fromFile(config.http.adminTokenFile, "http.admin_token_file"),
+  };
+}
+
+/** Loopback addresses may serve without tokens; anything else needs both. */
+export function checkExposure(listen: string, tokens: Tokens): void {
+  const host = listen.slice(0, listen.lastIndexOf(":")).replace(/^\[|\]$/g, "");
+  const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
+  if (loopback || (tokens.read && tokens.admin)) return;
+  throw new HttpConfigError(
+    `http.listen is ${listen}, not a loopback address: set http.read_token and http.admin_token (or their _file variants) first, or listen on 127.0.0.1`,
+  );
+}
+
+/** The history on the cache's read connection; a 503 that says why when there is none. */
+export function cacheHistory(service: Pick<Service, "cache">): History {
+  const db = (): Database => {
+    const cache = service.cache;
+    if (!cache) throw new HistoryUnavailable("the history cache is off (cache.path is empty)");
+    const handle = cache.store.database();
+    if (!handle)
+      throw new HistoryUnavailable(
+        `the history cache cannot be read: ${cache.state().reason || "not open yet"}`,
+      );
+    return handle;
+  };
+  return {
+    tasksOn: (day, filter) => tasksOn(db(), day, filter),
+    tasksById: (id) => tasksById(db(), id),
+    filesOn: (day) => filesOn(db(), day),
+    alertsOn: (day) => alertsOn(db(), day),
+    daysWith: (kind) => daysWith(db(), kind),
+    phases: () => phases(db()),
+  };
+}
+
+export interface HttpServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function serveHttp(
+  config: Config,
+  service: Service,
+  tokens: Tokens,
+  version: string,
+): Promise<HttpServer> {
+  checkExposure(config.http.listen, tokens);
+  const app = createApp({
+    tokens,
+    version,
+    state: () => service.state(),
+    history: cacheHistory(service),
+    reload: () => service.reload(),
+  });
+  const at = config.http.listen.lastIndexOf(":");
+  const hostname = config.http.listen.slice(0, at).replace(/^\[|\]$/g, "") || "0.0.0.0";
+  const port = Number(config.http.listen.slice(at + 1));
+  return new Promise((resolveServer, reject) => {
+    const server = serve({ fetch: app.fetch, hostname, port }, (info) => {
+      resolveServer({
+        url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${info.port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+    server.once("error", reject);
+  });
+}

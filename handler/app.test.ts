@@ -1,0 +1,174 @@
+// The API through `app.request()`: probes, tokens (401/403), bad input (400), oversized bodies (413), the cache
+// off (503), and the history read back from a real SQLite file.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CacheStore, createCacheStore, tasksById, tasksOn } from "../internal/cache/index.ts";
+import { done, task, tempDir } from "../internal/cache/testdata/records.ts";
+import { type AppDeps, createApp } from "./app.ts";
+import { type History, HistoryUnavailable } from "./history.ts";
+
+let store: CacheStore;
+let cleanup: () => void;
+beforeAll(async () => {
+  const dir = tempDir();
+  cleanup = dir.remove;
+  store = createCacheStore({ path: join(dir.dir, "taskmaster.db"), retentionMs: 0 });
+  const first = task({ key: "k1", id: "run-1", created: "2024-01-15T03:04:05Z" });
+  const second = task({
+    key: "k2",
+    id: "run-1",
+    type: "load",
+    info: "?x=<script>",
+    created: "2024-01-15T04:00:00Z",
+  });
+  store.taskEmitted(first);
+  store.taskEmitted(second);
+  store.taskDone(done(first));
+  await store.flush();
+});
+afterAll(async () => {
+  await store.close();
+  cleanup();
+});
+
+const history = (): History => {
+  const db = () =>
+    store.database() ??
+    (() => {
+      throw new HistoryUnavailable("closed");
+    })();
+  return {
+    tasksOn: (day, filter) => tasksOn(db(), day, filter),
+    tasksById: (id) => tasksById(db(), id),
+    filesOn: () => [],
+    alertsOn: () => [],
+    daysWith: () => ["2024-01-15"],
+    phases: () => [],
+  };
+};
+
+function app(over: Partial<AppDeps> = {}) {
+  return createApp({
+    tokens: { read: "r-token", admin: "a-token" },
+    version: "0.1.0",
+    state: () => ({
+      nats: "connected",
+      workflows: 2,
+      phases: 5,
+      ready: true,
+      startedAt: new Date("2024-01-15T00:00:00Z"),
+      cache: { mode: "ok", reason: "", pending: 0 },
+    }),
+    history: history(),
+    reload: async () => ({ changed: ["a.toml"], problems: [] }),
+    now: () => new Date("2024-01-15T12:00:00Z"),
+    ...over,
+  });
+}
+
+const as = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
+
+describe("the API", () => {
+  it("answers the probes without a token: healthz, and readyz with 503 while not ready", async () => {
+    expect((await app().request("/healthz")).status).toBe(200);
+    const notReady = app({
+      state: () => ({
+        nats: "reconnecting",
+        workflows: 0,
+        phases: 0,
+        ready: false,
+        startedAt: new Date(),
+        cache: { mode: "ok", reason: "", pending: 0 },
+      }),
+    });
+    const r = await notReady.request("/readyz");
+    expect(r.status).toBe(503);
+    expect(await r.json()).toEqual({ ready: false, nats: "reconnecting", workflows: 0 });
+  });
+
+  it("needs the read token for reading (401 without, with a message saying what to send), and sets security headers", async () => {
+    const r = await app().request("/api/v1/tasks?date=2024-01-15");
+    expect(r.status).toBe(401);
+    expect(((await r.json()) as { error: string }).error).toContain("Authorization: Bearer");
+    const ok = await app().request("/api/v1/tasks?date=2024-01-15", as("r-token"));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("x-content-type-options")).toBe("nosniff");
+    expect((await app().request("/api/v1/tasks", as("wrong"))).status).toBe(401);
+  });
+
+  it("lists a day's tasks with queue and run times, filters them, and shows a run by id", async () => {
+    const r = await app().request("/api/v1/tasks?date=2024-01-15", as("r-token"));
+    const body = (await r.json()) as {
+      total: number;
+      rows: { key: string; result: string; runMs: number | null }[];
+    };
+    expect(body.total).toBe(2);
+    expect(body.rows.map((t) => [t.key, t.result, t.runMs])).toEqual([
+      ["k2", "", null],
+      ["k1", "complete", 2000],
+    ]);
+    const running = await app().request("/api/v1/tasks?date=2024-01-15&result=running", as("r-token"));
+    expect(((await running.json()) as { total: number }).total).toBe(1);
+    const run = await app().request("/api/v1/tasks/run-1", as("r-token"));
+    const chain = (await run.json()) as { tasks: { info: string }[] };
+    expect(chain.tasks.map((t) => t.info)).toEqual(["?date=2024-01-15", "?x=<script>"]);
+    expect((await app().request("/api/v1/tasks/nope", as("r-token"))).status).toBe(404);
+  });
+
+  it("refuses bad input with 400 and a message that names the parameter", async () => {
+    const bad = async (path: string) => {
+      const r = await app().request(path, as("r-token"));
+      return [r.status, ((await r.json()) as { error: string }).error];
+    };
+    expect(await bad("/api/v1/tasks?date=yesterday")).toEqual([
+      400,
+      'date: "yesterday" is not a day; use YYYY-MM-DD, an RFC 3339 time, or -24h / -7d',
+    ]);
+    expect(await bad("/api/v1/tasks?page=0")).toEqual([400, 'page: "0" is not a page number (1, 2 ...)']);
+    expect(await bad("/api/v1/tasks?result=done")).toEqual([
+      400,
+      'result: "done" is not one of complete, error, alert, warn, running',
+    ]);
+    expect(await bad("/api/v1/days/cats")).toEqual([400, 'days of "cats"? use tasks, files or alerts']);
+  });
+
+  it("reads relative days and RFC 3339 times as UTC days", async () => {
+    const r = await app().request("/api/v1/tasks?date=-36h", as("r-token"));
+    expect(r.status).toBe(200);
+    const t = await app().request("/api/v1/tasks?date=2024-01-15T23:30:00-02:00", as("r-token"));
+    expect(((await t.json()) as { total: number }).total).toBe(0); // that instant is 2024-01-16 in UTC
+  });
+
+  it("needs the admin token for actions: 403 for a read token, and says how to enable them when none is set", async () => {
+    expect((await app().request("/api/v1/refresh", { method: "POST", ...as("r-token") })).status).toBe(403);
+    const ok = await app().request("/api/v1/refresh", { method: "POST", ...as("a-token") });
+    expect(await ok.json()).toEqual({ changed: ["a.toml"], problems: [] });
+    const none = app({ tokens: { read: "", admin: "" } });
+    const r = await none.request("/api/v1/refresh", { method: "POST" });
+    expect(r.status).toBe(403);
+    expect(((await r.json()) as { error: string }).error).toContain("set http.admin_token");
+  });
+
+  it("refuses a body over the limit with 413", async () => {
+    const r = await app({ maxBodyBytes: 1024 }).request("/api/v1/refresh", {
+      method: "POST",
+      body: "x".repeat(5000),
+      headers: { Authorization: "Bearer a-token", "Content-Type": "text/plain" },
+    });
+    expect(r.status).toBe(413);
+  });
+
+  it("answers 503 with the reason when the history cannot be read", async () => {
+    const off: History = {
+      ...history(),
+      tasksOn: () => {
+        throw new HistoryUnavailable("the history cache is off (cache.path is empty)");
+      },
+    };
+    const r = await app({ history: off }).request("/api/v1/tasks", as("r-token"));
+    expect(r.status).toBe(503);
+    expect(((await r.json()) as { error: string }).error).toBe(
+      "the history cache is off (cache.path is empty)",
+    );
+  });
+});

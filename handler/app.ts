@@ -1,0 +1,97 @@
+/**
+ * `createApp(deps)`: the HTTP API. Health and readiness for orchestrators, the service's state, and the JSON API
+ * over the history (tasks, files, alerts, days, workflow phases) plus the first action, reloading workflows. It
+ * reads through the `History` interface and acts through the deps; it never opens SQLite or NATS itself.
+ * `cmd/taskmaster/http.ts` serves it.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { Role, requireRole, type Tokens } from "./auth.ts";
+import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
+
+/** What the service tells about itself (`Service.state()`). */
+export interface StateView {
+  readonly nats: string;
+  readonly workflows: number;
+  readonly phases: number;
+  readonly ready: boolean;
+  readonly startedAt: Date;
+  readonly cache: { readonly mode: string; readonly reason: string; readonly pending: number };
+}
+
+export interface AppDeps {
+  readonly tokens: Tokens;
+  readonly version: string;
+  readonly state: () => StateView;
+  readonly history: History;
+  /** Reloads the workflows now; resolves with what changed or why the new set was refused. */
+  readonly reload: () => Promise<{ changed: readonly string[]; problems: readonly { message: string }[] }>;
+  readonly now?: () => Date;
+  /** The largest request body accepted (default 1 MiB). */
+  readonly maxBodyBytes?: number;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const now = deps.now ?? (() => new Date());
+  const app = new Hono();
+  app.use(secureHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? 1024 * 1024,
+      onError: (c) =>
+        c.json({ error: `the request body is over ${deps.maxBodyBytes ?? 1024 * 1024} bytes` }, 413),
+    }),
+  );
+  app.onError((err, c) => {
+    if (err instanceof HistoryUnavailable) return c.json({ error: err.message }, 503);
+    if (err.name === "InputError") return c.json({ error: err.message }, 400);
+    return c.json({ error: `internal error: ${err.message}` }, 500);
+  });
+  app.notFound((c) => c.json({ error: `no such route: ${c.req.method} ${c.req.path}` }, 404));
+
+  // Probes answer without a token: orchestrators call them, and they say nothing private.
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", (c) => {
+    const s = deps.state();
+    const body = { ready: s.ready, nats: s.nats, workflows: s.workflows };
+    return c.json(body, s.ready ? 200 : 503);
+  });
+
+  const read = requireRole(Role.read, deps.tokens);
+  const admin = requireRole(Role.admin, deps.tokens);
+  const status = () => {
+    const s = deps.state();
+    const uptimeSeconds = Math.round((now().getTime() - s.startedAt.getTime()) / 1000);
+    return { ...s, startedAt: s.startedAt.toISOString(), uptimeSeconds, version: deps.version };
+  };
+  app.get("/status", read, (c) => c.json(status()));
+  app.get("/api/v1/status", read, (c) => c.json(status()));
+
+  const day = (q: string | undefined) => parseDay(q, now());
+  app.get("/api/v1/tasks", read, (c) => {
+    const q = c.req.query();
+    return c.json(deps.history.tasksOn(day(q.date), taskFilter(q)));
+  });
+  app.get("/api/v1/tasks/:id", read, (c) => {
+    const rows = deps.history.tasksById(c.req.param("id"));
+    if (rows.length === 0) return c.json({ error: `no task with id ${c.req.param("id")}` }, 404);
+    return c.json({ id: c.req.param("id"), tasks: rows });
+  });
+  app.get("/api/v1/files", read, (c) => c.json({ files: deps.history.filesOn(day(c.req.query("date"))) }));
+  app.get("/api/v1/alerts", read, (c) => c.json({ alerts: deps.history.alertsOn(day(c.req.query("date"))) }));
+  app.get("/api/v1/days/:kind", read, (c) => {
+    const kind = c.req.param("kind");
+    if (kind !== "tasks" && kind !== "files" && kind !== "alerts")
+      return c.json({ error: `days of "${kind}"? use tasks, files or alerts` }, 400);
+    return c.json({ kind, days: deps.history.daysWith(kind) });
+  });
+  app.get("/api/v1/workflows", read, (c) => c.json({ phases: deps.history.phases() }));
+
+  const refresh = async () => {
+    const r = await deps.reload();
+    return { changed: r.changed, problems: r.problems.map((p) => p.message) };
+  };
+  app.post("/api/v1/refresh", admin, async (c) => c.json(await refresh()));
+  return app;
+}

@@ -1,0 +1,67 @@
+/**
+ * The read side the API needs, as an interface (the service binds it to the cache's read connection), and the
+ * checking of what a request asks for: a day, a filter. A cache that is off or cannot be read is a 503 that says
+ * why, never a crash.
+ */
+import type {
+  AlertRow,
+  FileRow,
+  PhaseRecord,
+  TaskFilter,
+  TaskPage,
+  TaskRow,
+} from "../internal/cache/index.ts";
+import { InputError } from "../internal/errors/index.ts";
+
+export interface History {
+  tasksOn(day: string, filter: TaskFilter): TaskPage;
+  tasksById(id: string): readonly TaskRow[];
+  filesOn(day: string): readonly FileRow[];
+  alertsOn(day: string): readonly AlertRow[];
+  daysWith(kind: "tasks" | "files" | "alerts"): readonly string[];
+  phases(): readonly PhaseRecord[];
+}
+
+/** The history cannot be read now: the cache is off, or degraded without a readable file. */
+export class HistoryUnavailable extends Error {
+  override readonly name = "HistoryUnavailable";
+}
+
+/**
+ * A day from `?date=`: `YYYY-MM-DD`, an RFC 3339 time (its UTC day), or a relative `-24h` / `-3d` back from now;
+ * today (UTC) when absent.
+ */
+export function parseDay(text: string | undefined, now: Date): string {
+  if (text === undefined || text === "") return now.toISOString().slice(0, 10);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))) return text;
+  const relative = /^-(\d+)([hd])$/.exec(text);
+  if (relative) {
+    const hours = Number(relative[1]) * (relative[2] === "d" ? 24 : 1);
+    return new Date(now.getTime() - hours * 3_600_000).toISOString().slice(0, 10);
+  }
+  const t = /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
+  if (!Number.isNaN(t)) return new Date(t).toISOString().slice(0, 10);
+  throw new InputError(`date: "${text}" is not a day; use YYYY-MM-DD, an RFC 3339 time, or -24h / -7d`);
+}
+
+const results = new Set(["complete", "error", "alert", "warn", "running"]);
+
+/** The task filter from the query: type, job, id, result (or running), page, size. */
+export function taskFilter(q: Record<string, string>): TaskFilter {
+  const page = q.page === undefined ? 1 : Number(q.page);
+  if (!Number.isInteger(page) || page < 1)
+    throw new InputError(`page: "${q.page}" is not a page number (1, 2 ...)`);
+  const size = q.size === undefined ? 100 : Number(q.size);
+  if (!Number.isInteger(size) || size < 1 || size > 1000)
+    throw new InputError(`size: "${q.size}" must be a whole number from 1 to 1000`);
+  if (q.result !== undefined && !results.has(q.result))
+    throw new InputError(`result: "${q.result}" is not one of complete, error, alert, warn, running`);
+  return {
+    ...(q.type ? { type: q.type } : {}),
+    ...(q.job ? { job: q.job } : {}),
+    ...(q.id ? { id: q.id } : {}),
+    ...(q.result ? { result: q.result } : {}),
+    page,
+    pageSize: size,
+  };
+}

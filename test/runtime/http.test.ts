@@ -1,0 +1,69 @@
+// The API as a running taskmaster serves it: probes, a token from a file, and the refusal to listen on a public
+// address without tokens.
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { version } from "../../cmd/taskmaster/version.ts";
+import { type NatsServer, startNats } from "../helpers/nats.ts";
+import { workflowDir } from "./harness.ts";
+import { startTaskmaster } from "./process.ts";
+
+let server: NatsServer;
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+beforeAll(async () => {
+  server = await startNats();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const workflow = '[[phase]]\ntask = "root"\nrule = "cron=@yearly"\n';
+
+describe("the API of a running taskmaster", () => {
+  it("answers the probes and, with the read token from a file, its status", async () => {
+    const dir = workflowDir({ "w.toml": workflow });
+    writeFileSync(join(dir, "read.token"), "s3cret-read\n");
+    const p = await startTaskmaster(server.url, dir, ["--http.read_token_file", join(dir, "read.token")]);
+    try {
+      const running = p.lines.find((l) => l.msg === "taskmaster running");
+      const url = String(running?.http);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({
+        ready: true,
+        nats: "connected",
+        workflows: 1,
+      });
+      expect((await fetch(`${url}/api/v1/status`)).status).toBe(401);
+      const status = await fetch(`${url}/api/v1/status`, {
+        headers: { Authorization: "Bearer s3cret-read" },
+      });
+      expect(await status.json()).toMatchObject({ version, workflows: 1, phases: 1, cache: { mode: "ok" } });
+    } finally {
+      await p.kill("SIGTERM");
+    }
+  });
+
+  it("refuses to start on a public address without tokens, and says what to set", () => {
+    const dir = workflowDir({ "w.toml": workflow });
+    const args = ["cmd/taskmaster/bin.js", "run", "--nats.url", server.url, "--workflow", dir];
+    const flags = ["--http.listen", "0.0.0.0:0", "--cache.path", join(dir, "t.db"), "--log.format", "json"];
+    const r = spawnSync(process.execPath, [...args, ...flags], {
+      cwd: repo,
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      "http.listen is 0.0.0.0:0, not a loopback address: set http.read_token and http.admin_token",
+    );
+  });
+
+  it("has the version package.json has", () => {
+    const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string };
+    expect(version).toBe(pkg.version);
+  });
+});
