@@ -2,7 +2,7 @@
 // off (503), and the history read back from a real SQLite file.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CacheStore, createCacheStore, tasksById, tasksOn } from "../internal/cache/index.ts";
+import { type CacheStore, createCacheStore, resultsOn, tasksById, tasksOn } from "../internal/cache/index.ts";
 import { done, task, tempDir } from "../internal/cache/testdata/records.ts";
 import { type AppDeps, createApp } from "./app.ts";
 import { type History, HistoryUnavailable } from "./history.ts";
@@ -39,6 +39,7 @@ const history = (): History => {
     })();
   return {
     tasksOn: (day, filter) => tasksOn(db(), day, filter),
+    resultsOn: (day) => resultsOn(db(), day),
     tasksById: (id) => tasksById(db(), id),
     filesOn: () => [],
     alertsOn: () => [],
@@ -170,5 +171,64 @@ describe("the API", () => {
     expect(((await r.json()) as { error: string }).error).toBe(
       "the history cache is off (cache.path is empty)",
     );
+  });
+});
+
+describe("the pages", () => {
+  const cookie = { headers: { Cookie: "taskmaster_token=r-token" } };
+
+  it("sends a browser without a token to the login form, and the form sets an HttpOnly SameSite cookie", async () => {
+    const r = await app().request("/web/tasks?date=2024-01-15");
+    expect(r.status).toBe(303);
+    expect(r.headers.get("location")).toBe("/login?next=%2Fweb%2Ftasks");
+    const wrong = await app().request("/login", {
+      method: "POST",
+      body: new URLSearchParams({ token: "nope" }),
+    });
+    expect(wrong.status).toBe(401);
+    const ok = await app().request("/login", {
+      method: "POST",
+      body: new URLSearchParams({ token: "r-token", next: "/web/files" }),
+    });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toBe("/web/files");
+    expect(ok.headers.get("set-cookie")).toMatch(
+      /^taskmaster_token=r-token; Path=\/; HttpOnly; SameSite=Strict$/,
+    );
+  });
+
+  it("renders the day's tasks with counts, filters and the run link, escaping task data", async () => {
+    const r = await app().request("/web/tasks?date=2024-01-15", cookie);
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(html).toContain("<title>Tasks of 2024-01-15 · taskmaster</title>");
+    expect(html).toContain('href="/web/tasks/run-1"');
+    expect(html).toContain("?x=&lt;script&gt;");
+    expect(html).not.toContain("?x=<script>");
+    expect(html).toMatch(/badge complete">complete<\/span> 1/);
+    expect(html).toMatch(/badge running">running<\/span> 1/);
+  });
+
+  it("serves flowlord's page paths and every view", async () => {
+    for (const path of [
+      "/web/task",
+      "/web/files",
+      "/web/alert",
+      "/web/alerts",
+      "/web/workflow",
+      "/web/about",
+    ]) {
+      const r = await app({
+        config: () => ({ nats: { url: "nats://x" }, slack: { url: "[hidden]" } }),
+      }).request(`${path}?date=2024-01-15`, cookie);
+      expect(r.status, path).toBe(200);
+      expect(await r.text(), path).toContain("<nav>");
+    }
+    const about = await (
+      await app({ config: () => ({ slack: { url: "[hidden]" } }) }).request("/web/about", cookie)
+    ).text();
+    expect(about).toContain("[hidden]");
+    const run = await (await app().request("/web/tasks/run-1", cookie)).text();
+    expect(run).toContain("Run run-1");
   });
 });

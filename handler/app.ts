@@ -9,6 +9,7 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { Role, requireRole, type Tokens } from "./auth.ts";
 import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
+import { mountPages } from "./web.tsx";
 
 /** What the service tells about itself (`Service.state()`). */
 export interface StateView {
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly history: History;
   /** Reloads the workflows now; resolves with what changed or why the new set was refused. */
   readonly reload: () => Promise<{ changed: readonly string[]; problems: readonly { message: string }[] }>;
+  /** The configuration with secrets hidden, for the about page. */
+  readonly config?: () => unknown;
   readonly now?: () => Date;
   /** The largest request body accepted (default 1 MiB). */
   readonly maxBodyBytes?: number;
@@ -93,5 +96,6 @@ export function createApp(deps: AppDeps): Hono {
     return { changed: r.changed, problems: r.problems.map((p) => p.message) };
   };
   app.post("/api/v1/refresh", admin, async (c) => c.json(await refresh()));
+  mountPages(app, deps);
   return app;
 }

@@ -15,6 +15,8 @@ import { InputError } from "../internal/errors/index.ts";
 
 export interface History {
   tasksOn(day: string, filter: TaskFilter): TaskPage;
+  /** Tasks of the day per result ("running" for those not finished). */
+  resultsOn(day: string): Readonly<Record<string, number>>;
   tasksById(id: string): readonly TaskRow[];
   filesOn(day: string): readonly FileRow[];
   alertsOn(day: string): readonly AlertRow[];

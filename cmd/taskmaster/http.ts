@@ -9,8 +9,16 @@ import type { Database } from "better-sqlite3";
 import { createApp } from "../../handler/app.ts";
 import type { Tokens } from "../../handler/auth.ts";
 import { type History, HistoryUnavailable } from "../../handler/history.ts";
-import { alertsOn, daysWith, filesOn, phases, tasksById, tasksOn } from "../../internal/cache/index.ts";
-import type { Config } from "../../internal/config/index.ts";
+import {
+  alertsOn,
+  daysWith,
+  filesOn,
+  phases,
+  resultsOn,
+  tasksById,
+  tasksOn,
+} from "../../internal/cache/index.ts";
+import { type Config, redactConfig } from "../../internal/config/index.ts";
 import type { Service } from "./service.ts";
 
 export class HttpConfigError extends Error {
@@ -57,6 +65,7 @@ export function cacheHistory(service: Pick<Service, "cache">): History {
   };
   return {
     tasksOn: (day, filter) => tasksOn(db(), day, filter),
+    resultsOn: (day) => resultsOn(db(), day),
     tasksById: (id) => tasksById(db(), id),
     filesOn: (day) => filesOn(db(), day),
     alertsOn: (day) => alertsOn(db(), day),
@@ -82,6 +91,7 @@ export async function serveHttp(
     version,
     state: () => service.state(),
     history: cacheHistory(service),
+    config: () => redactConfig(config),
     reload: () => service.reload(),
   });
   const at = config.http.listen.lastIndexOf(":");

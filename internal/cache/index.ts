@@ -12,6 +12,7 @@ export { dataTimeOf, doneRecord, phaseRecords, projectEvents } from "./projectio
 export {
   alertsOn,
   alertsSince,
+  resultsOn,
   counts,
   type DayKind,
   daysWith,

@@ -85,6 +85,15 @@ export function unfinishedBetween(db: Database, since: string, before: string, l
   return rows.map(withSpans);
 }
 
+/** How many tasks of a UTC day have each result ("" for still running). */
+export function resultsOn(db: Database, day: string): Record<string, number> {
+  const [start, end] = range(day);
+  const rows = db
+    .prepare("SELECT result, count(*) AS n FROM tasks WHERE created >= ? AND created < ? GROUP BY result")
+    .all(start, end) as { result: string; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.result || "running", r.n]));
+}
+
 /** Every task of a run (children and retries share the id), oldest first. */
 export function tasksById(db: Database, id: string): TaskRow[] {
   const rows = db

@@ -1,0 +1,104 @@
+/**
+ * The dashboard's routes: flowlord's page paths (`/web/task`, `/web/files`, `/web/alert`, `/web/workflow`,
+ * `/web/about`, with `?date=`) and their plural forms, a run's chain, and the login form that turns a token into
+ * an HttpOnly, SameSite=Strict cookie so a browser enters it once.
+ */
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import { setCookie } from "hono/cookie";
+import type { AppDeps } from "./app.ts";
+import { roleOf, sameToken } from "./auth.ts";
+import { parseDay, taskFilter } from "./history.ts";
+import { Layout } from "./views/layout.tsx";
+import { AboutPage, AlertsPage, FilesPage, RunPage, TasksPage, WorkflowsPage } from "./views/pages.tsx";
+
+export function mountPages(app: Hono, deps: AppDeps): void {
+  const now = deps.now ?? (() => new Date());
+  // A browser without a usable token is sent to the login form, not given a JSON 401.
+  const page: MiddlewareHandler = async (c, next) => {
+    if (roleOf(c, deps.tokens) === null)
+      return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
+    await next();
+    return undefined;
+  };
+  const days = (kind: "tasks" | "files" | "alerts") => deps.history.daysWith(kind);
+  const query = (c: Context) => c.req.query();
+
+  app.get("/", (c) => c.redirect("/web/tasks", 303));
+  const tasks = (c: Context) => {
+    const q = query(c);
+    const day = parseDay(q.date, now());
+    const filter = taskFilter(q);
+    const kept = Object.fromEntries(
+      Object.entries(q).filter(([k, v]) => v !== "" && ["type", "job", "result", "id", "page"].includes(k)),
+    );
+    return c.html(
+      <TasksPage
+        day={day}
+        days={days("tasks")}
+        page={deps.history.tasksOn(day, filter)}
+        filter={kept}
+        counts={deps.history.resultsOn(day)}
+      />,
+    );
+  };
+  app.get("/web/tasks", page, tasks);
+  app.get("/web/task", page, tasks);
+  app.get("/web/tasks/:id", page, (c) => {
+    const id = c.req.param("id");
+    return c.html(<RunPage id={id} rows={deps.history.tasksById(id)} />);
+  });
+  const files = (c: Context) => {
+    const day = parseDay(c.req.query("date"), now());
+    return c.html(<FilesPage day={day} days={days("files")} files={deps.history.filesOn(day)} />);
+  };
+  app.get("/web/files", page, files);
+  const alerts = (c: Context) => {
+    const day = parseDay(c.req.query("date"), now());
+    return c.html(<AlertsPage day={day} days={days("alerts")} alerts={deps.history.alertsOn(day)} />);
+  };
+  app.get("/web/alerts", page, alerts);
+  app.get("/web/alert", page, alerts);
+  const workflows = (c: Context) => c.html(<WorkflowsPage phases={deps.history.phases()} />);
+  app.get("/web/workflows", page, workflows);
+  app.get("/web/workflow", page, workflows);
+  app.get("/web/about", page, (c) => {
+    const state = deps.state();
+    const uptimeSeconds = Math.round((now().getTime() - state.startedAt.getTime()) / 1000);
+    const config = deps.config?.() ?? {};
+    return c.html(
+      <AboutPage state={state} version={deps.version} uptimeSeconds={uptimeSeconds} config={config} />,
+    );
+  });
+
+  app.get("/login", (c) =>
+    c.html(
+      <Layout title="Sign in" path="/login">
+        <form method="post" action="/login">
+          <input type="hidden" name="next" value={c.req.query("next") ?? "/web/tasks"} />
+          <p>
+            <label>
+              token (<code>http.read_token</code> or <code>http.admin_token</code>){" "}
+              <input type="password" name="token" autocomplete="current-password" required />
+            </label>
+          </p>
+          <button type="submit">sign in</button>
+        </form>
+      </Layout>,
+    ),
+  );
+  app.post("/login", async (c) => {
+    const form = await c.req.parseBody();
+    const token = typeof form.token === "string" ? form.token : "";
+    const next = typeof form.next === "string" && form.next.startsWith("/web/") ? form.next : "/web/tasks";
+    if (!(sameToken(token, deps.tokens.read) || sameToken(token, deps.tokens.admin)))
+      return c.html(
+        <Layout title="Sign in" path="/login">
+          <p class="error">That token is not the read or admin token.</p>
+          <a href="/login">try again</a>
+        </Layout>,
+        401,
+      );
+    setCookie(c, "taskmaster_token", token, { httpOnly: true, sameSite: "Strict", path: "/" });
+    return c.redirect(next, 303);
+  });
+}
