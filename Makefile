@@ -16,10 +16,12 @@ help:
 
 install: $(NPM_STAMP) system
 
-# Debian packages the service and the tests run: nats-server (tests start their own on free ports).
+# Debian packages the service and the tests run: nats-server (tests start their own on free ports) and chromium
+# (the browser tests drive it with playwright-core; no browser is ever downloaded).
 system:
 	@missing=""; \
 	  command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing="$$missing nats-server"; \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -35,7 +35,7 @@ function TaskRows(props: { rows: readonly TaskRow[] }) {
           {props.rows.map((t) => (
             <tr>
               <td>
-                <Badge value={t.result} />
+                <Badge value={t.kind === "failed" ? "failed" : t.result} />
               </td>
               <td>{t.job ? `${t.type}:${t.job}` : t.type}</td>
               <td>

@@ -52,9 +52,12 @@ export function tasksOn(db: Database, day: string, filter: TaskFilter = {}): Tas
       params[field] = value;
     }
   }
-  if (filter.result) {
+  if (filter.result === "running") {
+    // Not finished: no result yet, and not a copy on the failed topic (which no worker runs).
+    where.push("result = '' AND kind <> 'failed'");
+  } else if (filter.result) {
     where.push("result = @result");
-    params.result = filter.result === "running" ? "" : filter.result;
+    params.result = filter.result;
   }
   const clause = where.join(" AND ");
   const { n } = db.prepare(`SELECT count(*) AS n FROM tasks WHERE ${clause}`).get(params) as { n: number };
@@ -85,11 +88,14 @@ export function unfinishedBetween(db: Database, since: string, before: string, l
   return rows.map(withSpans);
 }
 
-/** How many tasks of a UTC day have each result ("" for still running). */
+/** How many tasks of a UTC day have each result: "running" for those not finished, "failed" for failed-topic copies. */
 export function resultsOn(db: Database, day: string): Record<string, number> {
   const [start, end] = range(day);
   const rows = db
-    .prepare("SELECT result, count(*) AS n FROM tasks WHERE created >= ? AND created < ? GROUP BY result")
+    .prepare(
+      `SELECT CASE WHEN kind = 'failed' THEN 'failed' ELSE result END AS result, count(*) AS n FROM tasks
+        WHERE created >= ? AND created < ? GROUP BY 1`,
+    )
     .all(start, end) as { result: string; n: number }[];
   return Object.fromEntries(rows.map((r) => [r.result || "running", r.n]));
 }
