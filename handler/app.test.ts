@@ -174,6 +174,43 @@ describe("the API", () => {
   });
 });
 
+describe("backload (flowlord's POST /backload)", () => {
+  const backload = async (body: unknown) => {
+    const execute = (body as { Execute?: boolean }).Execute === true;
+    return {
+      executed: execute,
+      status: ["phase found in etl.toml"],
+      tasks: [{ type: "load", info: "?day=2024-01-15" }],
+    };
+  };
+  const post = (body: string, token: string) =>
+    app({ backload }).request("/backload", {
+      method: "POST",
+      body,
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    });
+
+  it("answers a dry run to a read token, in flowlord's shape", async () => {
+    const r = await post('{"Task":"load","At":"2024-01-15"}', "r-token");
+    expect(await r.json()).toEqual({
+      Status: "DRY RUN ONLY: phase found in etl.toml",
+      Count: 1,
+      Tasks: [{ type: "load", info: "?day=2024-01-15" }],
+    });
+  });
+
+  it("executes only for the admin token, and refuses broken JSON with 400", async () => {
+    expect((await post('{"Task":"load","Execute":true}', "r-token")).status).toBe(403);
+    const ok = await post('{"Task":"load","Execute":true}', "a-token");
+    expect(((await ok.json()) as { Status: string }).Status).toBe("Executed: phase found in etl.toml");
+    const bad = await post("{nope", "a-token");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(
+      /^the backload request is not valid JSON/,
+    );
+  });
+});
+
 describe("the pages", () => {
   const cookie = { headers: { Cookie: "taskmaster_token=r-token" } };
 

@@ -4,10 +4,10 @@
  * reads through the `History` interface and acts through the deps; it never opens SQLite or NATS itself.
  * `cmd/taskmaster/http.ts` serves it.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import { Role, requireRole, type Tokens } from "./auth.ts";
+import { Role, requireRole, roleOf, type Tokens } from "./auth.ts";
 import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
 import { mountPages } from "./web.tsx";
 
@@ -21,6 +21,12 @@ export interface StateView {
   readonly cache: { readonly mode: string; readonly reason: string; readonly pending: number };
 }
 
+export interface BackloadResult {
+  readonly executed: boolean;
+  readonly status: readonly string[];
+  readonly tasks: readonly unknown[];
+}
+
 export interface AppDeps {
   readonly tokens: Tokens;
   readonly version: string;
@@ -28,6 +34,11 @@ export interface AppDeps {
   readonly history: History;
   /** Reloads the workflows now; resolves with what changed or why the new set was refused. */
   readonly reload: () => Promise<{ changed: readonly string[]; problems: readonly { message: string }[] }>;
+  /**
+   * Plans a backload request (flowlord's body) with the runtime's planner and, when it says `Execute`, publishes it
+   * through the runtime's path. Throws `InputError` for a request that cannot be read.
+   */
+  readonly backload?: (body: unknown) => Promise<BackloadResult>;
   /** The configuration with secrets hidden, for the about page. */
   readonly config?: () => unknown;
   readonly now?: () => Date;
@@ -96,6 +107,28 @@ export function createApp(deps: AppDeps): Hono {
     return { changed: r.changed, problems: r.problems.map((p) => p.message) };
   };
   app.post("/api/v1/refresh", admin, async (c) => c.json(await refresh()));
+  app.get("/refresh", read, async (c) => c.json(await refresh())); // flowlord's
+
+  // Flowlord's backload, and the same under /api/v1: a dry run needs the read token, `Execute: true` the admin one.
+  const backload = async (c: Context) => {
+    if (!deps.backload) return c.json({ error: "backload is not available here" }, 503);
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch (err) {
+      return c.json({ error: `the backload request is not valid JSON: ${(err as Error).message}` }, 400);
+    }
+    const wantsExecute = JSON.stringify(body).match(/"execute"\s*:\s*true/i) !== null;
+    if (wantsExecute && roleOf(c, deps.tokens) !== Role.admin) {
+      const denied = await admin(c, async () => {});
+      if (denied) return denied;
+    }
+    const r = await deps.backload(body);
+    const prefix = r.executed ? "Executed: " : "DRY RUN ONLY: ";
+    return c.json({ Status: `${prefix}${r.status.join(", ")}`, Count: r.tasks.length, Tasks: r.tasks });
+  };
+  app.post("/backload", read, backload);
+  app.post("/api/v1/backload", read, backload);
   mountPages(app, deps);
   return app;
 }

@@ -19,6 +19,7 @@ import {
   tasksOn,
 } from "../../internal/cache/index.ts";
 import { type Config, redactConfig } from "../../internal/config/index.ts";
+import { parseBackloadRequest, planBackload } from "../../internal/plan/index.ts";
 import type { Service } from "./service.ts";
 
 export class HttpConfigError extends Error {
@@ -92,6 +93,14 @@ export async function serveHttp(
     state: () => service.state(),
     history: cacheHistory(service),
     config: () => redactConfig(config),
+    backload: async (body) => {
+      const snapshot = service.engine.snapshot();
+      if (!snapshot) throw new Error("no workflows loaded yet");
+      const plan = planBackload(snapshot, parseBackloadRequest(body), service.engine.context());
+      const request = parseBackloadRequest(body);
+      if (request.execute) await service.engine.publishPlan(plan);
+      return { executed: request.execute, status: plan.status, tasks: plan.emissions.map((e) => e.task) };
+    },
     reload: () => service.reload(),
   });
   const at = config.http.listen.lastIndexOf(":");

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Inbound } from "../bus/index.ts";
 import type { Clock } from "../clock/index.ts";
 import type { FileLedger } from "../files/index.ts";
-import { type PlanContext, planCron, seededRandom } from "../plan/index.ts";
+import { type Plan, type PlanContext, planCron, seededRandom } from "../plan/index.ts";
 import type { MetaRow } from "../rule/index.ts";
 import type { Phase, Snapshot } from "../workflow/index.ts";
 import { handleDone } from "./done.ts";
@@ -44,6 +44,10 @@ export interface Engine {
   onFile(msg: Inbound): void;
   /** Hand a retry record over. */
   onRetry(msg: Inbound): void;
+  /** The planning context of now (time, host, ids): for plans made outside the engine (a backload). */
+  context(): PlanContext;
+  /** Publishes a plan made outside the engine (a backload), raises its alerts; resolves once all is stored. */
+  publishPlan(plan: Plan): Promise<number>;
   /** Emits a phase's tasks for a cron slot; resolves once they are stored. */
   fireCron(phase: Phase, slot: Date): Promise<number>;
   /** Work handed over and not finished. */
@@ -148,6 +152,12 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     onRetry(msg) {
       track("retry", msg, () => releaseRetry(msg, deps.clock.now(), deps.outbox, events));
+    },
+    context,
+    async publishPlan(plan) {
+      await sendAll(deps.outbox, plan.emissions, deps.subjects, events);
+      for (const alert of plan.alerts) events.emit({ type: "alertRaised", alert });
+      return plan.emissions.length;
     },
     async fireCron(phase, slot) {
       const plan = planCron(phase, slot, context());

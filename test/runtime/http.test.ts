@@ -4,19 +4,25 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { version } from "../../cmd/taskmaster/version.ts";
+import { connectNats } from "../../internal/bus/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { workflowDir } from "./harness.ts";
 import { startTaskmaster } from "./process.ts";
 
 let server: NatsServer;
+let nc: NatsConnection;
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 
 beforeAll(async () => {
   server = await startNats();
+  nc = await connectNats({ url: server.url, name: "http-test" });
 });
 afterAll(async () => {
+  await nc?.close();
   await server?.stop();
 });
 
@@ -42,6 +48,32 @@ describe("the API of a running taskmaster", () => {
         headers: { Authorization: "Bearer s3cret-read" },
       });
       expect(await status.json()).toMatchObject({ version, workflows: 1, phases: 1, cache: { mode: "ok" } });
+    } finally {
+      await p.kill("SIGTERM");
+    }
+  });
+
+  it("previews a backload with the planner, then executes it through the runtime's publish path", async () => {
+    const dir = workflowDir({
+      "w.toml": `${workflow}\n[[phase]]\ntask = "load"\ndependsOn = "root"\ntemplate = "?day={yyyy}-{mm}-{dd}"\n`,
+    });
+    const p = await startTaskmaster(server.url, dir, ["--http.admin_token", "adm"]);
+    try {
+      const url = String(p.lines.find((l) => l.msg === "taskmaster running")?.http);
+      const send = (execute: boolean) =>
+        fetch(`${url}/backload`, {
+          method: "POST",
+          headers: { Authorization: "Bearer adm", "Content-Type": "application/json" },
+          body: JSON.stringify({ Task: "load", From: "2024-01-01", To: "2024-01-03", Execute: execute }),
+        }).then((r) => r.json() as Promise<{ Status: string; Count: number; Tasks: { info: string }[] }>);
+      const dry = await send(false);
+      expect(dry.Status).toMatch(/^DRY RUN ONLY: phase found in w\.toml/);
+      expect(dry.Tasks.map((t) => t.info)).toEqual(["?day=2024-01-01", "?day=2024-01-02", "?day=2024-01-03"]);
+      const jsm = await jetstreamManager(nc);
+      expect((await jsm.streams.info("TASKMASTER_TASKS")).state.messages).toBe(0);
+      const done = await send(true);
+      expect(done.Status).toMatch(/^Executed: /);
+      expect((await jsm.streams.info("TASKMASTER_TASKS")).state.messages).toBe(3);
     } finally {
       await p.kill("SIGTERM");
     }
