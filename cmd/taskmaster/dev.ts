@@ -45,9 +45,9 @@ export async function devCommand(args: readonly string[], io: Io): Promise<numbe
   if (!config.http.adminToken && !config.http.adminTokenFile) {
     const adminToken = randomBytes(18).toString("base64url");
     config = { ...config, http: { ...config.http, adminToken } };
+    // In the message, not a field: fields named like a token are hidden by the logger.
     log.info(
-      { admin_token: adminToken },
-      "actions on the API need this admin token (Authorization: Bearer ...)",
+      `actions on the API need an admin token; for this run it is ${adminToken} (Authorization: Bearer ...)`,
     );
   }
   // The demo file workflow's watched folder, made before the service starts watching it.
