@@ -39,6 +39,8 @@ export interface AppDeps {
    * through the runtime's path. Throws `InputError` for a request that cannot be read.
    */
   readonly backload?: (body: unknown) => Promise<BackloadResult>;
+  /** The Prometheus text exposition of the service's counters and gauges. */
+  readonly metrics?: () => string;
   /** The configuration with secrets hidden, for the about page. */
   readonly config?: () => unknown;
   readonly now?: () => Date;
@@ -80,6 +82,11 @@ export function createApp(deps: AppDeps): Hono {
     return { ...s, startedAt: s.startedAt.toISOString(), uptimeSeconds, version: deps.version };
   };
   app.get("/status", read, (c) => c.json(status()));
+  app.get("/metrics", read, (c) =>
+    deps.metrics
+      ? c.text(deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" })
+      : c.json({ error: "no metrics here" }, 404),
+  );
   app.get("/api/v1/status", read, (c) => c.json(status()));
 
   const day = (q: string | undefined) => parseDay(q, now());

@@ -19,6 +19,7 @@ import {
   tasksOn,
 } from "../../internal/cache/index.ts";
 import { type Config, redactConfig } from "../../internal/config/index.ts";
+import { collectMetrics } from "../../internal/metrics/index.ts";
 import { parseBackloadRequest, planBackload } from "../../internal/plan/index.ts";
 import type { Service } from "./service.ts";
 
@@ -87,7 +88,18 @@ export async function serveHttp(
   version: string,
 ): Promise<HttpServer> {
   checkExposure(config.http.listen, tokens);
+  const metrics = collectMetrics(service.events);
   const app = createApp({
+    metrics: () => {
+      const s = service.state();
+      return metrics.render({
+        natsConnected: s.nats === "connected" ? 1 : 0,
+        cacheDegraded: s.cache.mode === "degraded" ? 1 : 0,
+        cachePending: s.cache.pending,
+        workflows: s.workflows,
+        phases: s.phases,
+      });
+    },
     tokens,
     version,
     state: () => service.state(),
@@ -110,7 +122,11 @@ export async function serveHttp(
     const server = serve({ fetch: app.fetch, hostname, port }, (info) => {
       resolveServer({
         url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${info.port}`,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        close: () =>
+          new Promise<void>((done) => {
+            metrics.stop();
+            server.close(() => done());
+          }),
       });
     });
     server.once("error", reject);

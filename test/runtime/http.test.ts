@@ -48,6 +48,9 @@ describe("the API of a running taskmaster", () => {
         headers: { Authorization: "Bearer s3cret-read" },
       });
       expect(await status.json()).toMatchObject({ version, workflows: 1, phases: 1, cache: { mode: "ok" } });
+      const metrics = await fetch(`${url}/metrics`, { headers: { Authorization: "Bearer s3cret-read" } });
+      expect(metrics.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(await metrics.text()).toContain("taskmaster_nats_connected 1\n");
     } finally {
       await p.kill("SIGTERM");
     }
