@@ -114,6 +114,11 @@ describe("the API", () => {
     const chain = (await run.json()) as { tasks: { info: string }[] };
     expect(chain.tasks.map((t) => t.info)).toEqual(["?date=2024-01-15", "?x=<script>"]);
     expect((await app().request("/api/v1/tasks/nope", as("r-token"))).status).toBe(404);
+    // flowlord's /task/{id}: the records as a list, empty for an unknown id
+    const legacy = (await (await app().request("/task/run-1", as("r-token"))).json()) as unknown[];
+    expect(legacy).toHaveLength(2);
+    expect(await (await app().request("/task/nope", as("r-token"))).json()).toEqual([]);
+    expect(await (await app().request("/info", as("r-token"))).json()).toMatchObject({ version: "0.1.0" });
   });
 
   it("refuses bad input with 400 and a message that names the parameter", async () => {

@@ -99,6 +99,9 @@ export function createApp(deps: AppDeps): Hono {
     if (rows.length === 0) return c.json({ error: `no task with id ${c.req.param("id")}` }, 404);
     return c.json({ id: c.req.param("id"), tasks: rows });
   });
+  // Flowlord's: every record of a task id, and the service's information.
+  app.get("/task/:id", read, (c) => c.json(deps.history.tasksById(c.req.param("id"))));
+  app.get("/info", read, (c) => c.json(status()));
   app.get("/api/v1/files", read, (c) => c.json({ files: deps.history.filesOn(day(c.req.query("date"))) }));
   app.get("/api/v1/alerts", read, (c) => c.json({ alerts: deps.history.alertsOn(day(c.req.query("date"))) }));
   app.get("/api/v1/days/:kind", read, (c) => {
