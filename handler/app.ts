@@ -7,6 +7,7 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
+import { streamSSE } from "hono/streaming";
 import { Role, requireRole, roleOf, type Tokens } from "./auth.ts";
 import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
 import { mountPages } from "./web.tsx";
@@ -19,6 +20,13 @@ export interface StateView {
   readonly ready: boolean;
   readonly startedAt: Date;
   readonly cache: { readonly mode: string; readonly reason: string; readonly pending: number };
+}
+
+/** What a page needs to know to refresh itself: what kind of thing changed, and for tasks their id and result. */
+export interface LiveChange {
+  readonly kind: "task" | "file" | "alert";
+  readonly id?: string;
+  readonly result?: string;
 }
 
 export interface BackloadResult {
@@ -39,6 +47,8 @@ export interface AppDeps {
    * through the runtime's path. Throws `InputError` for a request that cannot be read.
    */
   readonly backload?: (body: unknown) => Promise<BackloadResult>;
+  /** Live changes (a task published or done, a file, an alert) for pages to follow; returns the unsubscribe. */
+  readonly subscribe?: (listener: (change: LiveChange) => void) => () => void;
   /** The Prometheus text exposition of the service's counters and gauges. */
   readonly metrics?: () => string;
   /** The configuration with secrets hidden, for the about page. */
@@ -82,6 +92,26 @@ export function createApp(deps: AppDeps): Hono {
     return { ...s, startedAt: s.startedAt.toISOString(), uptimeSeconds, version: deps.version };
   };
   app.get("/status", read, (c) => c.json(status()));
+  // Server-sent events: one `change` event per thing that changed, a comment every 15 s to keep proxies open.
+  app.get("/api/v1/events", read, (c) => {
+    const subscribe = deps.subscribe;
+    if (!subscribe) return c.json({ error: "no live events here" }, 404);
+    return streamSSE(c, async (stream) => {
+      const off = subscribe((change) => {
+        void stream.writeSSE({ event: "change", data: JSON.stringify(change) });
+      });
+      // Held open until the client goes (or the server closes): the keep-alive timer never holds the process.
+      await new Promise<void>((resolve) => {
+        const ping = setInterval(() => void stream.write(": keep-alive\n\n"), 15_000);
+        ping.unref();
+        stream.onAbort(() => {
+          clearInterval(ping);
+          off();
+          resolve();
+        });
+      });
+    });
+  });
   app.get("/metrics", read, (c) =>
     deps.metrics
       ? c.text(deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" })

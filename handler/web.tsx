@@ -72,7 +72,7 @@ export function mountPages(app: Hono, deps: AppDeps): void {
 
   app.get("/login", (c) =>
     c.html(
-      <Layout title="Sign in" path="/login">
+      <Layout title="Sign in" path="/login" live={false}>
         <form method="post" action="/login">
           <input type="hidden" name="next" value={c.req.query("next") ?? "/web/tasks"} />
           <p>
@@ -92,7 +92,7 @@ export function mountPages(app: Hono, deps: AppDeps): void {
     const next = typeof form.next === "string" && form.next.startsWith("/web/") ? form.next : "/web/tasks";
     if (!(sameToken(token, deps.tokens.read) || sameToken(token, deps.tokens.admin)))
       return c.html(
-        <Layout title="Sign in" path="/login">
+        <Layout title="Sign in" path="/login" live={false}>
           <p class="error">That token is not the read or admin token.</p>
           <a href="/login">try again</a>
         </Layout>,

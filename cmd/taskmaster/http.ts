@@ -105,6 +105,21 @@ export async function serveHttp(
     state: () => service.state(),
     history: cacheHistory(service),
     config: () => redactConfig(config),
+    subscribe: (listener) => {
+      const offs = [
+        service.events.on("taskPublished", (e) =>
+          listener({ kind: "task", id: e.emission.task.id ?? "", result: "" }),
+        ),
+        service.events.on("taskDone", (e) =>
+          listener({ kind: "task", id: e.task.id ?? "", result: e.task.result ?? "" }),
+        ),
+        service.events.on("fileArrived", () => listener({ kind: "file" })),
+        service.events.on("alertRaised", () => listener({ kind: "alert" })),
+      ];
+      return () => {
+        for (const off of offs) off();
+      };
+    },
     backload: async (body) => {
       const snapshot = service.engine.snapshot();
       if (!snapshot) throw new Error("no workflows loaded yet");
@@ -126,6 +141,8 @@ export async function serveHttp(
           new Promise<void>((done) => {
             metrics.stop();
             server.close(() => done());
+            // Live pages hold their event streams open for good: cut them, or closing would wait forever.
+            if ("closeAllConnections" in server) server.closeAllConnections();
           }),
       });
     });

@@ -42,7 +42,27 @@ export const pages = [
   ["/web/about", "About"],
 ] as const;
 
-export function Layout(props: { title: string; path: string; children?: Child }) {
+/**
+ * Pages follow the server's changes: on each `change` event (at most every 700 ms) the page fetches itself and
+ * swaps its <main>, so a task turns from running to complete without a reload. Forms being typed in are left alone.
+ */
+const live = `(() => {
+  if (!window.EventSource) return;
+  let timer;
+  const refresh = async () => {
+    const active = document.activeElement;
+    if (active && active.closest && active.closest("form")) return;
+    const r = await fetch(location.href, { credentials: "same-origin" });
+    if (!r.ok) return;
+    const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+    const next = doc.querySelector("main");
+    if (next) document.querySelector("main").replaceWith(next);
+  };
+  const events = new EventSource("/api/v1/events");
+  events.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(refresh, 700); });
+})();`;
+
+export function Layout(props: { title: string; path: string; live?: boolean; children?: Child }) {
   return (
     <html lang="en">
       <head>
@@ -66,6 +86,7 @@ export function Layout(props: { title: string; path: string; children?: Child })
           <h1>{props.title}</h1>
           {props.children}
         </main>
+        {props.live === false ? null : <script dangerouslySetInnerHTML={{ __html: live }} />}
       </body>
     </html>
   );

@@ -10,7 +10,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectNats } from "../../internal/bus/index.ts";
 import { taskJson } from "../../internal/task/index.ts";
-import type { Worker } from "../../internal/worker/index.ts";
+import { startWorker, type Worker } from "../../internal/worker/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { fakeWorkers, workflowDir } from "../runtime/harness.ts";
@@ -24,6 +24,11 @@ let workers: Worker[] = [];
 let browser: Browser;
 let page: Page;
 let base = "";
+// The slow task's worker finishes only when the test says so.
+let finishSlow: () => void = () => {};
+const slowFinished = new Promise<void>((resolve) => {
+  finishSlow = resolve;
+});
 
 const workflow = `
 [[phase]]
@@ -40,6 +45,11 @@ template = "?part={meta:part}&day={yyyy}-{mm}-{dd}"
 task = "load"
 dependsOn = "transform"
 template = "?from={meta:part}"
+
+[[phase]]
+task = "slow"
+dependsOn = "extract"
+template = "?waits=for-the-test"
 `;
 
 beforeAll(async () => {
@@ -53,6 +63,17 @@ beforeAll(async () => {
   // transform completes, except part c which fails (no retries): a failed task and an alert to look at.
   workers = fakeWorkers(nc, ["transform", "load"], (t) =>
     t.info.includes("part=c") ? { result: "error", msg: "part c is <broken>" } : { result: "complete" },
+  );
+  workers.push(
+    startWorker(nc, {
+      topic: "slow",
+      concurrency: 1,
+      graceMs: 1000,
+      handler: async () => {
+        await slowFinished;
+        return { result: "complete" };
+      },
+    }),
   );
   const created = new Date().toISOString().slice(0, 19) + "Z";
   await jetstream(nc).publish(
@@ -87,11 +108,11 @@ describe("the dashboard in Chromium", () => {
     await page.fill("input[name=token]", "browser-read-token");
     await page.click("button[type=submit]");
     await page.waitForURL(/\/web\/tasks/);
-    // Wait for the whole run (3 transforms, 2 loads) to be recorded, reloading as a person would.
+    // Wait for the whole run (3 transforms, 2 loads, the slow one) to be recorded, reloading as a person would.
     await waitFor(
       async () => {
         await page.reload();
-        return (await page.locator("tbody tr").count()) >= 6;
+        return (await page.locator("tbody tr").count()) >= 8;
       },
       { timeoutMs: 20_000, intervalMs: 500, message: "the run's tasks on the page" },
     );
@@ -104,7 +125,18 @@ describe("the dashboard in Chromium", () => {
     await shot("tasks");
   }, 40_000);
 
+  it("shows a running task turn complete without a reload (server-sent events)", async () => {
+    await page.goto(`${base}/web/tasks?type=slow`);
+    const result = page.locator("tbody tr td:first-child");
+    expect(await result.allTextContents()).toEqual(["running"]);
+    finishSlow();
+    await page.locator("tbody tr td:first-child", { hasText: "complete" }).waitFor({ timeout: 10_000 });
+    expect(await result.allTextContents()).toEqual(["complete"]);
+    await shot("live");
+  });
+
   it("filters by result and opens a run's chain", async () => {
+    await page.goto(`${base}/web/tasks`);
     await page.selectOption("select[name=result]", "error");
     await page.click("form.filters button[type=submit]");
     await page.waitForURL(/result=error/);
@@ -128,7 +160,7 @@ describe("the dashboard in Chromium", () => {
     expect(await page.locator("tbody").textContent()).toContain("transform failed after 0 retries");
     await shot("alerts");
     await page.goto(`${base}/web/workflows`);
-    expect(await page.locator("tbody tr").count()).toBe(3);
+    expect(await page.locator("tbody tr").count()).toBe(4);
     await shot("workflows");
     await page.goto(`${base}/web/files`);
     expect(await page.locator("h1").textContent()).toMatch(/^Files of \d{4}-\d{2}-\d{2}$/);

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { version } from "../../cmd/taskmaster/version.ts";
@@ -80,6 +80,26 @@ describe("the API of a running taskmaster", () => {
     } finally {
       await p.kill("SIGTERM");
     }
+  });
+
+  it("streams changes to live pages, and still stops at once on SIGTERM with a stream open", async () => {
+    const dir = workflowDir({ "w.toml": workflow });
+    const p = await startTaskmaster(server.url, dir);
+    const url = String(p.lines.find((l) => l.msg === "taskmaster running")?.http);
+    const events = await fetch(`${url}/api/v1/events`);
+    expect(events.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = events.body?.getReader();
+    await jetstream(nc).publish(
+      "done",
+      JSON.stringify({ type: "root", info: "", id: "live-1", result: "complete", meta: "workflow=w.toml" }),
+    );
+    const { value } = (await reader?.read()) ?? {};
+    expect(new TextDecoder().decode(value)).toContain(
+      'event: change\ndata: {"kind":"task","id":"live-1","result":"complete"}',
+    );
+    const started = Date.now();
+    expect(await p.kill("SIGTERM")).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8000); // not held until the drain limit by the open stream
   });
 
   it("refuses to start on a public address without tokens, and says what to set", () => {
