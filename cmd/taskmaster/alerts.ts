@@ -75,10 +75,10 @@ export async function startAlerting(
   };
 }
 
-/** The dashboard's address as people reach it: `host` and the port of `http.listen`. */
+/** The dashboard's pages as people reach them: `host`, the port of `http.listen`, `/web` (the digest adds `/alerts`). */
 export function dashboardUrl(config: Config): string {
   const port = config.http.listen.slice(config.http.listen.lastIndexOf(":") + 1);
-  return `http://${config.host}:${port}`;
+  return `http://${config.host}:${port}/web`;
 }
 
 async function kvCursor(nc: NatsConnection, replicas: number): Promise<DigestCursor | undefined> {

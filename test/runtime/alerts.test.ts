@@ -105,6 +105,7 @@ describe("alerts to Slack", () => {
     });
     const digest = posts.find((p) => p.text.includes("2026/11/23T03-2026/11/23T05"));
     expect(digest?.text).toContain("[test]");
+    expect(digest?.text).toMatch(/<http:\/\/localhost:8080\/web\/alerts\?date=\d{4}-\d{2}-\d{2}\|/); // the dashboard's page
     expect(digest?.text).toContain("load");
     expect(digest?.blocks.length).toBeGreaterThan(1);
   });
