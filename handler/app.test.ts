@@ -274,3 +274,30 @@ describe("the pages", () => {
     expect(run).toContain("Run run-1");
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("is OpenAPI 3.1, and every documented route answers (not 404) as documented", async () => {
+    const doc = (await (await app().request("/api/openapi.json")).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    const concrete = (p: string) => p.replace("{id}", "run-1").replace("{kind}", "tasks");
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        if (path === "/api/v1/events") continue; // a stream that stays open; tested against a running service
+        const r = await app({
+          backload: async () => ({ executed: false, status: [], tasks: [] }),
+          metrics: () => "",
+        }).request(`${concrete(path)}?date=2024-01-15`, {
+          method: method.toUpperCase(),
+          headers: { Authorization: "Bearer a-token", "Content-Type": "application/json" },
+          ...(method === "post" ? { body: "{}" } : {}),
+        });
+        expect(Object.keys(op.responses), `${method} ${path} answered ${r.status}`).toContain(
+          String(r.status),
+        );
+      }
+    }
+  });
+});

@@ -10,6 +10,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { streamSSE } from "hono/streaming";
 import { Role, requireRole, roleOf, type Tokens } from "./auth.ts";
 import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
+import { openapi } from "./openapi.ts";
 import { mountPages } from "./web.tsx";
 
 /** What the service tells about itself (`Service.state()`). */
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): Hono {
 
   // Probes answer without a token: orchestrators call them, and they say nothing private.
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/api/openapi.json", (c) => c.json(openapi));
   app.get("/readyz", (c) => {
     const s = deps.state();
     const body = { ready: s.ready, nats: s.nats, workflows: s.workflows };

@@ -1,0 +1,139 @@
+/**
+ * The OpenAPI 3.1 document of the JSON API, served at `/api/openapi.json`. Written by hand next to the routes; a
+ * test asks every documented path and checks that it answers as documented.
+ */
+
+const json = (description: string, schema: object = { type: "object" }) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const problem = { type: "object", properties: { error: { type: "string" } }, required: ["error"] };
+const errors = {
+  "400": json("bad input; `error` names the parameter", problem),
+  "401": json("no usable token", problem),
+  "503": json("the history cache is off or cannot be read", problem),
+};
+
+const day = {
+  name: "date",
+  in: "query",
+  description: "YYYY-MM-DD, an RFC 3339 time (its UTC day), or -24h / -7d; today (UTC) by default",
+  schema: { type: "string" },
+};
+const query = (name: string, description: string, schema: object = { type: "string" }) => ({
+  name,
+  in: "query",
+  description,
+  schema,
+});
+const path = (name: string, description: string) => ({
+  name,
+  in: "path",
+  required: true,
+  description,
+  schema: { type: "string" },
+});
+
+export const openapi = {
+  openapi: "3.1.0",
+  info: {
+    title: "taskmaster",
+    version: "1",
+    description:
+      "The JSON API of taskmaster. Send `Authorization: Bearer <token>`: the read token for GET, the admin token for actions.",
+  },
+  components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+  security: [{ bearer: [] }],
+  paths: {
+    "/healthz": { get: { summary: "the process is up", security: [], responses: { "200": json("ok") } } },
+    "/readyz": {
+      get: {
+        summary: "NATS connected and workflows loaded",
+        security: [],
+        responses: { "200": json("ready"), "503": json("not ready, with what is missing") },
+      },
+    },
+    "/api/v1/status": {
+      get: {
+        summary: "version, uptime, NATS, workflows, cache",
+        responses: { "200": json("the state"), ...errors },
+      },
+    },
+    "/api/v1/tasks": {
+      get: {
+        summary: "a day's tasks, newest first",
+        parameters: [
+          day,
+          query("type", "the task type"),
+          query("job", "the job"),
+          query("result", "complete, error, alert, warn, or running"),
+          query("id", "the task id (a run)"),
+          query("page", "1-based", { type: "integer", minimum: 1 }),
+          query("size", "rows a page, 1-1000 (100)", { type: "integer", minimum: 1, maximum: 1000 }),
+        ],
+        responses: { "200": json("`{total, rows}`"), ...errors },
+      },
+    },
+    "/api/v1/tasks/{id}": {
+      get: {
+        summary: "every task of a run (parent, children, retries)",
+        parameters: [path("id", "the task id")],
+        responses: { "200": json("`{id, tasks}`"), "404": json("no task with that id", problem), ...errors },
+      },
+    },
+    "/api/v1/files": {
+      get: {
+        summary: "a day's file arrivals",
+        parameters: [day],
+        responses: { "200": json("`{files}`"), ...errors },
+      },
+    },
+    "/api/v1/alerts": {
+      get: {
+        summary: "a day's alerts",
+        parameters: [day],
+        responses: { "200": json("`{alerts}`"), ...errors },
+      },
+    },
+    "/api/v1/days/{kind}": {
+      get: {
+        summary: "the days that have tasks, files or alerts, newest first",
+        parameters: [path("kind", "tasks, files or alerts")],
+        responses: { "200": json("`{kind, days}`"), ...errors },
+      },
+    },
+    "/api/v1/workflows": {
+      get: {
+        summary: "every phase as loaded, with its validation status",
+        responses: { "200": json("`{phases}`"), ...errors },
+      },
+    },
+    "/api/v1/events": {
+      get: {
+        summary: "server-sent events: one `change` per task published or done, file or alert",
+        responses: { "200": { description: "text/event-stream" } },
+      },
+    },
+    "/api/v1/backload": {
+      post: {
+        summary: "flowlord's backload: a dry run, or `Execute: true` with the admin token",
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+        responses: {
+          "200": json("`{Status, Count, Tasks}`"),
+          "403": json("Execute needs the admin token", problem),
+          ...errors,
+        },
+      },
+    },
+    "/api/v1/refresh": {
+      post: {
+        summary: "reload the workflows now (admin)",
+        responses: { "200": json("`{changed, problems}`"), "403": json("needs the admin token", problem) },
+      },
+    },
+    "/metrics": {
+      get: { summary: "Prometheus text", responses: { "200": { description: "text/plain; version=0.0.4" } } },
+    },
+  },
+} as const;
