@@ -2,7 +2,14 @@
 // off (503), and the history read back from a real SQLite file.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CacheStore, createCacheStore, resultsOn, tasksById, tasksOn } from "../internal/cache/index.ts";
+import {
+  type CacheStore,
+  createCacheStore,
+  resultsOn,
+  taskByKey,
+  tasksById,
+  tasksOn,
+} from "../internal/cache/index.ts";
 import { done, task, tempDir } from "../internal/cache/testdata/records.ts";
 import { type AppDeps, createApp } from "./app.ts";
 import { type History, HistoryUnavailable } from "./history.ts";
@@ -41,6 +48,7 @@ const history = (): History => {
     tasksOn: (day, filter) => tasksOn(db(), day, filter),
     resultsOn: (day) => resultsOn(db(), day),
     tasksById: (id) => tasksById(db(), id),
+    taskByKey: (key) => taskByKey(db(), key),
     filesOn: () => [],
     alertsOn: () => [],
     daysWith: () => ["2024-01-15"],
@@ -282,13 +290,15 @@ describe("the OpenAPI document", () => {
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
     };
     expect(doc.openapi).toBe("3.1.0");
-    const concrete = (p: string) => p.replace("{id}", "run-1").replace("{kind}", "tasks");
+    const concrete = (p: string) =>
+      p.replace("{id}", "run-1").replace("{kind}", "tasks").replace("{key}", "k1");
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
         if (path === "/api/v1/events") continue; // a stream that stays open; tested against a running service
         const r = await app({
           backload: async () => ({ executed: false, status: [], tasks: [] }),
           metrics: () => "",
+          rerun: async (t) => t,
         }).request(`${concrete(path)}?date=2024-01-15`, {
           method: method.toUpperCase(),
           headers: { Authorization: "Bearer a-token", "Content-Type": "application/json" },

@@ -8,6 +8,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { streamSSE } from "hono/streaming";
+import type { TaskRow } from "../internal/cache/index.ts";
 import { Role, requireRole, roleOf, type Tokens } from "./auth.ts";
 import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
 import { openapi } from "./openapi.ts";
@@ -52,6 +53,8 @@ export interface AppDeps {
   readonly subscribe?: (listener: (change: LiveChange) => void) => () => void;
   /** The Prometheus text exposition of the service's counters and gauges. */
   readonly metrics?: () => string;
+  /** Runs a recorded task again (a person's retry); resolves with the task sent. */
+  readonly rerun?: (task: TaskRow) => Promise<unknown>;
   /** The configuration with secrets hidden, for the about page. */
   readonly config?: () => unknown;
   readonly now?: () => Date;
@@ -169,6 +172,15 @@ export function createApp(deps: AppDeps): Hono {
     const prefix = r.executed ? "Executed: " : "DRY RUN ONLY: ";
     return c.json({ Status: `${prefix}${r.status.join(", ")}`, Count: r.tasks.length, Tasks: r.tasks });
   };
+  // Run a recorded task again: its record's key (from the task list), with the admin token.
+  app.post("/api/v1/tasks/:key/retry", admin, async (c) => {
+    if (!deps.rerun) return c.json({ error: "retry is not available here" }, 503);
+    const task = deps.history.taskByKey(c.req.param("key"));
+    if (!task) return c.json({ error: `no task record with key ${c.req.param("key")}` }, 404);
+    if (task.kind === "failed")
+      return c.json({ error: "that is the failed-topic copy; retry the task it copies" }, 400);
+    return c.json({ sent: await deps.rerun(task) });
+  });
   app.post("/backload", read, backload);
   app.post("/api/v1/backload", read, backload);
   mountPages(app, deps);

@@ -18,6 +18,7 @@ export interface History {
   /** Tasks of the day per result ("running" for those not finished). */
   resultsOn(day: string): Readonly<Record<string, number>>;
   tasksById(id: string): readonly TaskRow[];
+  taskByKey(key: string): TaskRow | undefined;
   filesOn(day: string): readonly FileRow[];
   alertsOn(day: string): readonly AlertRow[];
   daysWith(kind: "tasks" | "files" | "alerts"): readonly string[];

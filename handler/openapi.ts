@@ -82,6 +82,18 @@ export const openapi = {
         responses: { "200": json("`{id, tasks}`"), "404": json("no task with that id", problem), ...errors },
       },
     },
+    "/api/v1/tasks/{key}/retry": {
+      post: {
+        summary: "run a recorded task again (admin); `key` is the record's key from the task list",
+        parameters: [path("key", "the task record's key")],
+        responses: {
+          "200": json("`{sent}`: the task sent"),
+          "400": json("a failed-topic copy cannot be retried", problem),
+          "403": json("needs the admin token", problem),
+          "404": json("no task record with that key", problem),
+        },
+      },
+    },
     "/api/v1/files": {
       get: {
         summary: "a day's file arrivals",

@@ -15,12 +15,13 @@ import {
   filesOn,
   phases,
   resultsOn,
+  taskByKey,
   tasksById,
   tasksOn,
 } from "../../internal/cache/index.ts";
 import { type Config, redactConfig } from "../../internal/config/index.ts";
 import { collectMetrics } from "../../internal/metrics/index.ts";
-import { parseBackloadRequest, planBackload } from "../../internal/plan/index.ts";
+import { parseBackloadRequest, planBackload, planRerun } from "../../internal/plan/index.ts";
 import type { Service } from "./service.ts";
 
 export class HttpConfigError extends Error {
@@ -69,6 +70,7 @@ export function cacheHistory(service: Pick<Service, "cache">): History {
     tasksOn: (day, filter) => tasksOn(db(), day, filter),
     resultsOn: (day) => resultsOn(db(), day),
     tasksById: (id) => tasksById(db(), id),
+    taskByKey: (key) => taskByKey(db(), key),
     filesOn: (day) => filesOn(db(), day),
     alertsOn: (day) => alertsOn(db(), day),
     daysWith: (kind) => daysWith(db(), kind),
@@ -119,6 +121,13 @@ export async function serveHttp(
       return () => {
         for (const off of offs) off();
       };
+    },
+    rerun: async (row) => {
+      const task = { type: row.type, job: row.job, info: row.info, id: row.id, meta: row.meta };
+      const minute = new Date().toISOString().slice(0, 16); // the same ask twice within a minute is sent once
+      const emission = planRerun(task, service.engine.context(), `${row.key}|${minute}`);
+      await service.engine.publishPlan({ emissions: [emission], alerts: [], notes: [] });
+      return emission.task;
     },
     backload: async (body) => {
       const snapshot = service.engine.snapshot();

@@ -22,6 +22,7 @@ export {
   type TableCounts,
   type TaskFilter,
   type TaskPage,
+  taskByKey,
   tasksById,
   tasksOn,
   unfinishedBetween,

@@ -100,6 +100,14 @@ export function resultsOn(db: Database, day: string): Record<string, number> {
   return Object.fromEntries(rows.map((r) => [r.result || "running", r.n]));
 }
 
+/** One task record by its key, or undefined. */
+export function taskByKey(db: Database, key: string): TaskRow | undefined {
+  const row = db.prepare(`SELECT ${taskColumns} FROM tasks WHERE key = ?`).get(key) as
+    | Omit<TaskRow, "queueMs" | "runMs">
+    | undefined;
+  return row ? withSpans(row) : undefined;
+}
+
 /** Every task of a run (children and retries share the id), oldest first. */
 export function tasksById(db: Database, id: string): TaskRow[] {
   const rows = db

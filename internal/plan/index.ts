@@ -5,6 +5,7 @@ export { isBatchPhase, phaseZone, planCron } from "./cron.ts";
 export { isReady, planDone } from "./done.ts";
 export { type FileArrival, matchFile, planFile } from "./file.ts";
 export { parseBackloadRequest } from "./request.ts";
+export { planRerun } from "./rerun.ts";
 export { jitterShare, retryDelayMs, seededRandom } from "./retry.ts";
 export {
   AlertKind,

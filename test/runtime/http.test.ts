@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { version } from "../../cmd/taskmaster/version.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
+import { waitFor } from "../helpers/wait.ts";
 import { workflowDir } from "./harness.ts";
 import { startTaskmaster } from "./process.ts";
 
@@ -100,6 +101,43 @@ describe("the API of a running taskmaster", () => {
     const started = Date.now();
     expect(await p.kill("SIGTERM")).toBe(0);
     expect(Date.now() - started).toBeLessThan(8000); // not held until the drain limit by the open stream
+  });
+
+  it("retries a failed task on request (admin), through the runtime's publish path", async () => {
+    const dir = workflowDir({
+      "w.toml": `${workflow}\n[[phase]]\ntask = "load"\ndependsOn = "root"\n`,
+    });
+    const p = await startTaskmaster(server.url, dir, ["--http.admin_token", "adm"]);
+    try {
+      const url = String(p.lines.find((l) => l.msg === "taskmaster running")?.http);
+      const auth = { Authorization: "Bearer adm" };
+      await jetstream(nc).publish(
+        "done",
+        JSON.stringify({ type: "root", info: "", id: "r9", result: "complete", meta: "workflow=w.toml" }),
+      );
+      type Rows = { rows: { key: string; type: string; id: string }[] };
+      let load: { key: string } | undefined;
+      await waitFor(async () => {
+        const page = (await (
+          await fetch(`${url}/api/v1/tasks?type=load&id=r9`, { headers: auth })
+        ).json()) as Rows;
+        load = page.rows[0];
+        return load !== undefined;
+      });
+      const jsm = await jetstreamManager(nc);
+      const before = (await jsm.streams.info("TASKMASTER_TASKS")).state.messages;
+      const r = await fetch(`${url}/api/v1/tasks/${load?.key}/retry`, { method: "POST", headers: auth });
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as { sent: { type: string; id: string } }).sent).toMatchObject({
+        type: "load",
+        id: "r9",
+      });
+      expect((await jsm.streams.info("TASKMASTER_TASKS")).state.messages).toBe(before + 1);
+      const missing = await fetch(`${url}/api/v1/tasks/nope/retry`, { method: "POST", headers: auth });
+      expect(missing.status).toBe(404);
+    } finally {
+      await p.kill("SIGTERM");
+    }
   });
 
   it("refuses to start on a public address without tokens, and says what to set", () => {
