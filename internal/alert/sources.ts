@@ -4,14 +4,14 @@
  */
 import type { EngineEvent } from "../engine/index.ts";
 import { formatProblem } from "../errors/index.ts";
+import { AlertKind } from "../plan/index.ts";
 import { parseMeta, type Task } from "../task/index.ts";
 import { taskTime } from "../tmpl/index.ts";
 import type { AlertItem } from "./digest.ts";
 
+/** The planner's alert kinds, and those the service raises itself. */
 export const AlertKinds = {
-  retriesExhausted: "retries-exhausted",
-  taskAlert: "task-alert",
-  batchFailed: "batch-failed",
+  ...AlertKind,
   publishFailed: "publish-failed",
   incomplete: "incomplete",
   rejected: "rejected-message",

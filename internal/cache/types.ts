@@ -3,15 +3,11 @@
  * be any RFC 3339 text (the store normalises them to UTC ISO with milliseconds), "" or null for "not known".
  */
 
-/** Where a task came from. */
+import { EmissionKind } from "../plan/index.ts";
+
+/** Where a task came from: the planner's emission kinds, and one for a done whose task the cache never saw. */
 export const TaskKind = {
-  cron: "cron",
-  batch: "batch",
-  child: "child",
-  retry: "retry",
-  failed: "failed",
-  file: "file",
-  backload: "backload",
+  ...EmissionKind,
   /** A done whose task the cache never saw (the cache was lost, or someone else published it). */
   unknown: "unknown",
 } as const;
