@@ -8,10 +8,15 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { streamSSE } from "hono/streaming";
-import type { TaskRow } from "../internal/cache/index.ts";
+import { type ActionDeps, audited, mountActions } from "./actions.ts";
 import { Role, requireRole, roleOf, type Tokens } from "./auth.ts";
+import { createCsrf } from "./csrf.ts";
 import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
 import { openapi } from "./openapi.ts";
+import type { Snapshot } from "../internal/workflow/index.ts";
+import type { AboutInfo } from "./views/about.tsx";
+import { actionsScript } from "./views/actions-script.ts";
+import { backloadScript } from "./views/backload-script.ts";
 import { mountPages } from "./web.tsx";
 
 /** What the service tells about itself (`Service.state()`). */
@@ -37,7 +42,7 @@ export interface BackloadResult {
   readonly tasks: readonly unknown[];
 }
 
-export interface AppDeps {
+export interface AppDeps extends ActionDeps {
   readonly tokens: Tokens;
   readonly version: string;
   readonly state: () => StateView;
@@ -53,8 +58,10 @@ export interface AppDeps {
   readonly subscribe?: (listener: (change: LiveChange) => void) => () => void;
   /** The Prometheus text exposition of the service's counters and gauges. */
   readonly metrics?: () => string;
-  /** Runs a recorded task again (a person's retry); resolves with the task sent. */
-  readonly rerun?: (task: TaskRow) => Promise<unknown>;
+  /** What the about page shows beyond the state: streams, cache file, backups, alerts, recent actions. */
+  readonly about?: () => Promise<AboutInfo>;
+  /** The workflow set the runtime holds now (the workflows and backload pages read it). */
+  readonly workflows?: () => Snapshot | undefined;
   /** The configuration with secrets hidden, for the about page. */
   readonly config?: () => unknown;
   readonly now?: () => Date;
@@ -73,6 +80,9 @@ export function createApp(deps: AppDeps): Hono {
         c.json({ error: `the request body is over ${deps.maxBodyBytes ?? 1024 * 1024} bytes` }, 413),
     }),
   );
+  const csrf = createCsrf();
+  app.use(csrf.check);
+  app.use("/web/*", csrf.inject);
   app.onError((err, c) => {
     if (err instanceof HistoryUnavailable) return c.json({ error: err.message }, 503);
     if (err.name === "InputError") return c.json({ error: err.message }, 400);
@@ -83,6 +93,14 @@ export function createApp(deps: AppDeps): Hono {
   // Probes answer without a token: orchestrators call them, and they say nothing private.
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/api/openapi.json", (c) => c.json(openapi));
+  // The pages' scripts: static text, no secrets, cached for an hour.
+  const script = (body: string) => (c: Context) =>
+    c.body(body, 200, {
+      "Content-Type": "text/javascript; charset=utf-8",
+      "Cache-Control": "public, max-age=3600",
+    });
+  app.get("/static/actions.js", script(actionsScript));
+  app.get("/static/backload.js", script(backloadScript));
   app.get("/readyz", (c) => {
     const s = deps.state();
     const body = { ready: s.ready, nats: s.nats, workflows: s.workflows };
@@ -147,12 +165,12 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.get("/api/v1/workflows", read, (c) => c.json({ phases: deps.history.phases() }));
 
-  const refresh = async () => {
-    const r = await deps.reload();
-    return { changed: r.changed, problems: r.problems.map((p) => p.message) };
+  const refresh = async (c: Context) => {
+    const r = await audited(c, deps, "reload", {}, async () => ({ ...(await deps.reload()), tasks: 0 }));
+    return c.json({ changed: r.changed, problems: r.problems.map((p) => p.message) });
   };
-  app.post("/api/v1/refresh", admin, async (c) => c.json(await refresh()));
-  app.get("/refresh", read, async (c) => c.json(await refresh())); // flowlord's
+  app.post("/api/v1/refresh", admin, refresh);
+  app.get("/refresh", read, refresh); // flowlord's: a GET, with the read role, as flowlord had it
 
   // Flowlord's backload, and the same under /api/v1: a dry run needs the read token, `Execute: true` the admin one.
   const backload = async (c: Context) => {
@@ -164,25 +182,26 @@ export function createApp(deps: AppDeps): Hono {
       return c.json({ error: `the backload request is not valid JSON: ${(err as Error).message}` }, 400);
     }
     const wantsExecute = JSON.stringify(body).match(/"execute"\s*:\s*true/i) !== null;
-    if (wantsExecute && roleOf(c, deps.tokens) !== Role.admin) {
+    // A meta-file named in the request is a file the server reads and shows back: that is the admin's, even in a
+    // dry run. (A phase's own meta-file, from its rule, is fine to preview with the read role.)
+    const namesFile = JSON.stringify(body).match(/"meta-file"\s*:\s*"[^"]/i) !== null;
+    if ((wantsExecute || namesFile) && roleOf(c, deps.tokens) !== Role.admin) {
       const denied = await admin(c, async () => {});
       if (denied) return denied;
     }
-    const r = await deps.backload(body);
+    const run = deps.backload;
+    const act = async () => {
+      const out = await run(body);
+      return { out, tasks: out.executed ? out.tasks.length : 0 };
+    };
+    // A dry run changes nothing and is not recorded; an executed backload is.
+    const r = wantsExecute ? (await audited(c, deps, "backload", body, act)).out : (await act()).out;
     const prefix = r.executed ? "Executed: " : "DRY RUN ONLY: ";
     return c.json({ Status: `${prefix}${r.status.join(", ")}`, Count: r.tasks.length, Tasks: r.tasks });
   };
-  // Run a recorded task again: its record's key (from the task list), with the admin token.
-  app.post("/api/v1/tasks/:key/retry", admin, async (c) => {
-    if (!deps.rerun) return c.json({ error: "retry is not available here" }, 503);
-    const task = deps.history.taskByKey(c.req.param("key"));
-    if (!task) return c.json({ error: `no task record with key ${c.req.param("key")}` }, 404);
-    if (task.kind === "failed")
-      return c.json({ error: "that is the failed-topic copy; retry the task it copies" }, 400);
-    return c.json({ sent: await deps.rerun(task) });
-  });
   app.post("/backload", read, backload);
   app.post("/api/v1/backload", read, backload);
+  mountActions(app, deps, read, admin);
   mountPages(app, deps);
   return app;
 }

@@ -3,13 +3,18 @@
  * checking of what a request asks for: a day, a filter. A cache that is off or cannot be read is a 503 that says
  * why, never a crash.
  */
-import type {
-  AlertRow,
-  FileRow,
-  PhaseRecord,
-  TaskFilter,
-  TaskPage,
-  TaskRow,
+import {
+  type AlertRow,
+  type FileRow,
+  firstDirection,
+  type HourCounts,
+  isTaskSort,
+  type PhaseRecord,
+  SortDirection,
+  type TaskFilter,
+  type TaskPage,
+  type TaskRow,
+  taskSorts,
 } from "../internal/cache/index.ts";
 import { InputError } from "../internal/errors/index.ts";
 
@@ -17,6 +22,8 @@ export interface History {
   tasksOn(day: string, filter: TaskFilter): TaskPage;
   /** Tasks of the day per result ("running" for those not finished). */
   resultsOn(day: string): Readonly<Record<string, number>>;
+  /** The day's tasks per hour (UTC) and result, filtered as the list is; 24 entries. */
+  hourlyOn(day: string, filter: TaskFilter): readonly HourCounts[];
   tasksById(id: string): readonly TaskRow[];
   taskByKey(key: string): TaskRow | undefined;
   filesOn(day: string): readonly FileRow[];
@@ -49,8 +56,13 @@ export function parseDay(text: string | undefined, now: Date): string {
 
 const results = new Set(["complete", "error", "alert", "warn", "running"]);
 
-/** The task filter from the query: type, job, id, result (or running), page, size. */
-export function taskFilter(q: Record<string, string>): TaskFilter {
+/**
+ * The task filter from the query: type, job, id, result (or running), page, size, and the order (sort, direction),
+ * which always comes back filled in so that a page can show which column it is sorted by.
+ */
+export function taskFilter(
+  q: Record<string, string>,
+): TaskFilter & Required<Pick<TaskFilter, "sort" | "direction">> {
   const page = q.page === undefined ? 1 : Number(q.page);
   if (!Number.isInteger(page) || page < 1)
     throw new InputError(`page: "${q.page}" is not a page number (1, 2 ...)`);
@@ -59,11 +71,19 @@ export function taskFilter(q: Record<string, string>): TaskFilter {
     throw new InputError(`size: "${q.size}" must be a whole number from 1 to 1000`);
   if (q.result !== undefined && !results.has(q.result))
     throw new InputError(`result: "${q.result}" is not one of complete, error, alert, warn, running`);
+  // An empty value is what a form sends for "not chosen".
+  const sort = q.sort || "created";
+  if (!isTaskSort(sort)) throw new InputError(`sort: "${sort}" is not one of ${taskSorts.join(", ")}`);
+  const direction = q.direction || firstDirection(sort);
+  if (direction !== SortDirection.asc && direction !== SortDirection.desc)
+    throw new InputError(`direction: "${direction}" is not one of asc, desc`);
   return {
     ...(q.type ? { type: q.type } : {}),
     ...(q.job ? { job: q.job } : {}),
     ...(q.id ? { id: q.id } : {}),
     ...(q.result ? { result: q.result } : {}),
+    sort,
+    direction,
     page,
     pageSize: size,
   };

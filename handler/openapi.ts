@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 document of the JSON API, served at `/api/openapi.json`. Written by hand next to the routes; a
  * test asks every documented path and checks that it answers as documented.
  */
+import { taskSorts } from "../internal/cache/index.ts";
 
 const json = (description: string, schema: object = { type: "object" }) => ({
   description,
@@ -62,7 +63,7 @@ export const openapi = {
     },
     "/api/v1/tasks": {
       get: {
-        summary: "a day's tasks, newest first",
+        summary: "a day's tasks, newest first unless `sort` says otherwise",
         parameters: [
           day,
           query("type", "the task type"),
@@ -71,6 +72,14 @@ export const openapi = {
           query("id", "the task id (a run)"),
           query("page", "1-based", { type: "integer", minimum: 1 }),
           query("size", "rows a page, 1-1000 (100)", { type: "integer", minimum: 1, maximum: 1000 }),
+          query("sort", "the column to order by (created)", {
+            type: "string",
+            enum: [...taskSorts],
+          }),
+          query("direction", "asc or desc; desc for created, queue and run, asc for the others by default", {
+            type: "string",
+            enum: ["asc", "desc"],
+          }),
         ],
         responses: { "200": json("`{total, rows}`"), ...errors },
       },
@@ -92,6 +101,65 @@ export const openapi = {
           "403": json("needs the admin token", problem),
           "404": json("no task record with that key", problem),
         },
+      },
+    },
+    "/api/v1/tasks/{key}/rerun": {
+      post: {
+        summary:
+          "run a recorded task again (admin): what follows it follows once it completes, or with `downstream: false` it runs alone",
+        parameters: [path("key", "the task record's key")],
+        requestBody: {
+          required: false,
+          content: {
+            "application/json": {
+              schema: { type: "object", properties: { downstream: { type: "boolean", default: true } } },
+            },
+          },
+        },
+        responses: {
+          "200": json("`{sent, downstream}`: the task sent and the phases that will follow it"),
+          "400": json("bad input, or a failed-topic copy", problem),
+          "403": json("needs the admin token", problem),
+          "404": json("no task record with that key", problem),
+        },
+      },
+    },
+    "/api/v1/phases/launch": {
+      post: {
+        summary: "run a phase now (admin): its task(s) for now or `at`, with the meta given, or a given info",
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["workflow", "phase"],
+                properties: {
+                  workflow: { type: "string", description: "the workflow file, e.g. etl.toml" },
+                  phase: { type: "string", description: "topic or topic:job" },
+                  at: {
+                    type: "string",
+                    description: "YYYY-MM-DD, YYYY-MM-DDTHH or RFC 3339; now by default",
+                  },
+                  meta: { type: "object", additionalProperties: { type: "string" } },
+                  info: { type: "string", description: "the task's info instead of the rendered template" },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "200": json("`{status, count, tasks}`"),
+          "400": json("bad input: `error` names the field", problem),
+          "403": json("needs the admin token", problem),
+        },
+      },
+    },
+    "/api/v1/actions": {
+      get: {
+        summary: "the audit trail: people's actions (who, what, when, outcome), newest first",
+        parameters: [query("limit", "how many (1-1000, default 100)", { type: "integer" })],
+        responses: { "200": json("`{actions}`"), ...errors },
       },
     },
     "/api/v1/files": {

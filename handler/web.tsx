@@ -6,10 +6,13 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { setCookie } from "hono/cookie";
 import type { AppDeps } from "./app.ts";
-import { roleOf, sameToken } from "./auth.ts";
+import { Role, roleOf, sameToken } from "./auth.ts";
 import { parseDay, taskFilter } from "./history.ts";
+import { AboutPage, noAbout } from "./views/about.tsx";
 import { Layout } from "./views/layout.tsx";
-import { AboutPage, AlertsPage, FilesPage, RunPage, TasksPage, WorkflowsPage } from "./views/pages.tsx";
+import { AlertsPage, FilesPage, TasksPage, WorkflowsPage } from "./views/pages.tsx";
+import { BackloadPage, backloadPhases } from "./views/backload.tsx";
+import { RunPage } from "./views/run.tsx";
 
 export function mountPages(app: Hono, deps: AppDeps): void {
   const now = deps.now ?? (() => new Date());
@@ -22,6 +25,7 @@ export function mountPages(app: Hono, deps: AppDeps): void {
   };
   const days = (kind: "tasks" | "files" | "alerts") => deps.history.daysWith(kind);
   const query = (c: Context) => c.req.query();
+  const today = () => now().toISOString().slice(0, 10);
 
   app.get("/", (c) => c.redirect("/web/tasks", 303));
   const tasks = (c: Context) => {
@@ -29,15 +33,20 @@ export function mountPages(app: Hono, deps: AppDeps): void {
     const day = parseDay(q.date, now());
     const filter = taskFilter(q);
     const kept = Object.fromEntries(
-      Object.entries(q).filter(([k, v]) => v !== "" && ["type", "job", "result", "id", "page"].includes(k)),
+      Object.entries(q).filter(
+        ([k, v]) => v !== "" && ["type", "job", "result", "id", "page", "sort", "direction"].includes(k),
+      ),
     );
     return c.html(
       <TasksPage
         day={day}
         days={days("tasks")}
+        today={today()}
         page={deps.history.tasksOn(day, filter)}
         filter={kept}
         counts={deps.history.resultsOn(day)}
+        hours={deps.history.hourlyOn(day, filter)}
+        order={{ sort: filter.sort, direction: filter.direction }}
       />,
     );
   };
@@ -45,28 +54,52 @@ export function mountPages(app: Hono, deps: AppDeps): void {
   app.get("/web/task", page, tasks);
   app.get("/web/tasks/:id", page, (c) => {
     const id = c.req.param("id");
-    return c.html(<RunPage id={id} rows={deps.history.tasksById(id)} />);
+    const canAct = roleOf(c, deps.tokens) === Role.admin && deps.rerun !== undefined;
+    return c.html(<RunPage id={id} rows={deps.history.tasksById(id)} canAct={canAct} />);
   });
   const files = (c: Context) => {
     const day = parseDay(c.req.query("date"), now());
-    return c.html(<FilesPage day={day} days={days("files")} files={deps.history.filesOn(day)} />);
+    return c.html(
+      <FilesPage day={day} days={days("files")} today={today()} files={deps.history.filesOn(day)} />,
+    );
   };
   app.get("/web/files", page, files);
   const alerts = (c: Context) => {
     const day = parseDay(c.req.query("date"), now());
-    return c.html(<AlertsPage day={day} days={days("alerts")} alerts={deps.history.alertsOn(day)} />);
+    return c.html(
+      <AlertsPage day={day} days={days("alerts")} today={today()} alerts={deps.history.alertsOn(day)} />,
+    );
   };
   app.get("/web/alerts", page, alerts);
   app.get("/web/alert", page, alerts);
   const workflows = (c: Context) => c.html(<WorkflowsPage phases={deps.history.phases()} />);
   app.get("/web/workflows", page, workflows);
   app.get("/web/workflow", page, workflows);
-  app.get("/web/about", page, (c) => {
+  app.get("/web/about", page, async (c) => {
     const state = deps.state();
     const uptimeSeconds = Math.round((now().getTime() - state.startedAt.getTime()) / 1000);
     const config = deps.config?.() ?? {};
+    const info = (await deps.about?.()) ?? noAbout;
     return c.html(
-      <AboutPage state={state} version={deps.version} uptimeSeconds={uptimeSeconds} config={config} />,
+      <AboutPage
+        state={state}
+        version={deps.version}
+        uptimeSeconds={uptimeSeconds}
+        config={config}
+        info={info}
+      />,
+    );
+  });
+
+  app.get("/web/backload", page, (c) => {
+    const snapshot = deps.workflows?.();
+    return c.html(
+      <BackloadPage
+        phases={snapshot ? backloadPhases(snapshot) : []}
+        {...(c.req.query("phase") ? { selected: c.req.query("phase") } : {})}
+        today={now().toISOString().slice(0, 10)}
+        canExecute={roleOf(c, deps.tokens) === Role.admin}
+      />,
     );
   });
 

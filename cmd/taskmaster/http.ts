@@ -2,7 +2,7 @@
  * Serving the API: the tokens (inline or from files), the rule that only loopback may go without tokens, the
  * history bound to the cache's read connection, and the Node server on `http.listen`.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import type { Database } from "better-sqlite3";
@@ -11,9 +11,12 @@ import type { Tokens } from "../../handler/auth.ts";
 import { type History, HistoryUnavailable } from "../../handler/history.ts";
 import {
   alertsOn,
+  counts,
   daysWith,
   filesOn,
+  hourlyOn,
   phases,
+  recentActions,
   resultsOn,
   taskByKey,
   tasksById,
@@ -21,7 +24,13 @@ import {
 } from "../../internal/cache/index.ts";
 import { type Config, redactConfig } from "../../internal/config/index.ts";
 import { collectMetrics } from "../../internal/metrics/index.ts";
-import { parseBackloadRequest, planBackload, planRerun } from "../../internal/plan/index.ts";
+import {
+  downstreamOf,
+  parseBackloadRequest,
+  planBackload,
+  planLaunch,
+  planRerun,
+} from "../../internal/plan/index.ts";
 import type { Service } from "./service.ts";
 
 export class HttpConfigError extends Error {
@@ -54,9 +63,14 @@ export function checkExposure(listen: string, tokens: Tokens): void {
   );
 }
 
-/** The history on the cache's read connection; a 503 that says why when there is none. */
-export function cacheHistory(service: Pick<Service, "cache">): History {
-  const db = (): Database => {
+/**
+ * The history on the cache's read connection; a 503 that says why when there is none. A read that finds the file
+ * corrupt is a 503 too, and the writer is asked to reopen the file, which checks it and moves a corrupt one aside
+ * (scheduling never depends on the cache).
+ */
+export function cacheHistory(service: Pick<Service, "cache" | "events">): History {
+  let reopening = false;
+  const read = <T>(query: (db: Database) => T): T => {
     const cache = service.cache;
     if (!cache) throw new HistoryUnavailable("the history cache is off (cache.path is empty)");
     const handle = cache.store.database();
@@ -64,17 +78,33 @@ export function cacheHistory(service: Pick<Service, "cache">): History {
       throw new HistoryUnavailable(
         `the history cache cannot be read: ${cache.state().reason || "not open yet"}`,
       );
-    return handle;
+    try {
+      return query(handle);
+    } catch (err) {
+      const code = String((err as { code?: unknown }).code ?? "");
+      if (!/^SQLITE_(CORRUPT|NOTADB)/.test(code)) throw err;
+      service.events.emit({ type: "error", where: "history read", error: err as Error });
+      if (!reopening) {
+        reopening = true;
+        void cache.store.reopen().finally(() => {
+          reopening = false;
+        });
+      }
+      throw new HistoryUnavailable(
+        `the history cache file is corrupt (${code}: ${(err as Error).message}); it is being checked and moved aside, try again in a moment`,
+      );
+    }
   };
   return {
-    tasksOn: (day, filter) => tasksOn(db(), day, filter),
-    resultsOn: (day) => resultsOn(db(), day),
-    tasksById: (id) => tasksById(db(), id),
-    taskByKey: (key) => taskByKey(db(), key),
-    filesOn: (day) => filesOn(db(), day),
-    alertsOn: (day) => alertsOn(db(), day),
-    daysWith: (kind) => daysWith(db(), kind),
-    phases: () => phases(db()),
+    tasksOn: (day, filter) => read((db) => tasksOn(db, day, filter)),
+    resultsOn: (day) => read((db) => resultsOn(db, day)),
+    hourlyOn: (day, filter) => read((db) => hourlyOn(db, day, filter)),
+    tasksById: (id) => read((db) => tasksById(db, id)),
+    taskByKey: (key) => read((db) => taskByKey(db, key)),
+    filesOn: (day) => read((db) => filesOn(db, day)),
+    alertsOn: (day) => read((db) => alertsOn(db, day)),
+    daysWith: (kind) => read((db) => daysWith(db, kind)),
+    phases: () => read((db) => phases(db)),
   };
 }
 
@@ -88,9 +118,11 @@ export async function serveHttp(
   service: Service,
   tokens: Tokens,
   version: string,
+  cwd: string,
 ): Promise<HttpServer> {
   checkExposure(config.http.listen, tokens);
   const metrics = collectMetrics(service.events);
+  const backups = followBackups(service);
   const app = createApp({
     metrics: () => {
       const s = service.state();
@@ -107,6 +139,7 @@ export async function serveHttp(
     state: () => service.state(),
     history: cacheHistory(service),
     config: () => redactConfig(config),
+    workflows: () => service.engine.snapshot() ?? undefined,
     subscribe: (listener) => {
       const offs = [
         service.events.on("taskPublished", (e) =>
@@ -122,12 +155,43 @@ export async function serveHttp(
         for (const off of offs) off();
       };
     },
-    rerun: async (row) => {
+    rerun: async (row, { downstream }) => {
       const task = { type: row.type, job: row.job, info: row.info, id: row.id, meta: row.meta };
-      const minute = new Date().toISOString().slice(0, 16); // the same ask twice within a minute is sent once
-      const emission = planRerun(task, service.engine.context(), `${row.key}|${minute}`);
+      // The same ask twice within a minute is sent once.
+      const minute = new Date().toISOString().slice(0, 16);
+      const emission = planRerun(task, service.engine.context(), `${row.key}|${downstream}|${minute}`, {
+        downstream,
+      });
       await service.engine.publishPlan({ emissions: [emission], alerts: [], notes: [] });
-      return emission.task;
+      const snapshot = service.engine.snapshot();
+      const follows =
+        downstream && snapshot && row.workflow ? downstreamOf(snapshot, row.workflow, row.type, row.job) : [];
+      return { sent: emission.task, downstream: follows };
+    },
+    launch: async (request) => {
+      const snapshot = service.engine.snapshot();
+      if (!snapshot) throw new Error("no workflows loaded yet");
+      const plan = planLaunch(snapshot, request, service.engine.context());
+      await service.engine.publishPlan(plan);
+      return { status: plan.status, tasks: plan.emissions.map((e) => e.task) };
+    },
+    audit: (entry) => service.audit(entry),
+    about: async () => ({
+      streams: await service.streams(),
+      cacheFile: cacheFileOf(service, config, cwd),
+      lastBackup: backups.last,
+      backupProblem: backups.problem,
+      alerts: {
+        slack: config.slack.url !== "",
+        ...service.alerts.service.state(),
+        minMs: config.slack.minFrequency,
+        maxMs: config.slack.maxFrequency,
+      },
+      actions: ((db) => (db ? recentActions(db, 20) : []))(service.cache?.store.database()),
+    }),
+    actions: (limit) => {
+      const db = service.cache?.store.database();
+      return db ? recentActions(db, limit) : [];
     },
     backload: async (body) => {
       const snapshot = service.engine.snapshot();
@@ -149,6 +213,7 @@ export async function serveHttp(
         close: () =>
           new Promise<void>((done) => {
             metrics.stop();
+            backups.stop();
             server.close(() => done());
             // Live pages hold their event streams open for good: cut them, or closing would wait forever.
             if ("closeAllConnections" in server) server.closeAllConnections();
@@ -157,4 +222,45 @@ export async function serveHttp(
     });
     server.once("error", reject);
   });
+}
+
+/** The last backup taken and whether backups are failing, from the service's events. */
+function followBackups(service: Pick<Service, "events">) {
+  const state = {
+    last: null as { at: string; name: string; bytes: number } | null,
+    problem: "",
+    stop: () => {},
+  };
+  const offs = [
+    service.events.on("backupTaken", (e) => {
+      state.last = { at: new Date().toISOString(), name: e.name, bytes: e.bytes };
+      state.problem = "";
+    }),
+    service.events.on("backupFailing", (e) => {
+      state.problem = `failing since ${e.since} (${e.attempts} attempts): ${e.error.message}`;
+    }),
+    service.events.on("backupRecovered", () => {
+      state.problem = "";
+    }),
+  ];
+  state.stop = () => {
+    for (const off of offs) off();
+  };
+  return state;
+}
+
+/** The cache file's size (with its WAL) and row counts; null with no cache or no readable file. */
+function cacheFileOf(service: Pick<Service, "cache">, config: Config, cwd: string) {
+  const db = service.cache?.store.database();
+  if (!db || !config.cache.path) return null;
+  const path = resolve(cwd, config.cache.path);
+  const bytes = [path, `${path}-wal`].reduce((sum, p) => {
+    try {
+      return sum + statSync(p).size;
+    } catch {
+      return sum;
+    }
+  }, 0);
+  const { tasks, files, alerts, days } = counts(db);
+  return { path, bytes, rows: { tasks, files, alerts, days } };
 }

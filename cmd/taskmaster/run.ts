@@ -122,7 +122,7 @@ async function startHttp(
     throw err;
   }
   try {
-    return await serveHttp(config, service, tokens, version);
+    return await serveHttp(config, service, tokens, version, io.cwd);
   } catch (err) {
     log.error(
       { listen: config.http.listen, err },

@@ -2,6 +2,7 @@
  * The service, composed: NATS, streams and consumers, the engine, the cron scheduler, workflow reloads. Returns
  * `{ stop, state, ... }`; `stop` drains (intake first, then the work in flight, then the connection) and is idempotent.
  */
+import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -36,6 +37,9 @@ import { localFilesSubject, watchLocalFiles } from "./localfiles.ts";
 export const retryStream = "TASKMASTER_RETRY";
 export const retrySubject = "taskmaster.retry";
 export const cronBucket = "taskmaster_cron";
+/** The audit trail of people's actions, kept by NATS as well as in the cache. */
+export const auditStream = "TASKMASTER_AUDIT";
+export const auditSubject = "taskmaster.audit";
 const doneDurable = "taskmaster-done";
 const filesDurable = "taskmaster-files";
 const retryDurable = "taskmaster-retry";
@@ -63,7 +67,35 @@ export interface Service {
   readonly alerts: Alerts;
   state(): ServiceState;
   reload(): ReturnType<WorkflowWatcher["reload"]>;
+  /** The state of taskmaster's streams and durable consumers, as NATS reports it now. */
+  streams(): Promise<StreamState[]>;
+  /** Records an action (who, what, when, outcome): stored on the audit stream, then announced as `actionTaken`. */
+  audit(action: AuditEntry): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface StreamState {
+  readonly name: string;
+  readonly subjects: readonly string[];
+  readonly messages: number;
+  readonly bytes: number;
+  /** The durable consumers taskmaster reads the stream with: what waits for them and what they hold unacked. */
+  readonly consumers: readonly {
+    readonly name: string;
+    readonly pending: number;
+    readonly ackPending: number;
+    readonly redelivered: number;
+  }[];
+  /** Why the stream could not be read ("" when it could). */
+  readonly problem: string;
+}
+
+export interface AuditEntry {
+  readonly action: string;
+  readonly actor: string;
+  readonly detail: unknown;
+  readonly outcome: string;
+  readonly tasks: number;
 }
 
 export class StartupError extends Error {
@@ -203,6 +235,59 @@ export async function startService(config: Config, cwd: string, events?: EngineE
       };
     },
     reload: () => watcher.reload(),
+    async streams() {
+      const s = config.streams;
+      const names = [
+        s.tasks,
+        s.done,
+        s.files,
+        retryStream,
+        auditStream,
+        ...(config.failedTopic ? [s.failed] : []),
+      ];
+      const durables: Record<string, string> = {
+        [s.done]: doneDurable,
+        [s.files]: filesDurable,
+        [retryStream]: retryDurable,
+      };
+      return Promise.all(
+        names.map(async (name): Promise<StreamState> => {
+          try {
+            const info = await jsm.streams.info(name);
+            const durable = durables[name];
+            const consumer = durable ? await jsm.consumers.info(name, durable) : undefined;
+            return {
+              name,
+              subjects: info.config.subjects ?? [],
+              messages: info.state.messages,
+              bytes: info.state.bytes,
+              consumers: consumer
+                ? [
+                    {
+                      name: consumer.name,
+                      pending: consumer.num_pending,
+                      ackPending: consumer.num_ack_pending,
+                      redelivered: consumer.num_redelivered,
+                    },
+                  ]
+                : [],
+              problem: "",
+            };
+          } catch (err) {
+            const problem = (err as Error).message;
+            return { name, subjects: [], messages: 0, bytes: 0, consumers: [], problem };
+          }
+        }),
+      );
+    },
+    async audit(entry) {
+      const at = new Date();
+      const record = { ...entry, detail: JSON.stringify(entry.detail ?? {}), at };
+      const data = new TextEncoder().encode(JSON.stringify({ ...record, at: at.toISOString() }));
+      const id = `audit|${at.toISOString()}|${entry.actor}|${entry.action}|${record.detail}`;
+      await publisher.publish(auditSubject, data, createHash("sha256").update(id).digest("hex"));
+      engine.events.emit({ type: "actionTaken", ...record });
+    },
     stop() {
       stopping ??= (async () => {
         await watcher.close();
@@ -241,6 +326,7 @@ async function ensureStreams(
     },
     { name: s.done, subjects: [config.doneTopic], description: "finished tasks from workers" },
     { name: retryStream, subjects: [retrySubject], description: "retries waiting for their time" },
+    { name: auditStream, subjects: [auditSubject], description: "people's actions: who, what, when" },
   ];
   if (config.failedTopic)
     specs.push({ name: s.failed, subjects: [config.failedTopic], description: "exhausted retries" });
@@ -287,6 +373,7 @@ export function subjectClash(snapshot: Snapshot, config: Config): string | undef
     [config.failedTopic, "failed_topic"],
     [retrySubject, "taskmaster's retry subject"],
     [localFilesSubject, "taskmaster's local files subject"],
+    [auditSubject, "taskmaster's audit subject"],
   ]);
   own.delete("");
   for (const phase of snapshot.phases) {

@@ -32,6 +32,32 @@ td.wrap { word-break:break-all; max-width:32rem; }
 .counts { display:flex; flex-wrap:wrap; gap:.5rem 1.2rem; margin:.25rem 0 .75rem; }
 .muted { color:var(--muted); }
 pre { white-space:pre-wrap; word-break:break-all; }
+.notice { margin:.75rem 1rem 0; padding:.5rem .75rem; border:1px solid currentColor; border-radius:6px; }
+button.act { font-size:.8rem; padding:.15rem .45rem; margin:.1rem; }
+th a { color:inherit; text-decoration:none; } th a:hover { text-decoration:underline; }
+th[aria-sort] { color:var(--fg); }
+.day-nav { display:flex; flex-wrap:wrap; gap:.5rem 2rem; align-items:flex-start; margin:.5rem 0 1rem; }
+.day-nav > .summary { flex:1 1 24rem; min-width:0; }
+.day-nav form.filters { margin-top:0; }
+.calendar { width:15.5rem; font-size:.85rem; }
+.calendar a { color:var(--accent); text-decoration:none; }
+.cal-head { display:flex; justify-content:space-between; align-items:baseline; margin-bottom:.25rem; }
+.cal-grid { display:grid; grid-template-columns:repeat(7, 1fr); gap:2px; text-align:center; }
+.cal-grid .dow { color:var(--muted); font-size:.75rem; }
+.cal-grid a { display:block; padding:.15rem 0; border-radius:4px; border:1px solid transparent; color:var(--muted); }
+.calendar .has-data { color:var(--accent); font-weight:600; }
+.cal-grid a.has-data { background:color-mix(in srgb, var(--accent) 14%, transparent); }
+.cal-grid a.today { border-color:var(--fg); }
+.cal-grid a[aria-current=date] { background:var(--accent); color:var(--bg); }
+.cal-foot { margin:.35rem 0 0; }
+.chart { margin:0 0 1rem; max-width:46rem; }
+.chart svg { display:block; width:100%; height:auto; }
+.chart rect { fill:currentColor; } .chart rect:hover { opacity:.75; }
+.chart text { fill:var(--muted); font-size:9px; }
+.chart line { stroke:var(--line); }
+.chart .warn { opacity:.6; }
+.legend { display:flex; flex-wrap:wrap; gap:.25rem 1rem; font-size:.8rem; margin-top:.25rem; }
+.swatch { display:inline-block; width:.7rem; height:.7rem; border-radius:2px; background:currentColor; vertical-align:-.05rem; }
 `;
 
 export const pages = [
@@ -39,6 +65,7 @@ export const pages = [
   ["/web/files", "Files"],
   ["/web/alerts", "Alerts"],
   ["/web/workflows", "Workflows"],
+  ["/web/backload", "Backload"],
   ["/web/about", "About"],
 ] as const;
 
@@ -82,29 +109,33 @@ export function Layout(props: { title: string; path: string; live?: boolean; chi
             ))}
           </nav>
         </header>
+        {/* Outside <main>, so a live refresh does not wipe an action's outcome. */}
+        <p id="action-result" class="notice" role="status" aria-live="polite" hidden />
         <main>
           <h1>{props.title}</h1>
           {props.children}
         </main>
         {props.live === false ? null : <script dangerouslySetInnerHTML={{ __html: live }} />}
+        <script src="/static/actions.js" defer />
       </body>
     </html>
   );
 }
 
-/** The day picker: a date input that reloads the page for that day. */
-export function DayPicker(props: { day: string; days: readonly string[]; action: string }) {
+/**
+ * A date input that loads the page for that day: for jumping further than the calendar's months. `params` are kept
+ * as hidden fields, as the calendar's links keep them.
+ */
+export function DayPicker(props: { day: string; action: string; params?: Readonly<Record<string, string>> }) {
   return (
     <form class="filters" method="get" action={props.action}>
+      {Object.entries(props.params ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
       <label>
         day
-        <input type="date" name="date" value={props.day} list="days-with-data" />
+        <input type="date" name="date" value={props.day} />
       </label>
-      <datalist id="days-with-data">
-        {props.days.slice(0, 90).map((d) => (
-          <option value={d} />
-        ))}
-      </datalist>
       <button type="submit">show</button>
     </form>
   );

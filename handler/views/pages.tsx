@@ -1,34 +1,89 @@
 /**
- * The dashboard's pages, rendered on the server from the history: tasks of a day (counts, filters, queue and run
- * times) and a run's chain, files, alerts grouped as in the digest, workflow phases, and about.
+ * The dashboard's pages, rendered on the server from the history: tasks of a day (counts, an hourly chart, filters,
+ * columns that sort, queue and run times) and a run's chain, files, alerts grouped as in the digest, workflow phases,
+ * and about. Day pages carry the month calendar.
  */
-import type { AlertRow, FileRow, PhaseRecord, TaskPage, TaskRow } from "../../internal/cache/index.ts";
-import type { StateView } from "../app.ts";
+
+import type { Child } from "hono/jsx";
+import {
+  type AlertRow,
+  type FileRow,
+  firstDirection,
+  type HourCounts,
+  type PhaseRecord,
+  type SortDirection,
+  type TaskPage,
+  type TaskRow,
+  type TaskSort,
+} from "../../internal/cache/index.ts";
+import { Calendar } from "./calendar.tsx";
+import { HourlyChart } from "./chart.tsx";
 import { Badge, DayPicker, duration, Layout, when } from "./layout.tsx";
 
 export interface TasksView {
   readonly day: string;
   readonly days: readonly string[];
+  /** Today (UTC), for the calendar. */
+  readonly today: string;
   readonly page: TaskPage;
+  /** The request's parameters worth keeping in links (filters, page, order), without the date. */
   readonly filter: Record<string, string>;
   readonly counts: Readonly<Record<string, number>>;
+  readonly hours: readonly HourCounts[];
+  /** The order the rows are in. */
+  readonly order: { readonly sort: TaskSort; readonly direction: SortDirection };
 }
 
-function TaskRows(props: { rows: readonly TaskRow[] }) {
+/** The list's order and the link that orders it by a column; absent where the order is fixed (a run). */
+interface Sorting {
+  readonly sort: TaskSort;
+  readonly direction: SortDirection;
+  readonly href: (sort: TaskSort) => string;
+}
+
+/** The columns of the task list, with the order each one's header asks for. */
+const taskColumns: readonly (readonly [string, TaskSort | undefined])[] = [
+  ["result", "result"],
+  ["task", "type"],
+  ["id", "id"],
+  ["info", "info"],
+  ["created (UTC)", "created"],
+  ["queued", "queue"],
+  ["ran", "run"],
+  ["kind", "kind"],
+  ["msg", undefined],
+];
+
+function Header(props: { label: string; sort: TaskSort | undefined; sorting: Sorting | undefined }) {
+  const { sort, sorting } = props;
+  if (!sort || !sorting) return <th>{props.label}</th>;
+  const active = sorting.sort === sort;
+  const ascending = sorting.direction === "asc";
+  return (
+    <th aria-sort={active ? (ascending ? "ascending" : "descending") : undefined}>
+      <a href={sorting.href(sort)}>
+        {props.label}
+        {active ? <span aria-hidden="true">{ascending ? " ▲" : " ▼"}</span> : null}
+      </a>
+    </th>
+  );
+}
+
+/** The task table; `actions` adds a last column of buttons (the run page's retry and re-run). */
+export function TaskRows(props: {
+  rows: readonly TaskRow[];
+  sorting?: Sorting;
+  actions?: (task: TaskRow) => Child;
+}) {
   return (
     <div class="scroll">
       <table>
         <thead>
           <tr>
-            <th>result</th>
-            <th>task</th>
-            <th>id</th>
-            <th>info</th>
-            <th>created (UTC)</th>
-            <th>queued</th>
-            <th>ran</th>
-            <th>kind</th>
-            <th>msg</th>
+            {taskColumns.map(([label, sort]) => (
+              <Header label={label} sort={sort} sorting={props.sorting} />
+            ))}
+            {props.actions ? <th>actions</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -47,6 +102,7 @@ function TaskRows(props: { rows: readonly TaskRow[] }) {
               <td>{duration(t.runMs)}</td>
               <td>{t.kind}</td>
               <td class="wrap">{t.msg}</td>
+              {props.actions ? <td>{props.actions(t)}</td> : null}
             </tr>
           ))}
         </tbody>
@@ -56,74 +112,92 @@ function TaskRows(props: { rows: readonly TaskRow[] }) {
 }
 
 export function TasksPage(props: TasksView) {
-  const f = props.filter;
-  const pageNo = Number(f.page ?? 1);
+  // Links to another day, order or filter start again at page 1.
+  const f = Object.fromEntries(Object.entries(props.filter).filter(([name]) => name !== "page"));
+  const { sort, direction } = props.order;
+  const pageNo = Number(props.filter.page ?? 1);
   const pages = Math.max(1, Math.ceil(props.page.total / 100));
-  const link = (page: number) =>
-    `/web/tasks?${new URLSearchParams({ ...f, date: props.day, page: String(page) }).toString()}`;
+  const url = (params: Record<string, string>) =>
+    `/web/tasks?${new URLSearchParams({ ...params, date: props.day }).toString()}`;
+  const link = (page: number) => url({ ...f, page: String(page) });
+  // A new column starts in its first direction (times longest first, text from A); the same column flips.
+  const flip = direction === "asc" ? "desc" : "asc";
+  const sorting: Sorting = {
+    sort,
+    direction,
+    href: (column) => url({ ...f, sort: column, direction: column === sort ? flip : firstDirection(column) }),
+  };
+  const newestFirst = sort === "created" && direction === "desc";
   return (
     <Layout title={`Tasks of ${props.day}`} path="/web/tasks">
-      <form class="filters" method="get" action="/web/tasks">
-        <label>
-          day
-          <input type="date" name="date" value={props.day} />
-        </label>
-        <label>
-          type
-          <input name="type" value={f.type ?? ""} size={12} />
-        </label>
-        <label>
-          job
-          <input name="job" value={f.job ?? ""} size={10} />
-        </label>
-        <label>
-          result
-          <select name="result">
-            {["", "complete", "error", "alert", "warn", "running"].map((r) => (
-              <option value={r} selected={(f.result ?? "") === r}>
-                {r || "any"}
-              </option>
+      <div class="day-nav">
+        <Calendar day={props.day} days={props.days} today={props.today} path="/web/tasks" params={f} />
+        <div class="summary">
+          <form class="filters" method="get" action="/web/tasks">
+            <label>
+              day
+              <input type="date" name="date" value={props.day} />
+            </label>
+            <label>
+              type
+              <input name="type" value={f.type ?? ""} size={12} />
+            </label>
+            <label>
+              job
+              <input name="job" value={f.job ?? ""} size={10} />
+            </label>
+            <label>
+              result
+              <select name="result">
+                {["", "complete", "error", "alert", "warn", "running"].map((r) => (
+                  <option value={r} selected={(f.result ?? "") === r}>
+                    {r || "any"}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              id
+              <input name="id" value={f.id ?? ""} size={14} />
+            </label>
+            {/* Filtering keeps the order the list is in. */}
+            {f.sort ? <input type="hidden" name="sort" value={f.sort} /> : null}
+            {f.direction ? <input type="hidden" name="direction" value={f.direction} /> : null}
+            <button type="submit">filter</button>
+          </form>
+          <div class="counts">
+            {Object.entries(props.counts).map(([result, n]) => (
+              <span>
+                <Badge value={result} /> {n}
+              </span>
             ))}
-          </select>
-        </label>
-        <label>
-          id
-          <input name="id" value={f.id ?? ""} size={14} />
-        </label>
-        <button type="submit">filter</button>
-      </form>
-      <div class="counts">
-        {Object.entries(props.counts).map(([result, n]) => (
-          <span>
-            <Badge value={result} /> {n}
-          </span>
-        ))}
-        <span class="muted">{props.page.total} shown by the filter</span>
+            <span class="muted">{props.page.total} shown by the filter</span>
+          </div>
+          <HourlyChart day={props.day} hours={props.hours} />
+        </div>
       </div>
-      <TaskRows rows={props.page.rows} />
+      <TaskRows rows={props.page.rows} sorting={sorting} />
       <p>
-        {pageNo > 1 ? <a href={link(pageNo - 1)}>← newer</a> : null} page {pageNo} of {pages}{" "}
-        {pageNo < pages ? <a href={link(pageNo + 1)}>older →</a> : null}
+        {pageNo > 1 ? <a href={link(pageNo - 1)}>{newestFirst ? "← newer" : "← previous"}</a> : null} page{" "}
+        {pageNo} of {pages}{" "}
+        {pageNo < pages ? <a href={link(pageNo + 1)}>{newestFirst ? "older →" : "next →"}</a> : null}
       </p>
     </Layout>
   );
 }
 
-export function RunPage(props: { id: string; rows: readonly TaskRow[] }) {
-  return (
-    <Layout title={`Run ${props.id}`} path="/web/tasks">
-      <p class="muted">
-        Every task that shares this id: the parent, its children and their retries, oldest first.
-      </p>
-      <TaskRows rows={props.rows} />
-    </Layout>
-  );
-}
-
-export function FilesPage(props: { day: string; days: readonly string[]; files: readonly FileRow[] }) {
+export function FilesPage(props: {
+  day: string;
+  days: readonly string[];
+  today: string;
+  files: readonly FileRow[];
+}) {
   return (
     <Layout title={`Files of ${props.day}`} path="/web/files">
-      <DayPicker day={props.day} days={props.days} action="/web/files" />
+      <div class="day-nav">
+        <Calendar day={props.day} days={props.days} today={props.today} path="/web/files" params={{}} />
+        <DayPicker day={props.day} action="/web/files" />
+      </div>
       <div class="scroll">
         <table>
           <thead>
@@ -168,7 +242,12 @@ export function FilesPage(props: { day: string; days: readonly string[]; files: 
   );
 }
 
-export function AlertsPage(props: { day: string; days: readonly string[]; alerts: readonly AlertRow[] }) {
+export function AlertsPage(props: {
+  day: string;
+  days: readonly string[];
+  today: string;
+  alerts: readonly AlertRow[];
+}) {
   const groups = new Map<string, AlertRow[]>();
   for (const a of props.alerts) {
     const key = a.job ? `${a.taskType}:${a.job}` : a.taskType;
@@ -177,7 +256,10 @@ export function AlertsPage(props: { day: string; days: readonly string[]; alerts
   const sorted = [...groups].sort((x, y) => y[1].length - x[1].length || x[0].localeCompare(y[0]));
   return (
     <Layout title={`Alerts of ${props.day}`} path="/web/alerts">
-      <DayPicker day={props.day} days={props.days} action="/web/alerts" />
+      <div class="day-nav">
+        <Calendar day={props.day} days={props.days} today={props.today} path="/web/alerts" params={{}} />
+        <DayPicker day={props.day} action="/web/alerts" />
+      </div>
       <div class="counts">
         {sorted.map(([key, rows]) => (
           <span>
@@ -255,59 +337,6 @@ export function WorkflowsPage(props: { phases: readonly PhaseRecord[] }) {
           </tbody>
         </table>
       </div>
-    </Layout>
-  );
-}
-
-export function AboutPage(props: {
-  state: StateView;
-  version: string;
-  uptimeSeconds: number;
-  config: unknown;
-}) {
-  const s = props.state;
-  return (
-    <Layout title="About" path="/web/about">
-      <table>
-        <tbody>
-          <tr>
-            <th>version</th>
-            <td>{props.version}</td>
-          </tr>
-          <tr>
-            <th>up since</th>
-            <td>
-              {when(s.startedAt.toISOString())} ({duration(props.uptimeSeconds * 1000)})
-            </td>
-          </tr>
-          <tr>
-            <th>NATS</th>
-            <td>
-              <Badge value={s.nats === "connected" ? "ok" : "error"} /> {s.nats}
-            </td>
-          </tr>
-          <tr>
-            <th>ready</th>
-            <td>{s.ready ? "yes" : "no"}</td>
-          </tr>
-          <tr>
-            <th>workflows</th>
-            <td>
-              {s.workflows} workflows, {s.phases} phases
-            </td>
-          </tr>
-          <tr>
-            <th>cache</th>
-            <td>
-              <Badge value={s.cache.mode === "ok" ? "ok" : "error"} /> {s.cache.mode} {s.cache.reason}
-              {s.cache.pending > 0 ? ` (${s.cache.pending} records waiting)` : ""}
-            </td>
-          </tr>
-        </tbody>
-      </table>
-      <h2>Configuration</h2>
-      <p class="muted">Secrets are hidden.</p>
-      <pre>{JSON.stringify(props.config, null, 2)}</pre>
     </Layout>
   );
 }

@@ -4,6 +4,7 @@
  * instead of stopping the service.
  */
 
+export { recentActions } from "./actions.ts";
 export { measureCacheWrites } from "./bench.ts";
 export { type CacheFileState, createDatabaseAt, moveCacheAside, openDatabase, probeCacheFile } from "./db.ts";
 export { CacheCorruptError } from "./failure.ts";
@@ -16,18 +17,27 @@ export {
   type DayKind,
   daysWith,
   filesOn,
+  firstDirection,
+  type HourCounts,
+  hourlyOn,
+  hourResults,
+  isTaskSort,
   phases,
   rejectedOn,
   resultsOn,
+  SortDirection,
   type TableCounts,
   type TaskFilter,
   type TaskPage,
+  type TaskSort,
   taskByKey,
+  taskSorts,
   tasksById,
   tasksOn,
   unfinishedBetween,
 } from "./queries.ts";
 export { type Rebuilt, rebuildFromStreams } from "./rebuild.ts";
+export { type RecapCount, type RecapRow, recapOn } from "./recap.ts";
 export { CacheSchemaError, migrations, schemaVersion } from "./schema.ts";
 export { type CacheStore, type CacheStoreOptions, createCacheStore } from "./store.ts";
 export {
@@ -38,6 +48,8 @@ export {
 } from "./thread.ts";
 export { utc } from "./time.ts";
 export {
+  type ActionRecord,
+  type ActionRow,
   type AlertRecord,
   type AlertRow,
   CacheMode,

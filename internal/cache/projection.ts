@@ -71,6 +71,16 @@ export function projectEvents(
         received: now().toISOString(),
       }),
     ),
+    events.on("actionTaken", (e) =>
+      store.actionTaken({
+        action: e.action,
+        actor: e.actor,
+        detail: e.detail,
+        outcome: e.outcome,
+        tasks: e.tasks,
+        at: e.at.toISOString(),
+      }),
+    ),
   ];
   return () => {
     for (const off of offs) off();

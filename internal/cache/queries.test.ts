@@ -2,7 +2,15 @@ import { join } from "node:path";
 import type { Database } from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../errors/index.ts";
-import { type DayKind, daysWith, tasksById, tasksOn } from "./queries.ts";
+import {
+  type DayKind,
+  daysWith,
+  hourlyOn,
+  type SortDirection,
+  type TaskSort,
+  tasksById,
+  tasksOn,
+} from "./queries.ts";
 import { type CacheStore, createCacheStore } from "./store.ts";
 import { done, task, tempDir } from "./testdata/records.ts";
 
@@ -27,6 +35,19 @@ beforeAll(async () => {
   // Local times whose UTC day differs from their own.
   store.taskEmitted(task({ key: "late-local", created: "2024-01-15T23:30:00-02:00" }));
   store.taskEmitted(task({ key: "early-local", created: "2024-01-16T01:00:00+02:00" }));
+  // A task that failed on 2024-01-17 at 06:10, and its copy on the failed topic a second later (never run).
+  const failing = task({ key: "failing", id: "id-f", created: "2024-01-17T06:10:00Z" });
+  store.taskEmitted(failing);
+  store.taskDone(done(failing, { result: "error" }));
+  store.taskEmitted(
+    task({
+      key: "failing-copy",
+      id: "id-f",
+      kind: "failed",
+      subject: "failed",
+      created: "2024-01-17T06:10:01Z",
+    }),
+  );
   await store.flush();
   db = store.database() ?? never();
 });
@@ -50,7 +71,7 @@ describe("queries", () => {
 
   it("puts a task on its UTC day", () => {
     expect(tasksOn(db, "2024-01-16").rows.map((r) => r.key)).toEqual(["late-local"]);
-    expect(daysWith(db, "tasks")).toEqual(["2024-01-16", "2024-01-15"]);
+    expect(daysWith(db, "tasks")).toEqual(["2024-01-17", "2024-01-16", "2024-01-15"]);
   });
 
   it("filters by type, job, result, running and id", () => {
@@ -85,9 +106,86 @@ describe("queries", () => {
     expect(rows.map((r) => r.created)).toEqual([...rows.map((r) => r.created)].sort());
   });
 
+  it("sorts by a column either way, ties newest first, and pages never overlap", () => {
+    const keys = (sort: TaskSort, direction?: SortDirection, pageSize = 3) =>
+      tasksOn(db, "2024-01-15", { sort, ...(direction ? { direction } : {}), pageSize }).rows.map(
+        (r) => r.key,
+      );
+    expect(keys("created", "asc")).toEqual(["k000", "k001", "k002"]);
+    expect(keys("created", "desc")).toEqual(["early-local", "k249", "k248"]);
+    // extract:daily (the local-time task), then extract:even newest first; load:odd newest first the other way.
+    expect(keys("type", "asc")).toEqual(["early-local", "k248", "k246"]);
+    expect(keys("type", "desc")).toEqual(["k245", "k235", "k225"]);
+    // Shown results: complete < error < running.
+    expect(keys("result", "asc")).toEqual(["k246", "k240", "k234"]);
+    expect(keys("result", "desc")).toEqual(["early-local", "k248", "k247"]); // k249 is an error
+    const seen = new Set<string>();
+    for (const page of [1, 2, 3]) {
+      for (const row of tasksOn(db, "2024-01-15", { sort: "type", direction: "asc", page }).rows)
+        seen.add(row.key);
+    }
+    expect(seen.size).toBe(251);
+  });
+
+  it("puts unknown queue and run times last in either direction", () => {
+    for (const direction of ["asc", "desc"] as const) {
+      const rows = tasksOn(db, "2024-01-15", { sort: "queue", direction, pageSize: 85 }).rows;
+      expect(
+        rows.slice(0, 84).every((r) => r.queueMs === 1000),
+        direction,
+      ).toBe(true);
+      expect(rows[84]?.queueMs, direction).toBeNull();
+    }
+    expect(tasksOn(db, "2024-01-15", { sort: "run", pageSize: 1 }).rows[0]?.runMs).toBe(2000);
+  });
+
+  it("refuses a column or direction not on its list, naming the parameter", () => {
+    const day = "2024-01-15";
+    expect(() => tasksOn(db, day, { sort: "created; DROP TABLE tasks" as TaskSort })).toThrow(
+      /^sort: "created; DROP TABLE tasks" is not one of created, type, job, result, queue, run, id, info, kind$/,
+    );
+    expect(() => tasksOn(db, day, { sort: "msg" as TaskSort })).toThrow(InputError);
+    expect(() => tasksOn(db, day, { direction: "up" as SortDirection })).toThrow(/^direction: "up"/);
+    expect(tasksOn(db, day).total).toBe(251);
+  });
+
+  it("counts a day's tasks per hour and result, as the list filters them", () => {
+    const hours = hourlyOn(db, "2024-01-15");
+    expect(hours).toHaveLength(24);
+    expect(hours.map((h) => h.hour)).toEqual([...Array(24).keys()]);
+    // Minute i of the day: every third finished, complete when even.
+    expect(hours[0]).toEqual({ hour: 0, complete: 10, error: 10, alert: 0, warn: 0, running: 40 });
+    expect(hours[4]).toEqual({ hour: 4, complete: 2, error: 2, alert: 0, warn: 0, running: 6 });
+    expect(hours[12]).toEqual({ hour: 12, complete: 0, error: 0, alert: 0, warn: 0, running: 0 });
+    expect(hours[23]).toMatchObject({ running: 1 }); // 01:00+02:00 the next day is 23:00 UTC this day
+    const sum = (h: (typeof hours)[number]) => h.complete + h.error + h.alert + h.warn + h.running;
+    expect(hours.reduce((n, h) => n + sum(h), 0)).toBe(251);
+    const loads = hourlyOn(db, "2024-01-15", { type: "load" });
+    expect(loads[0]).toEqual({ hour: 0, complete: 2, error: 2, alert: 0, warn: 0, running: 8 });
+    expect(hourlyOn(db, "2024-01-15", { result: "error" })[0]).toMatchObject({
+      complete: 0,
+      error: 10,
+      running: 0,
+    });
+    expect(hourlyOn(db, "2024-01-15", { job: "none" }).every((h) => sum(h) === 0)).toBe(true);
+  });
+
+  it("does not count a failed-topic copy in the hours again", () => {
+    expect(hourlyOn(db, "2024-01-17")[6]).toEqual({
+      hour: 6,
+      complete: 0,
+      error: 1,
+      alert: 0,
+      warn: 0,
+      running: 0,
+    });
+    expect(tasksOn(db, "2024-01-17").total).toBe(2);
+  });
+
   it("refuses a day or a kind it does not know", () => {
     expect(() => tasksOn(db, "2024-02-30")).toThrow(InputError);
     expect(() => tasksOn(db, "15/01/2024")).toThrow(InputError);
+    expect(() => hourlyOn(db, "2024-13-01")).toThrow(InputError);
     expect(() => daysWith(db, "users" as DayKind)).toThrow(InputError);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Reading the cache for the dashboard and the API. Days are UTC days, the first ten characters of the stored times,
- * queried as the range `[day, next day)` so the time indexes serve them. Lists are newest first.
+ * queried as the range `[day, next day)` so the time indexes serve them. Lists are newest first unless a task list
+ * asks for another order, by a column name from a fixed list: request text never reaches the SQL.
  */
 import type { Database } from "better-sqlite3";
 import { InputError } from "../errors/index.ts";
@@ -13,10 +14,59 @@ export interface TaskFilter {
   /** A result (`complete`, `error` ...), or "running" for tasks not finished. */
   readonly result?: string;
   readonly id?: string;
+  /** The column to order by; `created` by default. */
+  readonly sort?: TaskSort;
+  /** `firstDirection(sort)` by default. */
+  readonly direction?: SortDirection;
   /** 1-based. */
   readonly page?: number;
   readonly pageSize?: number;
 }
+
+export const SortDirection = { asc: "asc", desc: "desc" } as const;
+export type SortDirection = (typeof SortDirection)[keyof typeof SortDirection];
+
+/** The result a person sees: failed-topic copies apart, "running" for those not finished. */
+const shownResult = "CASE WHEN kind = 'failed' THEN 'failed' WHEN result = '' THEN 'running' ELSE result END";
+
+/**
+ * What the task list can be ordered by, and the SQL that each name stands for. Queue and run times are computed as
+ * the table shows them; an unknown one (still queued, still running) goes last in either direction.
+ */
+const taskOrders = {
+  created: ["created"],
+  type: ["type", "job"],
+  job: ["job", "type"],
+  result: [shownResult],
+  queue: ["julianday(started) - julianday(created)"],
+  run: ["julianday(ended) - julianday(started)"],
+  id: ["id"],
+  info: ["info"],
+  kind: ["kind"],
+} as const satisfies Record<string, readonly string[]>;
+export type TaskSort = keyof typeof taskOrders;
+export const taskSorts = Object.keys(taskOrders) as readonly TaskSort[];
+
+export function isTaskSort(text: string): text is TaskSort {
+  return Object.hasOwn(taskOrders, text);
+}
+
+/** The direction a column sorts in when first picked: times newest or longest first, text from A. */
+export function firstDirection(sort: TaskSort): SortDirection {
+  return sort === "created" || sort === "queue" || sort === "run" ? "desc" : "asc";
+}
+
+/** Tasks of each result in one hour of a day (`hour` 0–23, UTC). */
+export interface HourCounts {
+  readonly hour: number;
+  readonly complete: number;
+  readonly error: number;
+  readonly alert: number;
+  readonly warn: number;
+  readonly running: number;
+}
+export const hourResults = ["complete", "error", "alert", "warn", "running"] as const;
+type HourResult = (typeof hourResults)[number];
 
 export interface TaskPage {
   /** Rows matching on that day, over all pages. */
@@ -40,35 +90,47 @@ const maxPageSize = 1000;
 const taskColumns = `key, id, type, job, info, meta, kind, subject, workflow, phase, created, published,
   data_time AS dataTime, result, msg, started, ended, done`;
 
-/** The tasks created on a UTC day, filtered, one page of them. */
+/** The tasks created on a UTC day, filtered, one page of them, in the order asked for. */
 export function tasksOn(db: Database, day: string, filter: TaskFilter = {}): TaskPage {
-  const [start, end] = range(day);
-  const where = ["created >= @start", "created < @end"];
-  const params: Record<string, string | number> = { start, end };
-  for (const field of ["type", "job", "id"] as const) {
-    const value = filter[field];
-    if (value) {
-      where.push(`${field} = @${field}`);
-      params[field] = value;
-    }
-  }
-  if (filter.result === "running") {
-    // Not finished: no result yet, and not a copy on the failed topic (which no worker runs).
-    where.push("result = '' AND kind <> 'failed'");
-  } else if (filter.result) {
-    where.push("result = @result");
-    params.result = filter.result;
-  }
-  const clause = where.join(" AND ");
+  const { clause, params } = taskWhere(day, filter);
+  const order = orderBy(filter);
   const { n } = db.prepare(`SELECT count(*) AS n FROM tasks WHERE ${clause}`).get(params) as { n: number };
   const size = Math.min(maxPageSize, Math.max(1, Math.trunc(filter.pageSize ?? 100)));
   const page = Math.max(1, Math.trunc(filter.page ?? 1));
   const rows = db
-    .prepare(
-      `SELECT ${taskColumns} FROM tasks WHERE ${clause} ORDER BY created DESC, key DESC LIMIT @size OFFSET @skip`,
-    )
+    .prepare(`SELECT ${taskColumns} FROM tasks WHERE ${clause} ORDER BY ${order} LIMIT @size OFFSET @skip`)
     .all({ ...params, size, skip: (page - 1) * size }) as Omit<TaskRow, "queueMs" | "runMs">[];
   return { total: n, rows: rows.map(withSpans) };
+}
+
+/**
+ * The tasks of a UTC day per hour and result, filtered as the list is: always 24 hours, empty ones at zero. Tasks
+ * fall in the hour they were created, not the hour of their data time: the day is chosen by created time, and a
+ * data time may be on another day or unknown. Failed-topic copies are left out: the task they copy counts already.
+ */
+export function hourlyOn(db: Database, day: string, filter: TaskFilter = {}): HourCounts[] {
+  const { clause, params } = taskWhere(day, filter);
+  const rows = db
+    .prepare(
+      `SELECT CAST(substr(created, 12, 2) AS INTEGER) AS hour, CASE WHEN result = '' THEN 'running' ELSE result END
+          AS result, count(*) AS n
+        FROM tasks WHERE ${clause} AND kind <> 'failed' GROUP BY 1, 2`,
+    )
+    .all(params) as { hour: number; result: string; n: number }[];
+  const hours = Array.from({ length: 24 }, (_, hour) => ({
+    hour,
+    complete: 0,
+    error: 0,
+    alert: 0,
+    warn: 0,
+    running: 0,
+  }));
+  for (const row of rows) {
+    const bucket = hours[row.hour];
+    if (bucket && (hourResults as readonly string[]).includes(row.result))
+      bucket[row.result as HourResult] += row.n;
+  }
+  return hours;
 }
 
 /**
@@ -192,6 +254,41 @@ export function counts(db: Database): TableCounts {
     phases: count("phases"),
     days: count("days"),
   };
+}
+
+/** The WHERE clause of a day's tasks under a filter, with its named parameters. */
+function taskWhere(day: string, filter: TaskFilter): { clause: string; params: Record<string, string> } {
+  const [start, end] = range(day);
+  const where = ["created >= @start", "created < @end"];
+  const params: Record<string, string> = { start, end };
+  for (const field of ["type", "job", "id"] as const) {
+    const value = filter[field];
+    if (value) {
+      where.push(`${field} = @${field}`);
+      params[field] = value;
+    }
+  }
+  if (filter.result === "running") {
+    // Not finished: no result yet, and not a copy on the failed topic (which no worker runs).
+    where.push("result = '' AND kind <> 'failed'");
+  } else if (filter.result) {
+    where.push("result = @result");
+    params.result = filter.result;
+  }
+  return { clause: where.join(" AND "), params };
+}
+
+/** The ORDER BY of a task list. Ties stay newest first, and the key last keeps pages from overlapping. */
+function orderBy(filter: TaskFilter): string {
+  const sort = filter.sort ?? "created";
+  if (!isTaskSort(sort))
+    throw new InputError(`sort: "${String(sort)}" is not one of ${taskSorts.join(", ")}`);
+  const direction = filter.direction ?? firstDirection(sort);
+  if (direction !== "asc" && direction !== "desc")
+    throw new InputError(`direction: "${String(direction)}" is not one of asc, desc`);
+  const keys = taskOrders[sort].map((sql) => `${sql} ${direction.toUpperCase()} NULLS LAST`);
+  const ties = sort === "created" ? [`key ${direction.toUpperCase()}`] : ["created DESC", "key DESC"];
+  return [...keys, ...ties].join(", ");
 }
 
 function range(day: string): readonly [string, string] {

@@ -4,6 +4,7 @@
  * `discard` once its transaction committed, so a failed write loses nothing.
  */
 import type {
+  ActionRecord,
   AlertRecord,
   DoneRecord,
   FileRecord,
@@ -19,6 +20,7 @@ export type CacheOp =
   | { readonly op: "file"; readonly record: FileRecord }
   | { readonly op: "alert"; readonly record: AlertRecord }
   | { readonly op: "rejected"; readonly record: RejectedRecord }
+  | { readonly op: "action"; readonly record: ActionRecord }
   | { readonly op: "phases"; readonly records: readonly PhaseRecord[] };
 
 /** Dropped slots are only released when the array is compacted, once they are this many and half of it. */

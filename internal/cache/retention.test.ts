@@ -34,23 +34,26 @@ describe("retention", () => {
     store.fileArrived(file({ received: "2024-01-22T18:00:00Z" }));
     store.alertRaised(alert({ created: "2024-01-21T00:00:00Z" }));
     store.messageRejected(rejected({ received: "2024-01-21T00:00:00Z" }));
+    const action = { action: "retry", actor: "admin", detail: "{}", outcome: "ok", tasks: 1 };
+    store.actionTaken({ ...action, at: "2024-01-21T00:00:00Z" });
+    store.actionTaken({ ...action, at: "2024-01-24T00:00:00Z" });
     await store.flush();
 
-    expect(store.recycle()).toEqual({ tasks: 2, files: 1, alerts: 1, rejected: 1, days: 2 });
+    expect(store.recycle()).toEqual({ tasks: 2, files: 1, alerts: 1, rejected: 1, actions: 1, days: 2 });
     const db = store.database();
     if (!db) throw new Error(store.state().reason);
     expect(counts(db)).toMatchObject({ tasks: 1, files: 1, alerts: 0, rejected: 0 });
     expect(daysWith(db, "tasks")).toEqual(["2024-01-25"]);
     expect(daysWith(db, "files")).toEqual(["2024-01-22"]);
     expect(daysWith(db, "alerts")).toEqual([]);
-    expect(store.recycle()).toEqual({ tasks: 0, files: 0, alerts: 0, rejected: 0, days: 0 });
+    expect(store.recycle()).toEqual({ tasks: 0, files: 0, alerts: 0, rejected: 0, actions: 0, days: 0 });
   });
 
   it("keeps everything when retention is 0", async () => {
     const { store } = newStore(0);
     store.taskEmitted(task({ created: "2001-01-01T00:00:00Z" }));
     await store.flush();
-    expect(store.recycle()).toEqual({ tasks: 0, files: 0, alerts: 0, rejected: 0, days: 0 });
+    expect(store.recycle()).toEqual({ tasks: 0, files: 0, alerts: 0, rejected: 0, actions: 0, days: 0 });
   });
 
   it("gives the space back: the file is smaller after a recycle", async () => {

@@ -7,7 +7,14 @@ import type { Database } from "better-sqlite3";
 import { dayOf, dayRange } from "./time.ts";
 import type { RecycleCounts } from "./types.ts";
 
-export const noneRecycled: RecycleCounts = { tasks: 0, files: 0, alerts: 0, rejected: 0, days: 0 };
+export const noneRecycled: RecycleCounts = {
+  tasks: 0,
+  files: 0,
+  alerts: 0,
+  rejected: 0,
+  actions: 0,
+  days: 0,
+};
 
 /** Deletes what is older than `cutoff` (a stored time) and gives the space back. */
 export function recycleBefore(db: Database, cutoff: string): RecycleCounts {
@@ -19,6 +26,7 @@ export function recycleBefore(db: Database, cutoff: string): RecycleCounts {
       files: remove("DELETE FROM files WHERE received < ?", cutoff),
       alerts: remove("DELETE FROM alerts WHERE created < ?", cutoff),
       rejected: remove("DELETE FROM rejected WHERE received < ?", cutoff),
+      actions: remove("DELETE FROM actions WHERE at < ?", cutoff),
       days: remove("DELETE FROM days WHERE date < ?", day),
     };
     refreshDay(db, day);

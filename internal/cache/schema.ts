@@ -99,8 +99,19 @@ const step2: Migration = (db) => {
   }
 };
 
+/** The audit trail of people's actions (retry, rerun, backload, launch, reload). */
+const step3: Migration = (db) => {
+  db.exec(`
+    CREATE TABLE actions (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, actor TEXT NOT NULL,
+      detail TEXT NOT NULL DEFAULT '{}', outcome TEXT NOT NULL, tasks INTEGER NOT NULL DEFAULT 0,
+      at TEXT NOT NULL);
+    CREATE INDEX actions_at ON actions(at);
+  `);
+};
+
 /** Every step, in order; the schema version of a database built by this code is their count. */
-export const migrations: readonly Migration[] = [step1, step2];
+export const migrations: readonly Migration[] = [step1, step2, step3];
 export const schemaVersion = migrations.length;
 
 /** The database was written by a newer taskmaster: its schema is unknown here, so it is left alone. */

@@ -14,6 +14,7 @@ import { type BeforeOpen, openCache } from "./open.ts";
 import { type CacheOp, OpQueue } from "./queue.ts";
 import { noneRecycled, recycleBefore } from "./retention.ts";
 import type {
+  ActionRecord,
   AlertRecord,
   CacheMode,
   CacheState,
@@ -50,6 +51,7 @@ export interface CacheStore {
   fileArrived(record: FileRecord): void;
   alertRaised(record: AlertRecord): void;
   messageRejected(record: RejectedRecord): void;
+  actionTaken(record: ActionRecord): void;
   phasesLoaded(records: readonly PhaseRecord[]): void;
   /** Writes everything queued (waiting for the first open); never rejects: `state()` tells how it went. */
   flush(): Promise<void>;
@@ -266,6 +268,7 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
     fileArrived: (record) => enqueue(() => ({ op: "file", record })),
     alertRaised: (record) => enqueue(() => ({ op: "alert", record })),
     messageRejected: (record) => enqueue(() => ({ op: "rejected", record })),
+    actionTaken: (record) => enqueue(() => ({ op: "action", record })),
     // A copy: the caller may reuse its array.
     phasesLoaded: (records) => enqueue(() => ({ op: "phases", records: [...records] })),
     flush,

@@ -15,7 +15,14 @@ import type { FromWriter, ToWriter, WriterData } from "./worker.ts";
 /** Where records go: the store itself, or the threaded cache. */
 export type CacheSink = Pick<
   CacheStore,
-  "taskEmitted" | "taskDone" | "fileArrived" | "alertRaised" | "messageRejected" | "phasesLoaded" | "flush"
+  | "taskEmitted"
+  | "taskDone"
+  | "fileArrived"
+  | "alertRaised"
+  | "messageRejected"
+  | "actionTaken"
+  | "phasesLoaded"
+  | "flush"
 >;
 
 export interface ThreadedCache extends CacheSink {
@@ -137,6 +144,7 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
     fileArrived: (record) => push({ op: "file", record }),
     alertRaised: (record) => push({ op: "alert", record }),
     messageRejected: (record) => push({ op: "rejected", record }),
+    actionTaken: (record) => push({ op: "action", record }),
     phasesLoaded: (records) => push({ op: "phases", records }),
     async flush() {
       if (!closed) await command("flush");

@@ -102,6 +102,24 @@ export interface RejectedRecord {
   readonly received: string;
 }
 
+/**
+ * A person's (or a script's) action through the dashboard or the API: who, what, when, and what came of it. The
+ * audit trail: kept like the other rows (retention applies), and also stored on the audit stream.
+ */
+export interface ActionRecord {
+  /** retry, rerun, backload, launch, reload. */
+  readonly action: string;
+  /** Who asked: the role, a fingerprint of the token, the address, and a name the caller gave (`X-Taskmaster-Actor`). */
+  readonly actor: string;
+  /** What was asked, as compact JSON text (the task key, the phase, the request). */
+  readonly detail: string;
+  /** "ok", or the error text. */
+  readonly outcome: string;
+  /** How many tasks it sent. */
+  readonly tasks: number;
+  readonly at: string;
+}
+
 /** One phase of a loaded workflow; every load replaces all of them. */
 export interface PhaseRecord {
   readonly workflow: string;
@@ -145,6 +163,7 @@ export interface RecycleCounts {
   readonly files: number;
   readonly alerts: number;
   readonly rejected: number;
+  readonly actions: number;
   readonly days: number;
 }
 
@@ -178,3 +197,4 @@ export interface TaskRow {
 export type FileRow = FileRecord & { readonly seq: number };
 export type AlertRow = AlertRecord & { readonly seq: number };
 export type RejectedRow = RejectedRecord & { readonly seq: number };
+export type ActionRow = ActionRecord & { readonly seq: number };

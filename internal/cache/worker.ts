@@ -48,6 +48,7 @@ function run(): void {
     else if (op.op === "file") store.fileArrived(op.record);
     else if (op.op === "alert") store.alertRaised(op.record);
     else if (op.op === "rejected") store.messageRejected(op.record);
+    else if (op.op === "action") store.actionTaken(op.record);
     else store.phasesLoaded(op.records);
   };
   port.on("message", (message: ToWriter) => {

@@ -10,6 +10,7 @@ import { parseMeta } from "../task/index.ts";
 import type { CacheOp } from "./queue.ts";
 import { dayOf, utc, utcText } from "./time.ts";
 import type {
+  ActionRecord,
   AlertRecord,
   DoneRecord,
   FileRecord,
@@ -52,6 +53,8 @@ const sql = {
       VALUES (@kind, @taskId, @taskType, @job, @info, @msg, @dataTime, @created)`,
   insertRejected: `INSERT INTO rejected (subject, reason, data, received)
       VALUES (@subject, @reason, @data, @received)`,
+  insertAction: `INSERT INTO actions (action, actor, detail, outcome, tasks, at)
+      VALUES (@action, @actor, @detail, @outcome, @tasks, @at)`,
   clearPhases: "DELETE FROM phases",
   insertPhase: `INSERT INTO phases (workflow, phase, topic, job, depends_on, rule, template, retry, status,
       problems, loaded) VALUES (@workflow, @phase, @topic, @job, @dependsOn, @rule, @template, @retry, @status,
@@ -119,6 +122,9 @@ function writeOp(s: Statements, op: CacheOp, mark: Mark): void {
       break;
     case "rejected":
       s.insertRejected.run(rejectedParams(op.record));
+      break;
+    case "action":
+      s.insertAction.run(actionParams(op.record));
       break;
     case "phases":
       s.clearPhases.run();
@@ -210,6 +216,17 @@ function fileParams(r: FileRecord): Params {
     taskNames: JSON.stringify(r.taskNames ?? []),
     reason: text(r.reason),
     received: utcText(r.received),
+  };
+}
+
+function actionParams(r: ActionRecord): Params {
+  return {
+    action: r.action,
+    actor: r.actor,
+    detail: r.detail,
+    outcome: r.outcome,
+    tasks: r.tasks,
+    at: utc(r.at) ?? r.at,
   };
 }
 

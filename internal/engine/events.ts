@@ -111,6 +111,19 @@ export type EngineEvent =
       readonly error: Error;
     }
   | { readonly type: "backupRecovered" }
+  /**
+   * A person or a script acted through the API (retry, rerun, backload, launch, reload): the audit record. It is
+   * also stored on the audit stream before the action's answer is sent.
+   */
+  | {
+      readonly type: "actionTaken";
+      readonly action: string;
+      readonly actor: string;
+      readonly detail: string;
+      readonly outcome: string;
+      readonly tasks: number;
+      readonly at: Date;
+    }
   | { readonly type: "error"; readonly where: string; readonly error: Error };
 
 /** triggered: it caused tasks; unmatched: no phase's glob matched it; repeat: it had triggered before. */

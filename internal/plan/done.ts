@@ -47,6 +47,13 @@ function doneKey(task: Task, meta: ReadonlyMap<string, string>): string {
   return `${task.id ?? ""}|${task.type}|${task.job || meta.get("job") || ""}|${task.created ?? ""}|${task.info}`;
 }
 
+/**
+ * A task someone ran again "without what follows" carries this meta, which workers echo back in its done message:
+ * its retries still happen (they keep the meta), its children do not.
+ */
+export const aloneMeta = "downstream";
+export const aloneValue = "skip";
+
 /** Every `require`d meta key is non-empty in the parent's meta. */
 export function isReady(phase: Phase, parentMeta: ReadonlyMap<string, string>): boolean {
   return phase.rule.require.every((key) => (parentMeta.get(key) ?? "") !== "");
@@ -58,6 +65,8 @@ function planChildren(snapshot: Snapshot, parent: Task, ctx: PlanContext): Plan 
   const name = taskName(parent);
   if (!workflow)
     return { ...emptyPlan, notes: [`${name} has no workflow in its meta, so it has no children`] };
+  if (parentMeta.get(aloneMeta) === aloneValue)
+    return { ...emptyPlan, notes: [`${name} was run again alone (${aloneMeta}=${aloneValue}): no children`] };
   const phases = childrenOf(snapshot, workflow, parent.type, parent.job || parentMeta.get("job") || "");
   if (phases.length === 0) return { ...emptyPlan, notes: [`no child phases of ${name} in ${workflow}`] };
   const wall = taskTime(parentMeta, parent.info);

@@ -2,8 +2,9 @@
 export { type BackloadPlan, type BackloadRequest, planBackload } from "./backload.ts";
 export { maxBatchTasks } from "./batch.ts";
 export { isBatchPhase, phaseZone, planCron } from "./cron.ts";
-export { isReady, planDone } from "./done.ts";
+export { aloneMeta, aloneValue, isReady, planDone } from "./done.ts";
 export { type FileArrival, matchFile, planFile } from "./file.ts";
+export { downstreamOf, type LaunchRequest, planLaunch } from "./launch.ts";
 export { parseBackloadRequest } from "./request.ts";
 export { planRerun } from "./rerun.ts";
 export { jitterShare, retryDelayMs, seededRandom } from "./retry.ts";
