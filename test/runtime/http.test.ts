@@ -135,6 +135,62 @@ describe("the API of a running taskmaster", () => {
       expect((await jsm.streams.info("TASKMASTER_TASKS")).state.messages).toBe(before + 1);
       const missing = await fetch(`${url}/api/v1/tasks/nope/retry`, { method: "POST", headers: auth });
       expect(missing.status).toBe(404);
+
+      // Launch the root phase now, with a given info.
+      const launched = await fetch(`${url}/api/v1/phases/launch`, {
+        method: "POST",
+        headers: { ...auth, "Content-Type": "application/json" },
+        body: JSON.stringify({ workflow: "w.toml", phase: "root", info: "?by=hand" }),
+      });
+      const launch = (await launched.json()) as {
+        count: number;
+        tasks: { type: string; info: string; id: string }[];
+      };
+      expect(launch).toMatchObject({ count: 1, tasks: [{ type: "root", info: "?by=hand" }] });
+
+      // Re-run that root alone: the task goes out with downstream=skip, and nothing is listed to follow it; re-run
+      // with what follows, `load` is listed.
+      let rootKey = "";
+      await waitFor(async () => {
+        const rows = (await (
+          await fetch(`${url}/api/v1/tasks?type=root&id=${launch.tasks[0]?.id}`, { headers: auth })
+        ).json()) as Rows;
+        rootKey = rows.rows[0]?.key ?? "";
+        return rootKey !== "";
+      });
+      const alone = await fetch(`${url}/api/v1/tasks/${encodeURIComponent(rootKey)}/rerun`, {
+        method: "POST",
+        headers: { ...auth, "Content-Type": "application/json", "X-Taskmaster-Actor": "http-test" },
+        body: JSON.stringify({ downstream: false }),
+      });
+      const aloneBody = (await alone.json()) as { sent: { meta: string }; downstream: string[] };
+      expect(aloneBody.sent.meta).toContain("downstream=skip");
+      expect(aloneBody.downstream).toEqual([]);
+      const follows = (await (
+        await fetch(`${url}/api/v1/tasks/${encodeURIComponent(rootKey)}/rerun`, {
+          method: "POST",
+          headers: auth,
+        })
+      ).json()) as { downstream: string[] };
+      expect(follows.downstream).toEqual(["load"]);
+
+      // Every action is in the audit trail, newest first, and on the audit stream.
+      await waitFor(async () => {
+        const trail = (await (await fetch(`${url}/api/v1/actions`, { headers: auth })).json()) as {
+          actions: { action: string }[];
+        };
+        return trail.actions.map((a) => a.action).join(",") === "rerun,rerun,launch,retry";
+      });
+      const audit = await jsm.streams.info("TASKMASTER_AUDIT");
+      expect(audit.state.messages).toBe(4);
+      const stored = await jsm.streams.getMessage("TASKMASTER_AUDIT", { seq: 3 });
+      expect(stored?.json()).toMatchObject({ action: "rerun", outcome: "ok" });
+      expect(JSON.stringify(stored?.json())).toContain("(http-test)");
+      // The about page shows the streams with their consumers, and the trail.
+      const about = await (await fetch(`${url}/web/about`, { headers: auth })).text();
+      expect(about).toMatch(/TASKMASTER_AUDIT<\/td><td[^>]*>taskmaster\.audit/);
+      expect(about).toContain("taskmaster-done: 0, 0, 0");
+      expect(about).toMatch(/<td>launch<\/td><td>admin token [0-9a-f]{8} from /);
     } finally {
       await p.kill("SIGTERM");
     }
