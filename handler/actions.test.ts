@@ -1,5 +1,6 @@
 // People's actions over the API (retry, rerun alone or with what follows, launch a phase) and their audit trail,
 // written to and read back from a real SQLite file; and the CSRF wall in front of cookie-authenticated actions.
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -19,6 +20,7 @@ import type { History } from "./history.ts";
 
 let store: CacheStore;
 let cleanup: () => void;
+const cleanups: (() => void)[] = [];
 beforeAll(async () => {
   const dir = tempDir();
   cleanup = dir.remove;
@@ -30,6 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store.close();
   cleanup();
+  for (const clean of cleanups) clean();
 });
 
 const db = () => {
@@ -274,5 +277,32 @@ template = "?day={yyyy}-{mm}-{dd}&region={meta:region}"
     expect(plain.status).toBe(200);
     const asAdmin = await a.request("/api/v1/backload", { method: "POST", headers: admin(), body });
     expect(asAdmin.status).toBe(200);
+  });
+});
+
+describe("flowlord's endpoints and the API docs, mounted in the app", () => {
+  it("serves /recap, /notify (503 without Slack), /workflow behind the read token, and Swagger UI at /api/docs", async () => {
+    const { dir, remove } = tempDir();
+    cleanups.push(remove);
+    writeFileSync(join(dir, "etl.toml"), '[[phase]]\ntask = "extract"\nrule = "cron=@daily"\n');
+    const a = app({
+      workflowRoot: () => dir,
+      history: { ...history(), recapOn: () => [] } as History,
+    });
+    expect((await a.request("/recap?date=2024-01-15")).status).toBe(401);
+    const recap = await a.request("/recap?date=2024-01-15", {
+      headers: { ...admin(), Accept: "application/json" },
+    });
+    expect(await recap.json()).toEqual({});
+    const notify = await a.request("/notify", { headers: admin() });
+    expect(notify.status).toBe(503);
+    expect(await notify.text()).toContain("slack.url");
+    expect(await (await a.request("/workflow", { headers: admin() })).text()).toBe("etl.toml\n");
+    const file = await a.request("/workflow/etl.toml", { headers: admin() });
+    expect(file.headers.get("content-type")).toContain("application/toml");
+    expect((await a.request("/workflow/..%2f..%2fetc%2fpasswd", { headers: admin() })).status).toBe(404);
+    const docs = await a.request("/api/docs");
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain("/api/docs/assets/");
   });
 });

@@ -55,6 +55,7 @@ const history = (): History => {
     alertsOn: () => [],
     daysWith: () => ["2024-01-15"],
     phases: () => [],
+    recapOn: () => [],
   };
 };
 

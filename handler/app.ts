@@ -8,12 +8,14 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { streamSSE } from "hono/streaming";
+import type { Snapshot } from "../internal/workflow/index.ts";
 import { type ActionDeps, audited, mountActions } from "./actions.ts";
 import { Role, requireRole, roleOf, type Tokens } from "./auth.ts";
 import { createCsrf } from "./csrf.ts";
+import { mountDocs } from "./docs.ts";
+import { mountFlowlord } from "./flowlord.ts";
 import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
 import { openapi } from "./openapi.ts";
-import type { Snapshot } from "../internal/workflow/index.ts";
 import type { AboutInfo } from "./views/about.tsx";
 import { actionsScript } from "./views/actions-script.ts";
 import { backloadScript } from "./views/backload-script.ts";
@@ -60,6 +62,10 @@ export interface AppDeps extends ActionDeps {
   readonly metrics?: () => string;
   /** What the about page shows beyond the state: streams, cache file, backups, alerts, recent actions. */
   readonly about?: () => Promise<AboutInfo>;
+  /** Sends Slack's "all is well" message (flowlord's `/notify`); absent without Slack. */
+  readonly notify?: () => Promise<void>;
+  /** The workflow path (a folder or one file) `/workflow/*` serves from. */
+  readonly workflowRoot?: () => string;
   /** The workflow set the runtime holds now (the workflows and backload pages read it). */
   readonly workflows?: () => Snapshot | undefined;
   /** The configuration with secrets hidden, for the about page. */
@@ -202,6 +208,20 @@ export function createApp(deps: AppDeps): Hono {
   app.post("/backload", read, backload);
   app.post("/api/v1/backload", read, backload);
   mountActions(app, deps, read, admin);
+  mountFlowlord(
+    app,
+    {
+      recap: (d) => deps.history.recapOn(d),
+      ...(deps.notify ? { notify: deps.notify } : {}),
+      workflowRoot: () => {
+        if (!deps.workflowRoot) throw new HistoryUnavailable("no workflow files here");
+        return deps.workflowRoot();
+      },
+      now,
+    },
+    read,
+  );
+  mountDocs(app);
   mountPages(app, deps);
   return app;
 }

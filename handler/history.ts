@@ -10,6 +10,7 @@ import {
   type HourCounts,
   isTaskSort,
   type PhaseRecord,
+  type RecapRow,
   SortDirection,
   type TaskFilter,
   type TaskPage,
@@ -30,6 +31,8 @@ export interface History {
   alertsOn(day: string): readonly AlertRow[];
   daysWith(kind: "tasks" | "files" | "alerts"): readonly string[];
   phases(): readonly PhaseRecord[];
+  /** Flowlord's recap: the day's tasks per type:job, with run times and result counts. */
+  recapOn(day: string): readonly RecapRow[];
 }
 
 /** The history cannot be read now: the cache is off, or degraded without a readable file. */

@@ -16,6 +16,7 @@ import {
   filesOn,
   hourlyOn,
   phases,
+  recapOn,
   recentActions,
   resultsOn,
   taskByKey,
@@ -105,6 +106,7 @@ export function cacheHistory(service: Pick<Service, "cache" | "events">): Histor
     alertsOn: (day) => read((db) => alertsOn(db, day)),
     daysWith: (kind) => read((db) => daysWith(db, kind)),
     phases: () => read((db) => phases(db)),
+    recapOn: (day) => read((db) => recapOn(db, day)),
   };
 }
 
@@ -140,6 +142,20 @@ export async function serveHttp(
     history: cacheHistory(service),
     config: () => redactConfig(config),
     workflows: () => service.engine.snapshot() ?? undefined,
+    workflowRoot: () => resolve(cwd, config.workflow),
+    ...(service.alerts.slack && config.slack.url
+      ? {
+          notify: async () => {
+            const s = service.state();
+            const up = Math.round((Date.now() - s.startedAt.getTime()) / 1000);
+            const text = `${config.slack.prefix ? `[${config.slack.prefix}] ` : ""}taskmaster ${version} is running (up ${up} s): NATS ${s.nats}, ${s.workflows} workflows, ${s.phases} phases`;
+            service.alerts.slack?.send({
+              text,
+              blocks: [{ type: "section", text: { type: "mrkdwn", text: `:white_check_mark: ${text}` } }],
+            });
+          },
+        }
+      : {}),
     subscribe: (listener) => {
       const offs = [
         service.events.on("taskPublished", (e) =>
