@@ -306,3 +306,32 @@ describe("flowlord's endpoints and the API docs, mounted in the app", () => {
     expect(await docs.text()).toContain("/api/docs/assets/");
   });
 });
+
+describe("the workflows page and flowlord's /info from the live set", () => {
+  it("draws the graph, gives fire times, and /info has flowlord's workflow map", async () => {
+    const snapshot = snapshotOf({
+      "etl.toml": `
+[[phase]]
+task = "extract"
+rule = "cron=0 * * * *"
+
+[[phase]]
+task = "load"
+dependsOn = "extract"
+`,
+    });
+    const a = app({ workflows: () => snapshot });
+    const page = await (await a.request("/web/workflows", { headers: admin() })).text();
+    expect(page).toContain("<svg");
+    expect(page).toContain("2024-01-15T13:00:00Z"); // the next slot after 12:00
+    const info = (await (await a.request("/info", { headers: admin() })).json()) as {
+      app_name: string;
+      workflow: Record<string, Record<string, { Next: string; Child: string[] }>>;
+    };
+    expect(info.app_name).toBe("taskmaster");
+    expect(info.workflow["etl.toml"]?.extract).toMatchObject({
+      Next: "2024-01-15T13:00:00Z",
+      Child: ["load"],
+    });
+  });
+});

@@ -15,10 +15,12 @@ import { createCsrf } from "./csrf.ts";
 import { mountDocs } from "./docs.ts";
 import { mountFlowlord } from "./flowlord.ts";
 import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
+import { flowlordInfo } from "./info.ts";
 import { openapi } from "./openapi.ts";
 import type { AboutInfo } from "./views/about.tsx";
 import { actionsScript } from "./views/actions-script.ts";
 import { backloadScript } from "./views/backload-script.ts";
+import { duration } from "./views/layout.tsx";
 import { mountPages } from "./web.tsx";
 
 /** What the service tells about itself (`Service.state()`). */
@@ -160,7 +162,17 @@ export function createApp(deps: AppDeps): Hono {
   });
   // Flowlord's: every record of a task id, and the service's information.
   app.get("/task/:id", read, (c) => c.json(deps.history.tasksById(c.req.param("id"))));
-  app.get("/info", read, (c) => c.json(status()));
+  // Flowlord's /info: its fields, and its workflow map (next and previous fire times, schedules, child chains).
+  app.get("/info", read, (c) => {
+    const s = status();
+    const snapshot = deps.workflows?.();
+    return c.json({
+      app_name: "taskmaster",
+      runtime: duration(s.uptimeSeconds * 1000),
+      ...s,
+      workflow: snapshot ? flowlordInfo(snapshot, now()) : {},
+    });
+  });
   app.get("/api/v1/files", read, (c) => c.json({ files: deps.history.filesOn(day(c.req.query("date"))) }));
   app.get("/api/v1/alerts", read, (c) => c.json({ alerts: deps.history.alertsOn(day(c.req.query("date"))) }));
   app.get("/api/v1/days/:kind", read, (c) => {

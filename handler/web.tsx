@@ -9,10 +9,11 @@ import type { AppDeps } from "./app.ts";
 import { Role, roleOf, sameToken } from "./auth.ts";
 import { parseDay, taskFilter } from "./history.ts";
 import { AboutPage, noAbout } from "./views/about.tsx";
-import { Layout } from "./views/layout.tsx";
-import { AlertsPage, FilesPage, TasksPage, WorkflowsPage } from "./views/pages.tsx";
 import { BackloadPage, backloadPhases } from "./views/backload.tsx";
+import { Layout } from "./views/layout.tsx";
+import { AlertsPage, FilesPage, TasksPage } from "./views/pages.tsx";
 import { RunPage } from "./views/run.tsx";
+import { WorkflowsPage } from "./views/workflows.tsx";
 
 export function mountPages(app: Hono, deps: AppDeps): void {
   const now = deps.now ?? (() => new Date());
@@ -72,7 +73,12 @@ export function mountPages(app: Hono, deps: AppDeps): void {
   };
   app.get("/web/alerts", page, alerts);
   app.get("/web/alert", page, alerts);
-  const workflows = (c: Context) => c.html(<WorkflowsPage phases={deps.history.phases()} />);
+  const workflows = (c: Context) => {
+    const snapshot = deps.workflows?.();
+    // The cache's records only stand in while no set is loaded (and the cache may be off then too).
+    const records = snapshot ? [] : safely(() => deps.history.phases(), []);
+    return c.html(<WorkflowsPage snapshot={snapshot} now={now()} records={records} />);
+  };
   app.get("/web/workflows", page, workflows);
   app.get("/web/workflow", page, workflows);
   app.get("/web/about", page, async (c) => {
@@ -134,4 +140,12 @@ export function mountPages(app: Hono, deps: AppDeps): void {
     setCookie(c, "taskmaster_token", token, { httpOnly: true, sameSite: "Strict", path: "/" });
     return c.redirect(next, 303);
   });
+}
+
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }

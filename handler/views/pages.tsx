@@ -1,7 +1,7 @@
 /**
- * The dashboard's pages, rendered on the server from the history: tasks of a day (counts, an hourly chart, filters,
- * columns that sort, queue and run times) and a run's chain, files, alerts grouped as in the digest, workflow phases,
- * and about. Day pages carry the month calendar.
+ * The day pages, rendered on the server from the history: tasks of a day (counts, an hourly chart, filters, columns
+ * that sort, queue and run times), files, and alerts grouped as in the digest, each with the month calendar; and the
+ * task table the run page shares. The run, workflows, backload and about pages have files of their own.
  */
 
 import type { Child } from "hono/jsx";
@@ -10,7 +10,6 @@ import {
   type FileRow,
   firstDirection,
   type HourCounts,
-  type PhaseRecord,
   type SortDirection,
   type TaskPage,
   type TaskRow,
@@ -293,45 +292,6 @@ export function AlertsPage(props: {
                 </td>
                 <td>{when(a.dataTime)}</td>
                 <td class="wrap">{a.msg}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </Layout>
-  );
-}
-
-export function WorkflowsPage(props: { phases: readonly PhaseRecord[] }) {
-  return (
-    <Layout title="Workflows" path="/web/workflows">
-      <div class="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th>status</th>
-              <th>workflow</th>
-              <th>phase</th>
-              <th>depends on</th>
-              <th>rule</th>
-              <th>template</th>
-              <th>retry</th>
-              <th>problems</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.phases.map((p) => (
-              <tr>
-                <td>
-                  <Badge value={p.status} />
-                </td>
-                <td>{p.workflow}</td>
-                <td>{p.phase}</td>
-                <td>{p.dependsOn}</td>
-                <td class="wrap">{p.rule}</td>
-                <td class="wrap">{p.template}</td>
-                <td>{p.retry}</td>
-                <td class="wrap">{p.problems.join("; ")}</td>
               </tr>
             ))}
           </tbody>
