@@ -139,7 +139,7 @@ describe("the API", () => {
     };
     expect(await bad("/api/v1/tasks?date=yesterday")).toEqual([
       400,
-      'date: "yesterday" is not a day; use YYYY-MM-DD, an RFC 3339 time, or -24h / -7d',
+      'date: "yesterday" is not a day; use YYYY-MM-DD, an RFC 3339 time (with or without its zone), or -24h / -7d',
     ]);
     expect(await bad("/api/v1/tasks?page=0")).toEqual([400, 'page: "0" is not a page number (1, 2 ...)']);
     expect(await bad("/api/v1/tasks?result=done")).toEqual([

@@ -64,6 +64,8 @@ export interface AppDeps extends ActionDeps {
   readonly metrics?: () => string;
   /** What the about page shows beyond the state: streams, cache file, backups, alerts, recent actions. */
   readonly about?: () => Promise<AboutInfo>;
+  /** The zone of times given without one (`http.time_zone`; UTC by default). */
+  readonly timeZone?: string;
   /** Sends Slack's "all is well" message (flowlord's `/notify`); absent without Slack. */
   readonly notify?: () => Promise<void>;
   /** The workflow path (a folder or one file) `/workflow/*` serves from. */
@@ -150,7 +152,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.get("/api/v1/status", read, (c) => c.json(status()));
 
-  const day = (q: string | undefined) => parseDay(q, now());
+  const day = (q: string | undefined) => parseDay(q, now(), deps.timeZone);
   app.get("/api/v1/tasks", read, (c) => {
     const q = c.req.query();
     return c.json(deps.history.tasksOn(day(q.date), taskFilter(q)));

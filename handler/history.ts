@@ -18,6 +18,7 @@ import {
   taskSorts,
 } from "../internal/cache/index.ts";
 import { InputError } from "../internal/errors/index.ts";
+import { fromWall } from "../internal/tmpl/index.ts";
 
 export interface History {
   tasksOn(day: string, filter: TaskFilter): TaskPage;
@@ -41,10 +42,11 @@ export class HistoryUnavailable extends Error {
 }
 
 /**
- * A day from `?date=`: `YYYY-MM-DD`, an RFC 3339 time (its UTC day), or a relative `-24h` / `-3d` back from now;
- * today (UTC) when absent.
+ * A day from `?date=`: `YYYY-MM-DD`, an RFC 3339 time (its UTC day), a time without a zone (read in `zone`, the
+ * configured `http.time_zone`, UTC by default), or a relative `-24h` / `-3d` back from now; today (UTC) when absent.
+ * Days are UTC days, as the history stores them.
  */
-export function parseDay(text: string | undefined, now: Date): string {
+export function parseDay(text: string | undefined, now: Date, zone = "UTC"): string {
   if (text === undefined || text === "") return now.toISOString().slice(0, 10);
   if (/^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))) return text;
   const relative = /^-(\d+)([hd])$/.exec(text);
@@ -52,9 +54,16 @@ export function parseDay(text: string | undefined, now: Date): string {
     const hours = Number(relative[1]) * (relative[2] === "d" ? 24 : 1);
     return new Date(now.getTime() - hours * 3_600_000).toISOString().slice(0, 10);
   }
-  const t = /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
+  const zoneless = /^(\d{4}-\d{2}-\d{2}T\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?)$/.exec(text);
+  if (zoneless) {
+    const wall = Date.parse(`${text}${text.length === 13 ? ":00" : ""}Z`);
+    if (!Number.isNaN(wall)) return fromWall(new Date(wall), zone).toISOString().slice(0, 10);
+  }
+  const t = /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:\d{2})$/i.test(text) ? Date.parse(text) : Number.NaN;
   if (!Number.isNaN(t)) return new Date(t).toISOString().slice(0, 10);
-  throw new InputError(`date: "${text}" is not a day; use YYYY-MM-DD, an RFC 3339 time, or -24h / -7d`);
+  throw new InputError(
+    `date: "${text}" is not a day; use YYYY-MM-DD, an RFC 3339 time (with or without its zone), or -24h / -7d`,
+  );
 }
 
 const results = new Set(["complete", "error", "alert", "warn", "running"]);

@@ -31,7 +31,7 @@ export function mountPages(app: Hono, deps: AppDeps): void {
   app.get("/", (c) => c.redirect("/web/tasks", 303));
   const tasks = (c: Context) => {
     const q = query(c);
-    const day = parseDay(q.date, now());
+    const day = parseDay(q.date, now(), deps.timeZone);
     const filter = taskFilter(q);
     const kept = Object.fromEntries(
       Object.entries(q).filter(
@@ -59,14 +59,14 @@ export function mountPages(app: Hono, deps: AppDeps): void {
     return c.html(<RunPage id={id} rows={deps.history.tasksById(id)} canAct={canAct} />);
   });
   const files = (c: Context) => {
-    const day = parseDay(c.req.query("date"), now());
+    const day = parseDay(c.req.query("date"), now(), deps.timeZone);
     return c.html(
       <FilesPage day={day} days={days("files")} today={today()} files={deps.history.filesOn(day)} />,
     );
   };
   app.get("/web/files", page, files);
   const alerts = (c: Context) => {
-    const day = parseDay(c.req.query("date"), now());
+    const day = parseDay(c.req.query("date"), now(), deps.timeZone);
     return c.html(
       <AlertsPage day={day} days={days("alerts")} today={today()} alerts={deps.history.alertsOn(day)} />,
     );

@@ -143,6 +143,7 @@ export async function serveHttp(
     config: () => redactConfig(config),
     workflows: () => service.engine.snapshot() ?? undefined,
     workflowRoot: () => resolve(cwd, config.workflow),
+    timeZone: config.http.timeZone,
     ...(service.alerts.slack && config.slack.url
       ? {
           notify: async () => {

@@ -40,6 +40,16 @@ export function checkListen(text: string): string | undefined {
   return undefined;
 }
 
+/** An IANA time zone name the runtime knows (UTC, Europe/Paris ...). */
+export function checkZone(text: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: text });
+    return undefined;
+  } catch {
+    return `expected an IANA time zone such as UTC or Europe/Paris, got "${text}"`;
+  }
+}
+
 /** Replaces the port of a `host:port` address (one that passed `checkListen`). */
 export function withPort(listen: string, port: number): string {
   const colon = listen.lastIndexOf(":");

@@ -68,7 +68,14 @@ const defaults: Config = {
     maxFrequency: 80 * minute,
     taskTtl: 4 * hour,
   },
-  http: { listen: "127.0.0.1:8080", readToken: "", adminToken: "", readTokenFile: "", adminTokenFile: "" },
+  http: {
+    listen: "127.0.0.1:8080",
+    readToken: "",
+    adminToken: "",
+    readTokenFile: "",
+    adminTokenFile: "",
+    timeZone: "UTC",
+  },
   log: { level: "info", format: "json" },
 };
 

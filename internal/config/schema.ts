@@ -13,6 +13,7 @@ import {
   checkStreamName,
   checkSubject,
   checkSubjectPrefix,
+  checkZone,
 } from "./checks.ts";
 import { type ConfigKey, type KeyType, logFormats, logLevels, type Value } from "./types.ts";
 
@@ -170,6 +171,9 @@ export const configKeys: readonly ConfigKey[] = [
   key("http.admin_token", "string", "", "bearer token for changes (backload, retry ...)", secret),
   key("http.read_token_file", "string", "", "file holding the read token"),
   key("http.admin_token_file", "string", "", "file holding the admin token"),
+  key("http.time_zone", "string", "UTC", "IANA zone of API times given without one (2024-01-15T10:00)", {
+    check: checkZone,
+  }),
 
   key("log.level", "string", "info", "the least level logged", { choices: logLevels }),
   key("log.format", "string", "json", "json (one object per line) or pretty (for people)", {

@@ -91,6 +91,8 @@ export interface HttpConfig {
   /** Files holding the tokens; read by the HTTP server, not here. */
   readonly readTokenFile: string;
   readonly adminTokenFile: string;
+  /** The zone of times the API is given without one. */
+  readonly timeZone: string;
 }
 
 export interface LogConfig {
