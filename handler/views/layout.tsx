@@ -32,6 +32,10 @@ td.wrap { word-break:break-all; max-width:32rem; }
 .counts { display:flex; flex-wrap:wrap; gap:.5rem 1.2rem; margin:.25rem 0 .75rem; }
 .muted { color:var(--muted); }
 pre { white-space:pre-wrap; word-break:break-all; }
+.cards { display:flex; flex-wrap:wrap; gap:.5rem; margin:.25rem 0 .75rem; }
+.card { border:1px solid var(--line); border-radius:6px; padding:.4rem .6rem; }
+.card.resolved { opacity:.7; }
+.resolved { color:var(--ok); }
 .notice { margin:.75rem 1rem 0; padding:.5rem .75rem; border:1px solid currentColor; border-radius:6px; }
 button.act { font-size:.8rem; padding:.15rem .45rem; margin:.1rem; }
 th a { color:inherit; text-decoration:none; } th a:hover { text-decoration:underline; }

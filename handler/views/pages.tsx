@@ -5,6 +5,7 @@
  */
 
 import type { Child } from "hono/jsx";
+import { printDates } from "../../internal/alert/index.ts";
 import {
   type AlertRow,
   type FileRow,
@@ -259,12 +260,19 @@ export function AlertsPage(props: {
         <Calendar day={props.day} days={props.days} today={props.today} path="/web/alerts" params={{}} />
         <DayPicker day={props.day} action="/web/alerts" />
       </div>
-      <div class="counts">
-        {sorted.map(([key, rows]) => (
-          <span>
-            <b>{key}</b> {rows.length}
-          </span>
-        ))}
+      <div class="cards">
+        {sorted.map(([key, rows]) => {
+          const times = rows.flatMap((r) => (r.dataTime ? [new Date(r.dataTime)] : []));
+          const kinds = [...new Set(rows.map((r) => r.kind))].join(", ");
+          const open = rows.filter((r) => !r.resolved).length;
+          return (
+            <div class={`card${open === 0 ? " resolved" : ""}`}>
+              <b>{key}</b> {rows.length} × {kinds}
+              {times.length > 0 ? <div class="muted">data times: {printDates(times)}</div> : null}
+              <div>{open === 0 ? <Badge value="resolved" /> : `${open} open`}</div>
+            </div>
+          );
+        })}
       </div>
       <div class="scroll">
         <table>
@@ -275,6 +283,7 @@ export function AlertsPage(props: {
               <th>task</th>
               <th>data time</th>
               <th>message</th>
+              <th>resolved</th>
             </tr>
           </thead>
           <tbody>
@@ -292,6 +301,7 @@ export function AlertsPage(props: {
                 </td>
                 <td>{when(a.dataTime)}</td>
                 <td class="wrap">{a.msg}</td>
+                <td>{a.resolved ? <Badge value="resolved" /> : null}</td>
               </tr>
             ))}
           </tbody>

@@ -173,7 +173,7 @@ export function taskByKey(db: Database, key: string): TaskRow | undefined {
 /** Every task of a run (children and retries share the id), oldest first. */
 export function tasksById(db: Database, id: string): TaskRow[] {
   const rows = db
-    .prepare(`SELECT ${taskColumns} FROM tasks WHERE id = ? ORDER BY created, key`)
+    .prepare(`SELECT ${taskColumns} FROM tasks WHERE id = ? ORDER BY created, published, key`)
     .all(id) as Omit<TaskRow, "queueMs" | "runMs">[];
   return rows.map(withSpans);
 }
@@ -202,12 +202,15 @@ export function filesOn(db: Database, day: string): FileRow[] {
 
 export function alertsOn(db: Database, day: string): AlertRow[] {
   const [start, end] = range(day);
-  return db
+  const rows = db
     .prepare(
-      `SELECT seq, kind, task_id AS taskId, task_type AS taskType, job, info, msg, data_time AS dataTime, created
-       FROM alerts WHERE created >= ? AND created < ? ORDER BY created DESC, seq DESC`,
+      `SELECT seq, kind, task_id AS taskId, task_type AS taskType, job, info, msg, data_time AS dataTime, created,
+         EXISTS (SELECT 1 FROM tasks t WHERE t.type = a.task_type AND t.job = a.job
+           AND t.data_time = a.data_time AND t.result = 'complete' AND t.done > a.created) AS resolved
+       FROM alerts a WHERE created >= ? AND created < ? ORDER BY created DESC, seq DESC`,
     )
-    .all(start, end) as AlertRow[];
+    .all(start, end) as (Omit<AlertRow, "resolved"> & { resolved: number })[];
+  return rows.map((r) => ({ ...r, resolved: r.resolved === 1 }));
 }
 
 export function rejectedOn(db: Database, day: string): RejectedRow[] {

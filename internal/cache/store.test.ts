@@ -65,7 +65,13 @@ describe("cache store", () => {
       },
     ]);
     expect(alertsOn(db, "2024-01-15")).toEqual([
-      { ...alert(), seq: 1, created: "2024-01-15T04:00:00.000Z", dataTime: "2024-01-15T00:00:00.000Z" },
+      {
+        ...alert(),
+        seq: 1,
+        created: "2024-01-15T04:00:00.000Z",
+        dataTime: "2024-01-15T00:00:00.000Z",
+        resolved: false,
+      },
     ]);
     expect(rejectedOn(db, "2024-01-15")).toEqual([
       { ...rejected(), seq: 1, received: "2024-01-15T04:30:00.000Z" },

@@ -195,6 +195,7 @@ export interface TaskRow {
 }
 
 export type FileRow = FileRecord & { readonly seq: number };
-export type AlertRow = AlertRecord & { readonly seq: number };
+/** `resolved`: (on the day's list) the phase completed for the same data time after the alert. */
+export type AlertRow = AlertRecord & { readonly seq: number; readonly resolved?: boolean };
 export type RejectedRow = RejectedRecord & { readonly seq: number };
 export type ActionRow = ActionRecord & { readonly seq: number };

@@ -58,7 +58,13 @@ beforeAll(async () => {
   nc = await connectNats({ url: server.url, name: "browser-test" });
   const dir = workflowDir({ "etl.toml": workflow });
   writeFileSync(join(dir, "read.token"), "browser-read-token");
-  taskmaster = await startTaskmaster(server.url, dir, ["--http.read_token_file", join(dir, "read.token")]);
+  writeFileSync(join(dir, "admin.token"), "browser-admin-token");
+  taskmaster = await startTaskmaster(server.url, dir, [
+    "--http.read_token_file",
+    join(dir, "read.token"),
+    "--http.admin_token_file",
+    join(dir, "admin.token"),
+  ]);
   base = String(taskmaster.lines.find((l) => l.msg === "taskmaster running")?.http);
   // transform completes, except part c which fails (no retries): a failed task and an alert to look at.
   workers = fakeWorkers(nc, ["transform", "load"], (t) =>
@@ -105,7 +111,7 @@ describe("the dashboard in Chromium", () => {
   it("asks for the token once, then shows the run's tasks with their results", async () => {
     await page.goto(`${base}/web/tasks`);
     expect(page.url()).toContain("/login");
-    await page.fill("input[name=token]", "browser-read-token");
+    await page.fill("input[name=token]", "browser-admin-token");
     await page.click("button[type=submit]");
     await page.waitForURL(/\/web\/tasks/);
     // Wait for the whole run (3 transforms, 2 loads, the slow one) to be recorded, reloading as a person would.
@@ -168,5 +174,114 @@ describe("the dashboard in Chromium", () => {
     expect(await page.locator("main").textContent()).toContain("connected");
     expect(await page.locator("pre").textContent()).not.toContain("browser-read-token");
     await shot("about");
+  });
+
+  it("sorts the tasks by a column, both ways, keeping the filter", async () => {
+    await page.goto(`${base}/web/tasks?result=complete`);
+    const types = () => page.locator("tbody tr td:nth-child(2)").allTextContents();
+    await page.click("thead a:has-text('task')");
+    await page.waitForURL(/sort=type&direction=asc/);
+    expect(page.url()).toContain("result=complete");
+    const asc = await types();
+    expect(asc).toEqual([...asc].sort());
+    expect(new Set(asc)).toEqual(new Set(["extract", "load", "slow", "transform"]));
+    await page.click("thead a:has-text('task')");
+    await page.waitForURL(/sort=type&direction=desc/);
+    const desc = await types();
+    expect(desc).toEqual([...asc].reverse());
+    expect(await page.locator("thead th[aria-sort=descending]").count()).toBe(1);
+    await shot("tasks-sorted");
+  });
+
+  it("retries the failed task from its run page; it runs again (and fails again, as its worker says)", async () => {
+    await page.goto(`${base}/web/tasks/run-42`);
+    const errors = page.locator("tbody tr", { hasText: "part c is <broken>" });
+    const before = await errors.count();
+    page.once("dialog", (dialog) => void dialog.accept());
+    await errors.first().locator("button", { hasText: "retry" }).click();
+    await page.locator("#action-result", { hasText: "Retried: transform" }).waitFor({ timeout: 10_000 });
+    await waitFor(
+      async () => {
+        await page.reload();
+        return (await errors.count()) === before + 1;
+      },
+      { timeoutMs: 15_000, intervalMs: 500, message: "the retried task's record" },
+    );
+    await shot("run-retried");
+  });
+
+  it("previews a backload with the planner, then executes it", async () => {
+    await page.goto(`${base}/web/backload`);
+    await page.selectOption("#backload-phase", "etl.toml|transform");
+    await page.fill("#backload-at", "2026-01-02");
+    await page.click("#backload-preview");
+    await page.locator("#backload-result[data-state=preview]").waitFor({ timeout: 10_000 });
+    expect(await page.locator("#backload-tasks tbody tr").count()).toBe(3);
+    expect(await page.locator("#backload-status").textContent()).toContain("DRY RUN ONLY");
+    expect(await page.locator("#backload-tasks tbody").textContent()).toContain("?part=b&day=2026-01-02");
+    await shot("backload-preview");
+    let question = "";
+    page.once("dialog", (dialog) => {
+      question = dialog.message();
+      void dialog.accept();
+    });
+    await page.click("#backload-execute");
+    await page.locator("#backload-result[data-state=executed]").waitFor({ timeout: 10_000 });
+    expect(question).toBe("This will create 3 tasks. Execute?");
+    expect(await page.locator("#backload-status").textContent()).toContain("Executed");
+    // The three transforms were published, ran, and their loads followed (b's and a's; c fails).
+    await page.goto(`${base}/web/tasks?type=load`);
+    await waitFor(
+      async () => {
+        await page.reload();
+        const infos = await page.locator("tbody tr td:nth-child(4)").allTextContents();
+        return infos.filter((i) => i.includes("from=")).length >= 4;
+      },
+      { timeoutMs: 15_000, intervalMs: 500, message: "the backloaded transforms' loads" },
+    );
+    await shot("backload-executed");
+  });
+
+  it("draws the workflow graph and serves the API docs locally", async () => {
+    await page.goto(`${base}/web/workflows`);
+    expect(await page.locator("svg[role=img]").count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator("svg[role=img]").first().textContent()).toContain("transform");
+    await shot("workflows");
+    await page.goto(`${base}/api/docs`);
+    await page.locator(".swagger-ui .opblock").first().waitFor({ timeout: 15_000 });
+    expect(await page.locator(".swagger-ui .opblock").count()).toBeGreaterThan(10);
+    await shot("api-docs");
+  });
+
+  it("works on a phone-sized screen", async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const cookies = await page.context().cookies();
+    await phone.context().addCookies(cookies);
+    await phone.goto(`${base}/web/tasks`);
+    const width = await phone.evaluate("document.documentElement.scrollWidth");
+    expect(width).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(artifacts, "phone-tasks.png"), fullPage: true });
+    await phone.close();
+  });
+
+  it("shows a file that arrived, and why nothing matched it", async () => {
+    const stat = {
+      path: "/data/in/report-2026-11-23.csv",
+      size: 2048,
+      last_modified: new Date().toISOString(),
+    };
+    await jetstream(nc).publish("files", JSON.stringify(stat));
+    await page.goto(`${base}/web/files`);
+    await waitFor(
+      async () => {
+        await page.reload();
+        return (await page.locator("tbody tr").count()) >= 1;
+      },
+      { timeoutMs: 10_000, intervalMs: 500, message: "the file on the page" },
+    );
+    const row = await page.locator("tbody tr").first().textContent();
+    expect(row).toContain("/data/in/report-2026-11-23.csv");
+    expect(row).toContain("unmatched");
+    await shot("files");
   });
 });
