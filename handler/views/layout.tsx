@@ -62,6 +62,8 @@ th[aria-sort] { color:var(--fg); }
 .chart .warn { opacity:.6; }
 .legend { display:flex; flex-wrap:wrap; gap:.25rem 1rem; font-size:.8rem; margin-top:.25rem; }
 .swatch { display:inline-block; width:.7rem; height:.7rem; border-radius:2px; background:currentColor; vertical-align:-.05rem; }
+/* On a phone a wide table scrolls sideways in its box instead of squeezing text to a letter a line. */
+@media (max-width: 760px) { .scroll table { min-width: 720px; } td.wrap { word-break: normal; overflow-wrap: break-word; } }
 `;
 
 export const pages = [
@@ -100,7 +102,8 @@ export function Layout(props: { title: string; path: string; live?: boolean; chi
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · taskmaster`}</title>
-        <style>{style}</style>
+        {/* Constant CSS: set raw, since hono/jsx would escape its `>` selectors. */}
+        <style dangerouslySetInnerHTML={{ __html: style }} />
       </head>
       <body>
         <header>

@@ -255,9 +255,10 @@ describe("the dashboard in Chromium", () => {
 
   it("works on a phone-sized screen", async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    const cookies = await page.context().cookies();
-    await phone.context().addCookies(cookies);
+    await phone.context().addCookies([{ name: "taskmaster_token", value: "browser-admin-token", url: base }]);
     await phone.goto(`${base}/web/tasks`);
+    expect(await phone.locator("h1").textContent()).toMatch(/^Tasks of /);
+    expect(await phone.locator("tbody tr").count()).toBeGreaterThan(0);
     const width = await phone.evaluate("document.documentElement.scrollWidth");
     expect(width).toBeLessThanOrEqual(390);
     await phone.screenshot({ path: join(artifacts, "phone-tasks.png"), fullPage: true });
