@@ -24,7 +24,7 @@ import {
   tasksOn,
 } from "../../internal/cache/index.ts";
 import { type Config, redactConfig } from "../../internal/config/index.ts";
-import { collectMetrics } from "../../internal/metrics/index.ts";
+import { type ConsumerGauge, collectMetrics } from "../../internal/metrics/index.ts";
 import {
   downstreamOf,
   parseBackloadRequest,
@@ -125,6 +125,7 @@ export async function serveHttp(
   checkExposure(config.http.listen, tokens);
   const metrics = collectMetrics(service.events);
   const backups = followBackups(service);
+  const lag = pollConsumers(service);
   const app = createApp({
     metrics: () => {
       const s = service.state();
@@ -134,6 +135,9 @@ export async function serveHttp(
         cachePending: s.cache.pending,
         workflows: s.workflows,
         phases: s.phases,
+        consumers: lag.consumers,
+        backupFailing: backups.problem ? 1 : 0,
+        lastBackupSeconds: backups.last ? Math.round(Date.parse(backups.last.at) / 1000) : 0,
       });
     },
     tokens,
@@ -231,6 +235,7 @@ export async function serveHttp(
           new Promise<void>((done) => {
             metrics.stop();
             backups.stop();
+            lag.stop();
             server.close(() => done());
             // Live pages hold their event streams open for good: cut them, or closing would wait forever.
             if ("closeAllConnections" in server) server.closeAllConnections();
@@ -280,4 +285,25 @@ function cacheFileOf(service: Pick<Service, "cache">, config: Config, cwd: strin
   }, 0);
   const { tasks, files, alerts, days } = counts(db);
   return { path, bytes, rows: { tasks, files, alerts, days } };
+}
+
+/** The durable consumers' lag for `/metrics`, polled every 15 s (a scrape never waits on NATS). */
+function pollConsumers(service: Pick<Service, "streams">) {
+  const state = { consumers: [] as ConsumerGauge[], stop: () => {} };
+  const poll = async () => {
+    const streams = await service.streams().catch(() => []);
+    state.consumers = streams.flatMap((s) =>
+      s.consumers.map((c) => ({
+        stream: s.name,
+        consumer: c.name,
+        pending: c.pending,
+        ackPending: c.ackPending,
+      })),
+    );
+  };
+  void poll();
+  const timer = setInterval(() => void poll(), 15_000);
+  timer.unref();
+  state.stop = () => clearInterval(timer);
+  return state;
 }

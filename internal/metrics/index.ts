@@ -1,2 +1,2 @@
 /** Prometheus counters and gauges from the service's events. */
-export { collectMetrics, type Gauges, type Metrics } from "./metrics.ts";
+export { type ConsumerGauge, collectMetrics, type Gauges, type Metrics } from "./metrics.ts";

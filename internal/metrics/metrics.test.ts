@@ -41,4 +41,51 @@ describe("metrics", () => {
       m.render({ natsConnected: 0, cacheDegraded: 0, cachePending: 0, workflows: 0, phases: 0 }),
     ).toContain('taskmaster_tasks_published_total{topic="load",kind="child"} 2');
   });
+
+  it("measures parent done → first child, and renders the consumers' lag and the backup state", () => {
+    const events = new EngineEvents();
+    let now = 1000;
+    const m = collectMetrics(events, () => now);
+    const complete = { type: "extract", info: "", id: "run-1", result: "complete" as const };
+    events.emit({ type: "taskDone", task: complete, redelivered: false });
+    now += 30; // 30 ms later its first child is stored, then a second one (not measured again)
+    const child = { ...emission("load"), task: { type: "load", info: "", id: "run-1" } };
+    events.emit({
+      type: "taskPublished",
+      emission: child,
+      subject: "load",
+      msgId: "a",
+      seq: 2,
+      duplicate: false,
+    });
+    events.emit({
+      type: "taskPublished",
+      emission: child,
+      subject: "load",
+      msgId: "b",
+      seq: 3,
+      duplicate: false,
+    });
+    const text = m.render({
+      natsConnected: 1,
+      cacheDegraded: 0,
+      cachePending: 0,
+      workflows: 1,
+      phases: 2,
+      consumers: [{ stream: "TASKMASTER_DONE", consumer: "taskmaster-done", pending: 42, ackPending: 3 }],
+      backupFailing: 1,
+      lastBackupSeconds: 1700000000,
+    });
+    expect(text).toContain('taskmaster_done_to_child_seconds_bucket{le="0.025"} 0');
+    expect(text).toContain('taskmaster_done_to_child_seconds_bucket{le="0.05"} 1');
+    expect(text).toContain("taskmaster_done_to_child_seconds_count 1");
+    expect(text).toContain(
+      'taskmaster_consumer_pending_messages{stream="TASKMASTER_DONE",consumer="taskmaster-done"} 42',
+    );
+    expect(text).toContain(
+      'taskmaster_consumer_ack_pending_messages{stream="TASKMASTER_DONE",consumer="taskmaster-done"} 3',
+    );
+    expect(text).toContain("taskmaster_backup_failing 1");
+    expect(text).toContain("taskmaster_backup_last_success_timestamp_seconds 1700000000");
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Counters and gauges for Prometheus, kept from the service's events: tasks published by topic and kind, done
  * messages by topic and result, retries and failures by topic, alerts by kind, files by status, rejected
- * messages, and the done-to-child latency. `render()` writes the text exposition format.
+ * messages, the done-to-child latency, and gauges the service polls (NATS, cache, consumers' lag, backups).
+ * `render()` writes the text exposition format.
  */
 import type { EngineEvents } from "../engine/index.ts";
 
@@ -31,6 +32,57 @@ function labelText(labels: Labels): string {
   return parts.length > 0 ? `{${parts.join(",")}}` : "";
 }
 
+/**
+ * Parent done → first child published, in seconds: children carry their parent's id, so the time a complete done
+ * arrived is kept by id (the newest 10 000) until the first child with that id is stored.
+ */
+class Latency {
+  static readonly buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+  readonly #since = new Map<string, number>();
+  readonly #counts = Latency.buckets.map(() => 0);
+  #sum = 0;
+  #count = 0;
+  done(id: string, at: number): void {
+    this.#since.delete(id);
+    this.#since.set(id, at);
+    if (this.#since.size > 10_000) {
+      const oldest = this.#since.keys().next().value;
+      if (oldest !== undefined) this.#since.delete(oldest);
+    }
+  }
+  child(id: string, at: number): void {
+    const since = this.#since.get(id);
+    if (since === undefined) return;
+    this.#since.delete(id);
+    const seconds = (at - since) / 1000;
+    this.#sum += seconds;
+    this.#count++;
+    Latency.buckets.forEach((le, i) => {
+      if (seconds <= le) this.#counts[i] = (this.#counts[i] ?? 0) + 1;
+    });
+  }
+  render(): string[] {
+    const name = "taskmaster_done_to_child_seconds";
+    return [
+      `# HELP ${name} Time from a parent's done message to its first child stored.`,
+      `# TYPE ${name} histogram`,
+      ...Latency.buckets.map((le, i) => `${name}_bucket{le="${le}"} ${this.#counts[i] ?? 0}`),
+      `${name}_bucket{le="+Inf"} ${this.#count}`,
+      `${name}_sum ${this.#sum}`,
+      `${name}_count ${this.#count}`,
+    ];
+  }
+}
+
+export interface ConsumerGauge {
+  readonly stream: string;
+  readonly consumer: string;
+  /** Messages not yet delivered to it. */
+  readonly pending: number;
+  /** Delivered and not yet acknowledged. */
+  readonly ackPending: number;
+}
+
 export interface Gauges {
   /** 1 while connected to NATS. */
   readonly natsConnected: number;
@@ -39,6 +91,20 @@ export interface Gauges {
   readonly cachePending: number;
   readonly workflows: number;
   readonly phases: number;
+  /** taskmaster's durable consumers, as last polled (empty before the first poll). */
+  readonly consumers?: readonly ConsumerGauge[];
+  /** 1 while backups keep failing. */
+  readonly backupFailing?: number;
+  /** When the last backup was taken (Unix seconds), 0 for none since start. */
+  readonly lastBackupSeconds?: number;
+}
+
+function labelled(name: string, help: string, values: readonly (readonly [Labels, number])[]): string[] {
+  return [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} gauge`,
+    ...values.map(([labels, v]) => `${name}${labelText(labels)} ${v}`),
+  ];
 }
 
 export interface Metrics {
@@ -46,7 +112,8 @@ export interface Metrics {
   stop(): void;
 }
 
-export function collectMetrics(events: EngineEvents): Metrics {
+export function collectMetrics(events: EngineEvents, clock: () => number = () => performance.now()): Metrics {
+  const latency = new Latency();
   const published = new Counter(
     "taskmaster_tasks_published_total",
     "Tasks stored by their stream, by topic and kind.",
@@ -66,9 +133,14 @@ export function collectMetrics(events: EngineEvents): Metrics {
   const counters = [published, done, retried, failed, alerts, files, rejected];
   const offs = [
     events.on("taskPublished", (e) => {
-      if (!e.duplicate) published.add({ topic: e.emission.topic, kind: e.emission.kind });
+      if (e.duplicate) return;
+      published.add({ topic: e.emission.topic, kind: e.emission.kind });
+      if (e.emission.kind === "child") latency.child(e.emission.task.id ?? "", clock());
     }),
-    events.on("taskDone", (e) => done.add({ topic: e.task.type, result: e.task.result ?? "" })),
+    events.on("taskDone", (e) => {
+      done.add({ topic: e.task.type, result: e.task.result ?? "" });
+      if (e.task.result === "complete") latency.done(e.task.id ?? "", clock());
+    }),
     events.on("retryScheduled", (e) => retried.add({ topic: e.task.type })),
     events.on("taskFailed", (e) => failed.add({ topic: e.task.type })),
     events.on("alertRaised", (e) => alerts.add({ kind: e.alert.kind })),
@@ -97,6 +169,23 @@ export function collectMetrics(events: EngineEvents): Metrics {
         ),
         ...gauge("taskmaster_workflows", "Workflows loaded.", g.workflows),
         ...gauge("taskmaster_phases", "Phases loaded.", g.phases),
+        ...latency.render(),
+        ...labelled(
+          "taskmaster_consumer_pending_messages",
+          "Messages waiting for a durable consumer (its lag).",
+          (g.consumers ?? []).map((c) => [{ stream: c.stream, consumer: c.consumer }, c.pending]),
+        ),
+        ...labelled(
+          "taskmaster_consumer_ack_pending_messages",
+          "Messages delivered to a durable consumer and not yet acknowledged.",
+          (g.consumers ?? []).map((c) => [{ stream: c.stream, consumer: c.consumer }, c.ackPending]),
+        ),
+        ...gauge("taskmaster_backup_failing", "1 while cache backups keep failing.", g.backupFailing ?? 0),
+        ...gauge(
+          "taskmaster_backup_last_success_timestamp_seconds",
+          "When the last cache backup was taken; 0 for none since start.",
+          g.lastBackupSeconds ?? 0,
+        ),
         "",
       ].join("\n");
     },
