@@ -77,7 +77,8 @@ export function mountPages(app: Hono, deps: AppDeps): void {
     const snapshot = deps.workflows?.();
     // The cache's records only stand in while no set is loaded (and the cache may be off then too).
     const records = snapshot ? [] : safely(() => deps.history.phases(), []);
-    return c.html(<WorkflowsPage snapshot={snapshot} now={now()} records={records} />);
+    const canAct = roleOf(c, deps.tokens) === Role.admin;
+    return c.html(<WorkflowsPage snapshot={snapshot} now={now()} records={records} canAct={canAct} />);
   };
   app.get("/web/workflows", page, workflows);
   app.get("/web/workflow", page, workflows);

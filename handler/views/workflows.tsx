@@ -5,6 +5,7 @@
  * Fire times are computed for `now` with the scheduler's own slot functions in the phase's zone, so the page
  * shows what will really fire. Before a snapshot exists the cache's phase records are shown instead.
  */
+import { createContext, useContext } from "hono/jsx";
 import type { PhaseRecord } from "../../internal/cache/index.ts";
 import { formatProblem, type Problem } from "../../internal/errors/index.ts";
 import { isBatchPhase, phaseZone } from "../../internal/plan/index.ts";
@@ -20,7 +21,12 @@ export interface WorkflowsPageProps {
   readonly now: Date;
   /** The cache's phase records: shown only while there is no snapshot (the runtime has not loaded one yet). */
   readonly records?: readonly PhaseRecord[];
+  /** The viewer holds the admin token: offer "reload workflows" and each phase's "run now". */
+  readonly canAct?: boolean;
 }
+
+/** Whether the viewer may act, for the rows deep in the page (a context, not a prop passed down each level). */
+const CanAct = createContext(false);
 
 export function WorkflowsPage(props: WorkflowsPageProps) {
   const { snapshot } = props;
@@ -28,11 +34,26 @@ export function WorkflowsPage(props: WorkflowsPageProps) {
     <Layout title="Workflows" path="/web/workflows">
       <GraphStyle />
       <style dangerouslySetInnerHTML={{ __html: css }} />
-      {snapshot === undefined ? (
-        <RecordsTable records={props.records ?? []} />
-      ) : (
-        <SnapshotView snapshot={snapshot} now={props.now} />
-      )}
+      {props.canAct ? (
+        <p>
+          <button
+            type="button"
+            class="act"
+            data-post="/api/v1/refresh"
+            data-confirm="Reload the workflow files now?"
+            data-done="Reloaded"
+          >
+            reload workflows
+          </button>
+        </p>
+      ) : null}
+      <CanAct.Provider value={props.canAct === true}>
+        {snapshot === undefined ? (
+          <RecordsTable records={props.records ?? []} />
+        ) : (
+          <SnapshotView snapshot={snapshot} now={props.now} />
+        )}
+      </CanAct.Provider>
     </Layout>
   );
 }
@@ -160,6 +181,7 @@ function WorkflowSection(props: {
 
 function PhaseRow(props: { phase: Phase; anchor: string; orphan: boolean; problems: Problem[]; now: Date }) {
   const { phase } = props;
+  const canAct = useContext(CanAct);
   const times = fireTimes(phase, props.now);
   const backload = `/web/backload?phase=${encodeURIComponent(`${phase.workflow}|${phase.key}`)}`;
   return (
@@ -197,6 +219,18 @@ function PhaseRow(props: { phase: Phase; anchor: string; orphan: boolean; proble
       )}
       <td>
         <a href={backload}>backload</a>
+        {canAct ? (
+          <button
+            type="button"
+            class="act"
+            data-post="/api/v1/phases/launch"
+            data-body={JSON.stringify({ workflow: phase.workflow, phase: phase.key })}
+            data-confirm={`Run ${phase.key} of ${phase.workflow} now?`}
+            data-done="Launched"
+          >
+            run now
+          </button>
+        ) : null}
       </td>
     </tr>
   );

@@ -247,6 +247,10 @@ describe("the dashboard in Chromium", () => {
     expect(await page.locator("svg[role=img]").count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator("svg[role=img]").first().textContent()).toContain("transform");
     await shot("workflows");
+    // Run the root phase now: the planner makes its task and the runtime publishes it.
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.locator("tr#phase-etl\\.toml-extract button", { hasText: "run now" }).click();
+    await page.locator("#action-result", { hasText: "Launched: extract" }).waitFor({ timeout: 10_000 });
     await page.goto(`${base}/api/docs`);
     await page.locator(".swagger-ui .opblock").first().waitFor({ timeout: 15_000 });
     expect(await page.locator(".swagger-ui .opblock").count()).toBeGreaterThan(10);
