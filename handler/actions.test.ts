@@ -326,7 +326,9 @@ dependsOn = "extract"
     expect(page).toContain("2024-01-15T13:00:00Z"); // the next slot after 12:00
     // The admin gets "reload workflows" and a "run now" per phase; a reader does not.
     expect(page).toContain('data-post="/api/v1/refresh"');
-    expect(page).toContain('data-body="{&quot;workflow&quot;:&quot;etl.toml&quot;,&quot;phase&quot;:&quot;load&quot;}"');
+    expect(page).toContain(
+      'data-body="{&quot;workflow&quot;:&quot;etl.toml&quot;,&quot;phase&quot;:&quot;load&quot;}"',
+    );
     const asRead = await (
       await a.request("/web/workflows", { headers: { Authorization: "Bearer r-token" } })
     ).text();
