@@ -257,7 +257,7 @@ describe("the dashboard in Chromium", () => {
     await shot("api-docs");
   });
 
-  it("works on a phone-sized screen", async () => {
+  it("works on a phone-sized screen, and in dark mode", async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await phone.context().addCookies([{ name: "taskmaster_token", value: "browser-admin-token", url: base }]);
     await phone.goto(`${base}/web/tasks`);
@@ -267,6 +267,16 @@ describe("the dashboard in Chromium", () => {
     expect(width).toBeLessThanOrEqual(390);
     await phone.screenshot({ path: join(artifacts, "phone-tasks.png"), fullPage: true });
     await phone.close();
+    // And in the system's dark mode: dark background, light text.
+    const dark = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: "dark" });
+    await dark.context().addCookies([{ name: "taskmaster_token", value: "browser-admin-token", url: base }]);
+    await dark.goto(`${base}/web/workflows`);
+    const colors = await dark.evaluate(
+      "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]",
+    );
+    expect(colors).toEqual(["rgb(13, 17, 23)", "rgb(230, 237, 243)"]);
+    await dark.screenshot({ path: join(artifacts, "dark-workflows.png"), fullPage: true });
+    await dark.close();
   });
 
   it("shows a file that arrived, and why nothing matched it", async () => {
