@@ -212,6 +212,16 @@ describe("CSRF", () => {
     expect(bearer.status).toBe(200);
   });
 
+  it("signing in again over a stale cookie works (the login form needs no page token)", async () => {
+    const r = await app().request("/login", {
+      method: "POST",
+      headers: { Cookie: "taskmaster_token=old-token", "Content-Type": "application/x-www-form-urlencoded" },
+      body: "token=a-token&next=%2Fweb%2Fabout",
+    });
+    expect(r.status).toBe(303);
+    expect(r.headers.get("location")).toBe("/web/about");
+  });
+
   it("a token from another session, or a request from another site, is refused", async () => {
     const a = app();
     const readPage = await (
