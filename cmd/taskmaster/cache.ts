@@ -26,6 +26,7 @@ import {
 import type { Config } from "../../internal/config/index.ts";
 import { asError, type EngineEvents } from "../../internal/engine/index.ts";
 import type { Snapshot } from "../../internal/workflow/index.ts";
+import { auditStream } from "./audit.ts";
 
 export interface Cache {
   readonly store: ThreadedCache;
@@ -167,10 +168,10 @@ async function backupTarget(config: Config, events: EngineEvents): Promise<Backu
 /** No file, and no backup to restore: what the streams still hold comes back. */
 async function rebuild(deps: CacheDeps, store: ThreadedCache, before: string): Promise<void> {
   try {
-    const streams = { tasks: deps.config.streams.tasks, done: deps.config.streams.done };
+    const streams = { tasks: deps.config.streams.tasks, done: deps.config.streams.done, audit: auditStream };
     const r = await rebuildFromStreams(deps.nc, store, streams);
-    if (r.tasks + r.dones === 0) return;
-    const detail = `cache was ${before}: rebuilt ${r.tasks} tasks and ${r.dones} done messages from the streams`;
+    if (r.tasks + r.dones + r.actions === 0) return;
+    const detail = `cache was ${before}: rebuilt ${r.tasks} tasks, ${r.dones} done messages and ${r.actions} actions from the streams`;
     deps.events.emit({ type: "cacheRecovered", how: "rebuilt", detail });
   } catch (err) {
     deps.events.emit({ type: "error", where: "rebuilding the cache from the streams", error: asError(err) });

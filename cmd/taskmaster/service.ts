@@ -30,6 +30,7 @@ import {
   watchWorkflows,
 } from "../../internal/workflow/index.ts";
 import { type Alerts, startAlerting } from "./alerts.ts";
+import { auditStream, auditSubject } from "./audit.ts";
 import { type Cache, startCache } from "./cache.ts";
 import { localFilesSubject, watchLocalFiles } from "./localfiles.ts";
 
@@ -37,9 +38,7 @@ import { localFilesSubject, watchLocalFiles } from "./localfiles.ts";
 export const retryStream = "TASKMASTER_RETRY";
 export const retrySubject = "taskmaster.retry";
 export const cronBucket = "taskmaster_cron";
-/** The audit trail of people's actions, kept by NATS as well as in the cache. */
-export const auditStream = "TASKMASTER_AUDIT";
-export const auditSubject = "taskmaster.audit";
+
 const doneDurable = "taskmaster-done";
 const filesDurable = "taskmaster-files";
 const retryDurable = "taskmaster-retry";

@@ -1,24 +1,27 @@
 /**
  * Rebuilding a lost cache from what NATS still holds: every task in the tasks stream (keyed by its Nats-Msg-Id, the
  * key the live projection uses) and then every done message, so each finished task updates its own record. The
- * streams keep `streams.max_age` of history (72 h by default), so that is what comes back. Files and alerts are
- * not in the streams and are not rebuilt.
+ * streams keep `streams.max_age` of history (72 h by default), so that is what comes back; so does the audit trail
+ * of people's actions, from its own stream. Files and alerts are not in the streams and are not rebuilt.
  */
 import { type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { parseMeta, parseTask, type Task } from "../task/index.ts";
 import { dataTimeOf, doneRecord } from "./projection.ts";
 import type { CacheSink } from "./thread.ts";
-import type { TaskKind } from "./types.ts";
+import type { ActionRecord, TaskKind } from "./types.ts";
 
 export interface RebuildStreams {
   readonly tasks: string;
   readonly done: string;
+  /** The audit stream (JSON action records), when there is one. */
+  readonly audit?: string;
 }
 
 export interface Rebuilt {
   readonly tasks: number;
   readonly dones: number;
+  readonly actions: number;
   /** Messages that were not tasks (skipped). */
   readonly skipped: number;
 }
@@ -63,8 +66,18 @@ export async function rebuildFromStreams(
     (m, task) => store.taskDone(doneRecord(task, new Date(stored(m)))),
     () => skipped++,
   );
+  const actions = streams.audit
+    ? await replay(
+        nc,
+        js,
+        streams.audit,
+        (_m, record) => store.actionTaken(record),
+        () => skipped++,
+        actionOf,
+      )
+    : 0;
   await store.flush();
-  return { tasks, dones, skipped };
+  return { tasks, dones, actions, skipped };
 }
 
 /** What kind of emission a stored task was, from the meta taskmaster (and flowlord) writes. */
@@ -80,12 +93,30 @@ function stored(m: JsMsg): string {
   return new Date(Math.floor(m.info.timestampNanos / 1e6)).toISOString();
 }
 
-async function replay(
+/** An audit record as the service stores it on the audit stream. */
+function actionOf(data: Uint8Array): ActionRecord {
+  const r = JSON.parse(new TextDecoder().decode(data)) as Record<string, unknown>;
+  const text = (k: string) => {
+    if (typeof r[k] !== "string") throw new Error(`audit record without ${k}`);
+    return r[k];
+  };
+  return {
+    action: text("action"),
+    actor: text("actor"),
+    detail: text("detail"),
+    outcome: text("outcome"),
+    tasks: typeof r.tasks === "number" ? r.tasks : 0,
+    at: text("at"),
+  };
+}
+
+async function replay<T = Task>(
   nc: NatsConnection,
   js: JetStreamClient,
   stream: string,
-  each: (m: JsMsg, task: Task) => void,
+  each: (m: JsMsg, item: T) => void,
   bad: () => void,
+  parse: (data: Uint8Array) => T = (data) => parseTask(data) as T,
 ): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(stream).catch(() => null);
@@ -99,7 +130,7 @@ async function replay(
     for await (const m of batch) {
       seen++;
       try {
-        each(m, parseTask(m.data));
+        each(m, parse(m.data));
         count++;
       } catch {
         bad();

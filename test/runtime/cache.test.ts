@@ -10,7 +10,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Service, startService } from "../../cmd/taskmaster/service.ts";
 import { type FakeS3, startFakeS3 } from "../../internal/backup/testing.ts";
 import { connectNats } from "../../internal/bus/index.ts";
-import { alertsOn, counts, filesOn, phases, rejectedOn, tasksOn } from "../../internal/cache/index.ts";
+import {
+  alertsOn,
+  counts,
+  filesOn,
+  phases,
+  recentActions,
+  rejectedOn,
+  tasksOn,
+} from "../../internal/cache/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
 import { taskJson } from "../../internal/task/index.ts";
 import type { Worker } from "../../internal/worker/index.ts";
@@ -202,19 +210,32 @@ describe("the cache in the service", () => {
     expect(counts(second.svc.cache?.store.database() ?? assertOpen()).tasks).toBe(before);
   }, 45_000);
 
-  it("rebuilds a lost cache with no backup from the tasks and done streams", async () => {
+  it("rebuilds a lost cache with no backup from the tasks, done and audit streams", async () => {
     const dir = workflowDir({ "chain.toml": chain });
     const first = await start(dir);
     await runChain(first.log);
     const stored = published(first.log, "child").length;
     expect(stored).toBe(2);
+    await first.svc.audit({
+      action: "reload",
+      actor: "admin token 0123abcd",
+      detail: {},
+      outcome: "ok",
+      tasks: 0,
+    });
     await first.svc.stop();
     rmSync(join(dir, "taskmaster.db"));
     expect(existsSync(join(dir, "taskmaster.db"))).toBe(false);
     const second = await start(dir);
     const rebuilt = await second.log.until("cacheRecovered", (e) => e.how === "rebuilt");
-    expect(rebuilt.detail).toMatch(/rebuilt \d+ tasks and \d+ done messages from the streams/);
+    expect(rebuilt.detail).toMatch(/rebuilt \d+ tasks, \d+ done messages and \d+ actions from the streams/);
     const db = second.svc.cache?.store.database() ?? assertOpen();
+    // This file's earlier tests share the server, so their actions come back too: this one is the newest.
+    expect(recentActions(db, 1)[0]).toMatchObject({
+      action: "reload",
+      actor: "admin token 0123abcd",
+      outcome: "ok",
+    });
     const children = tasksOn(db, today(), { type: "child" }).rows;
     expect(children.map((r) => [r.info, r.result]).sort()).toEqual([
       ["?part=a", "complete"],
