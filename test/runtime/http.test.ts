@@ -184,12 +184,21 @@ describe("the API of a running taskmaster", () => {
       expect(follows.downstream).toEqual(["load"]);
 
       // Every action is in the audit trail, newest first, and on the audit stream.
-      await waitFor(async () => {
-        const trail = (await (await fetch(`${url}/api/v1/actions`, { headers: auth })).json()) as {
-          actions: { action: string }[];
-        };
-        return trail.actions.map((a) => a.action).join(",") === "rerun,rerun,launch,retry";
-      });
+      await waitFor(
+        async () => {
+          const trail = (await (await fetch(`${url}/api/v1/actions`, { headers: auth })).json()) as {
+            actions: { action: string }[];
+          };
+          // (A fresh cache is rebuilt from the streams, so the earlier test's backload may come after these.)
+          return (
+            trail.actions
+              .slice(0, 4)
+              .map((a) => a.action)
+              .join(",") === "rerun,rerun,launch,retry"
+          );
+        },
+        { timeoutMs: 15_000 },
+      );
       // The stream is shared with this file's other tests (the backload before): this test's four are the last.
       const audit = await jsm.streams.info("TASKMASTER_AUDIT");
       const last = audit.state.last_seq;
