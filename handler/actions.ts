@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { ActionRow, TaskRow } from "../internal/cache/index.ts";
+import type { ActionEntry } from "../internal/engine/index.ts";
 import { InputError } from "../internal/errors/index.ts";
 import { roleOf, type Tokens, tokenOf } from "./auth.ts";
 import type { History } from "./history.ts";
@@ -33,17 +34,9 @@ export interface ActionDeps {
   /** Plans and publishes a phase's task(s) for now (or `at`). */
   readonly launch?: (body: LaunchBody) => Promise<{ status: readonly string[]; tasks: readonly unknown[] }>;
   /** Stores the audit record; the answer is sent only once it is stored. */
-  readonly audit?: (entry: AuditEntry) => Promise<void>;
+  readonly audit?: (entry: ActionEntry) => Promise<void>;
   /** The newest audit records. */
   readonly actions?: (limit: number) => readonly ActionRow[];
-}
-
-export interface AuditEntry {
-  readonly action: string;
-  readonly actor: string;
-  readonly detail: unknown;
-  readonly outcome: string;
-  readonly tasks: number;
 }
 
 /** Who is asking, as the audit trail shows it. The token itself is never recorded, only a short fingerprint. */

@@ -15,10 +15,17 @@ import {
   kvSlotStore,
   Publisher,
   type StreamLimits,
+  type StreamState,
 } from "../../internal/bus/index.ts";
 import { systemClock } from "../../internal/clock/index.ts";
 import type { Config } from "../../internal/config/index.ts";
-import { createEngine, type Engine, type EngineEvents, type Subjects } from "../../internal/engine/index.ts";
+import {
+  type ActionEntry,
+  createEngine,
+  type Engine,
+  type EngineEvents,
+  type Subjects,
+} from "../../internal/engine/index.ts";
 import { hasErrors, type Problem } from "../../internal/errors/index.ts";
 import { kvFileLedger } from "../../internal/files/index.ts";
 import { createScheduler, type ScheduleEvent, type Scheduler } from "../../internal/schedule/index.ts";
@@ -69,32 +76,8 @@ export interface Service {
   /** The state of taskmaster's streams and durable consumers, as NATS reports it now. */
   streams(): Promise<StreamState[]>;
   /** Records an action (who, what, when, outcome): stored on the audit stream, then announced as `actionTaken`. */
-  audit(action: AuditEntry): Promise<void>;
+  audit(action: ActionEntry): Promise<void>;
   stop(): Promise<void>;
-}
-
-export interface StreamState {
-  readonly name: string;
-  readonly subjects: readonly string[];
-  readonly messages: number;
-  readonly bytes: number;
-  /** The durable consumers taskmaster reads the stream with: what waits for them and what they hold unacked. */
-  readonly consumers: readonly {
-    readonly name: string;
-    readonly pending: number;
-    readonly ackPending: number;
-    readonly redelivered: number;
-  }[];
-  /** Why the stream could not be read ("" when it could). */
-  readonly problem: string;
-}
-
-export interface AuditEntry {
-  readonly action: string;
-  readonly actor: string;
-  readonly detail: unknown;
-  readonly outcome: string;
-  readonly tasks: number;
 }
 
 export class StartupError extends Error {

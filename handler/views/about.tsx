@@ -3,27 +3,14 @@
  * and what waits for its consumer, the cache file and its mode, the last backup, the alert digest's frequency, the
  * latest actions people took (the audit trail), and the configuration with secrets hidden.
  */
+import type { StreamState } from "../../internal/bus/index.ts";
 import type { ActionRow } from "../../internal/cache/index.ts";
 import type { StateView } from "../app.ts";
 import { Badge, duration, Layout, when } from "./layout.tsx";
 
-export interface StreamView {
-  readonly name: string;
-  readonly subjects: readonly string[];
-  readonly messages: number;
-  readonly bytes: number;
-  readonly consumers: readonly {
-    readonly name: string;
-    readonly pending: number;
-    readonly ackPending: number;
-    readonly redelivered: number;
-  }[];
-  readonly problem: string;
-}
-
 /** What the about page shows beyond the service's state; each part may be unknown. */
 export interface AboutInfo {
-  readonly streams: readonly StreamView[];
+  readonly streams: readonly StreamState[];
   readonly cacheFile: {
     readonly path: string;
     readonly bytes: number;

@@ -12,4 +12,5 @@ export {
   type StreamLimits,
   type StreamOutcome,
   type StreamSpec,
+  type StreamState,
 } from "./streams.ts";

@@ -30,6 +30,23 @@ export interface StreamSpec {
 
 export type StreamOutcome = "created" | "updated" | "unchanged";
 
+/** A stream as NATS reports it, with the durable consumers taskmaster reads it with (the about page, metrics). */
+export interface StreamState {
+  readonly name: string;
+  readonly subjects: readonly string[];
+  readonly messages: number;
+  readonly bytes: number;
+  /** What waits for each consumer, what it holds unacked, and how much was delivered again. */
+  readonly consumers: readonly {
+    readonly name: string;
+    readonly pending: number;
+    readonly ackPending: number;
+    readonly redelivered: number;
+  }[];
+  /** Why the stream could not be read ("" when it could). */
+  readonly problem: string;
+}
+
 /** JetStream's "stream not found" API error code. */
 const streamNotFound = 10059;
 const consumerNotFound = 10014;

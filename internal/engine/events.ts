@@ -126,6 +126,15 @@ export type EngineEvent =
     }
   | { readonly type: "error"; readonly where: string; readonly error: Error };
 
+/** A person's or a script's action as the API records it: `detail` is what was asked (any JSON value). */
+export interface ActionEntry {
+  readonly action: string;
+  readonly actor: string;
+  readonly detail: unknown;
+  readonly outcome: string;
+  readonly tasks: number;
+}
+
 /** triggered: it caused tasks; unmatched: no phase's glob matched it; repeat: it had triggered before. */
 export type FileStatus = "triggered" | "unmatched" | "repeat";
 

@@ -1,6 +1,7 @@
 /** The runtime: triggers → planner → outbox, with typed events. */
 export { createEngine, type Engine, type EngineDeps } from "./engine.ts";
 export {
+  type ActionEntry,
   asError,
   type EngineEvent,
   EngineEvents,
