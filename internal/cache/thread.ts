@@ -1,15 +1,16 @@
 /**
  * The cache as the service uses it: records are collected in the main thread and posted in batches to the writing
- * thread (`worker.ts`), which owns every SQLite write, so the cost of the cache on the hot path is an array push.
+ * thread (`worker.ts`), which owns every SQLite write, so the cost of the cache on the hot path is an array push
+ * (a batch travels as one compact text: `wire.ts`).
  * Reads (the dashboard's queries, the backup's `db.backup()`) use a read-only connection of the main thread, which
  * WAL lets run beside the writer.
  */
 import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
-import type { CacheOp } from "./queue.ts";
 import type { CacheStore } from "./store.ts";
 import type { CacheState, RecycleCounts } from "./types.ts";
+import { WireBatch } from "./wire.ts";
 import type { FromWriter, ToWriter, WriterData } from "./worker.ts";
 
 /** Where records go: the store itself, or the threaded cache. */
@@ -38,7 +39,7 @@ export interface ThreadedCache extends CacheSink {
 export interface ThreadedCacheOptions extends WriterData {
   /** How long records wait in the main thread before they are posted (default 20 ms). */
   readonly postMs?: number;
-  /** Post at once when this many wait (default 1 000). */
+  /** Post at once when this many wait (default 256: a batch's text stays below V8's large-object size). */
   readonly postRows?: number;
   readonly onState?: (state: CacheState) => void;
 }
@@ -49,27 +50,40 @@ export interface ThreadedCacheOptions extends WriterData {
  */
 function startWriter(workerData: WriterData): Worker {
   if (!import.meta.url.endsWith(".ts"))
-    return new Worker(new URL("./cache-worker.mjs", import.meta.url), { workerData });
+    return new Worker(new URL("./cache-worker.mjs", import.meta.url), { workerData, resourceLimits });
   const source = JSON.stringify(new URL("./worker.ts", import.meta.url).href);
   const boot = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${source}); });`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true, workerData, resourceLimits });
 }
+
+/**
+ * The writer's own heap. Its work is short-lived objects (a batch's records and their statement parameters), so a
+ * small young generation (V8 gives a thread 32 MiB by default) is enough; the backlog it keeps is compact text.
+ */
+const resourceLimits = { maxYoungGenerationSizeMb: 8 };
+/** The most records the writer's store queues as objects (while degraded). */
+const storeMaxPending = 20_000;
 
 export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache {
   const data: WriterData = {
     path: options.path,
     retentionMs: options.retentionMs,
-    ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
+    // The store's own queue holds records as objects: while it writes it is kept to a batch or two (`worker.ts`),
+    // and while it cannot write (degraded) to this many.
+    ...(options.maxPending === undefined
+      ? {}
+      : { maxPending: Math.min(options.maxPending, storeMaxPending) }),
     ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
   };
   const worker = startWriter(data);
   worker.unref();
   const postMs = options.postMs ?? 20;
-  const postRows = options.postRows ?? 1000;
+  // A text above 128 KiB would be a large object, freed only by a full GC.
+  const postRows = options.postRows ?? 256;
   let state: CacheState = { mode: "ok", reason: "", pending: 0, dropped: 0, path: options.path };
-  let buffer: CacheOp[] = [];
-  // Posted and not yet taken by the writer: while it is busy in a transaction, posts wait in its port, outside any
-  // heap limit. Past `maxPending` the records are dropped (and counted) rather than held: memory stays bounded,
+  const buffer = new WireBatch();
+  // Posted and not yet taken into the store: while the writer is busy, batches wait in its port and then in its
+  // backlog, as text. Past `maxPending` the records are dropped (and counted) rather than held: memory stays bounded,
   // the service is never slowed, and the streams still hold every task (a rebuild brings them back).
   const maxPending = options.maxPending ?? 20_000;
   let posted = 0;
@@ -83,20 +97,26 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   const post = () => {
     clearTimeout(timer);
     timer = undefined;
-    if (buffer.length === 0 || closed) return;
-    const ops = buffer;
-    buffer = [];
-    posted += ops.length;
-    worker.postMessage({ kind: "records", ops } satisfies ToWriter);
-  };
-  const push = (op: CacheOp) => {
-    if (closed) return;
-    if (posted + buffer.length >= maxPending) {
-      dropped++;
-      return;
+    if (buffer.count === 0 || closed) return;
+    const count = buffer.count;
+    try {
+      const text = buffer.take();
+      worker.postMessage({ kind: "records", count, text } satisfies ToWriter);
+      posted += count;
+    } catch {
+      // A record that cannot be sent (nothing the service records can fail this way) never fails the caller.
+      dropped += count;
     }
-    buffer.push(op);
-    if (buffer.length >= postRows) post();
+  };
+  /** Whether a record may be added (else it is dropped and counted). */
+  const room = () => {
+    if (closed) return false;
+    if (posted + buffer.count < maxPending) return true;
+    dropped++;
+    return false;
+  };
+  const added = () => {
+    if (buffer.count >= postRows) post();
     else timer ??= setTimeout(post, postMs).unref();
   };
   const command = (kind: "flush" | "recycle" | "reopen" | "close"): Promise<unknown> => {
@@ -139,19 +159,47 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   });
 
   return {
-    taskEmitted: (record) => push({ op: "task", record }),
-    taskDone: (record) => push({ op: "done", record }),
-    fileArrived: (record) => push({ op: "file", record }),
-    alertRaised: (record) => push({ op: "alert", record }),
-    messageRejected: (record) => push({ op: "rejected", record }),
-    actionTaken: (record) => push({ op: "action", record }),
-    phasesLoaded: (records) => push({ op: "phases", records }),
+    taskEmitted(record) {
+      if (!room()) return;
+      buffer.task(record);
+      added();
+    },
+    taskDone(record) {
+      if (!room()) return;
+      buffer.done(record);
+      added();
+    },
+    fileArrived(record) {
+      if (!room()) return;
+      buffer.other({ op: "file", record });
+      added();
+    },
+    alertRaised(record) {
+      if (!room()) return;
+      buffer.other({ op: "alert", record });
+      added();
+    },
+    messageRejected(record) {
+      if (!room()) return;
+      buffer.other({ op: "rejected", record });
+      added();
+    },
+    actionTaken(record) {
+      if (!room()) return;
+      buffer.other({ op: "action", record });
+      added();
+    },
+    phasesLoaded(records) {
+      if (!room()) return;
+      buffer.other({ op: "phases", records });
+      added();
+    },
     async flush() {
       if (!closed) await command("flush");
     },
     state: () => ({
       ...state,
-      pending: state.pending + posted + buffer.length,
+      pending: state.pending + posted + buffer.count,
       dropped: state.dropped + dropped,
     }),
     database() {

@@ -14,6 +14,22 @@ describe("utc", () => {
     expect(utc(input)).toBe(want);
   });
 
+  it("keeps canonical times as they are, and rolls over what Date rolls over", () => {
+    for (
+      let ms = Date.parse("2023-12-25T00:00:00Z");
+      ms < Date.parse("2024-03-05T00:00:00Z");
+      ms += 3_599_999
+    ) {
+      const iso = new Date(ms).toISOString();
+      expect(utc(iso)).toBe(iso);
+    }
+    expect(utc("2024-02-30T00:00:00.000Z")).toBe("2024-03-01T00:00:00.000Z");
+    expect(utc("2023-02-29T12:00:00.000Z")).toBe("2023-03-01T12:00:00.000Z");
+    expect(utc("2024-02-29T24:00:00.000Z")).toBe("2024-03-01T00:00:00.000Z");
+    expect(utc("2024-01-15T10:60:00.000Z")).toBe("2024-01-15T10:60:00.000Z");
+    expect(utc("2024-13-01T00:00:00.000Z")).toBe("2024-13-01T00:00:00.000Z");
+  });
+
   it("keeps empty as null and non-times as they are", () => {
     expect(utc("")).toBeNull();
     expect(utc(null)).toBeNull();

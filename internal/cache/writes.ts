@@ -199,6 +199,8 @@ function matchParams(r: TaskRecord | DoneRecord): Params {
 
 /** The task's `retry=` meta value ("" for a first run): which attempt a record is. */
 export function retryOf(meta: string): string {
+  // Most meta has no retry: not parsed then (unless a key might be percent-encoded).
+  if (!meta.includes("retry") && !meta.includes("%")) return "";
   return parseMeta(meta).get("retry") ?? "";
 }
 
