@@ -90,3 +90,22 @@ describe("schema", () => {
     expect(store.state().movedAside).toBeUndefined();
   });
 });
+
+describe("the indexes", () => {
+  it("finds a run's tasks by id through the done-match index, with no index of the id alone", () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir.dir, "t.db"));
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE id = ? ORDER BY created")
+      .all("x") as {
+      detail: string;
+    }[];
+    expect(plan.map((p) => p.detail).join(" ")).toContain("USING INDEX tasks_done_match (id=?)");
+    const names = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]
+    ).map((r) => r.name);
+    expect(names).not.toContain("tasks_id");
+    db.close();
+    dir.remove();
+  });
+});
