@@ -187,6 +187,13 @@ describe("the API", () => {
     expect(((await r.json()) as { error: string }).error).toBe(
       "the history cache is off (cache.path is empty)",
     );
+    // A person gets a page that says why, and where to go that still works.
+    const page = await app({ history: off }).request("/web/tasks", as("r-token"));
+    expect(page.status).toBe(503);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const html = await page.text();
+    expect(html).toContain("the history cache is off (cache.path is empty)");
+    expect(html).toContain('href="/web/workflows"');
   });
 });
 

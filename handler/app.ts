@@ -21,7 +21,7 @@ import type { AboutInfo } from "./views/about.tsx";
 import { actionsScript } from "./views/actions-script.ts";
 import { backloadScript } from "./views/backload-script.ts";
 import { duration } from "./views/layout.tsx";
-import { mountPages } from "./web.tsx";
+import { mountPages, unavailablePage } from "./web.tsx";
 
 /** What the service tells about itself (`Service.state()`). */
 export interface StateView {
@@ -94,7 +94,10 @@ export function createApp(deps: AppDeps): Hono {
   app.use(csrf.check);
   app.use("/web/*", csrf.inject);
   app.onError((err, c) => {
-    if (err instanceof HistoryUnavailable) return c.json({ error: err.message }, 503);
+    if (err instanceof HistoryUnavailable)
+      return c.req.path.startsWith("/web/")
+        ? c.html(unavailablePage(err.message), 503)
+        : c.json({ error: err.message }, 503);
     if (err.name === "InputError") return c.json({ error: err.message }, 400);
     return c.json({ error: `internal error: ${err.message}` }, 500);
   });

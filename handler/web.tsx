@@ -1,7 +1,8 @@
 /**
  * The dashboard's routes: flowlord's page paths (`/web/task`, `/web/files`, `/web/alert`, `/web/workflow`,
- * `/web/about`, with `?date=`) and their plural forms, a run's chain, and the login form that turns a token into
- * an HttpOnly, SameSite=Strict cookie so a browser enters it once.
+ * `/web/backload`, `/web/about`, with `?date=`) and their plural forms, a run's chain, the login form that turns a
+ * token into an HttpOnly, SameSite=Strict cookie so a browser enters it once, and the page a person sees when the
+ * history cannot be read.
  */
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { setCookie } from "hono/cookie";
@@ -14,6 +15,19 @@ import { Layout } from "./views/layout.tsx";
 import { AlertsPage, FilesPage, TasksPage } from "./views/pages.tsx";
 import { RunPage } from "./views/run.tsx";
 import { WorkflowsPage } from "./views/workflows.tsx";
+
+/** What a page shows instead of its content when the history cannot be read (the cache is off, or broken). */
+export function unavailablePage(why: string) {
+  return (
+    <Layout title="The history is not available" path="" live={false}>
+      <p class="error">{why}</p>
+      <p class="muted">
+        Scheduling does not depend on it: tasks still run. The <a href="/web/workflows">workflows</a>,{" "}
+        <a href="/web/backload">backload</a> and <a href="/web/about">about</a> pages still work.
+      </p>
+    </Layout>
+  );
+}
 
 export function mountPages(app: Hono, deps: AppDeps): void {
   const now = deps.now ?? (() => new Date());
