@@ -8,19 +8,29 @@ import type { EngineEvents } from "../engine/index.ts";
 
 type Labels = Record<string, string>;
 
+/**
+ * A counter with fixed label names. `add` runs for every task published and done, so it only joins the values into
+ * a key; the label text (quoting and escaping) is made when Prometheus asks.
+ */
 class Counter {
-  readonly #values = new Map<string, number>();
+  readonly #values = new Map<string, { labels: readonly string[]; n: number }>();
   constructor(
     readonly name: string,
     readonly help: string,
+    readonly labelNames: readonly string[],
   ) {}
-  add(labels: Labels, n = 1): void {
-    const key = labelText(labels);
-    this.#values.set(key, (this.#values.get(key) ?? 0) + n);
+  add(...labels: string[]): void {
+    const key = labels.length === 1 ? (labels[0] ?? "") : labels.join("\u0000");
+    const entry = this.#values.get(key);
+    if (entry) entry.n++;
+    else this.#values.set(key, { labels, n: 1 });
   }
   render(): string[] {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const [labels, value] of this.#values) lines.push(`${this.name}${labels} ${value}`);
+    for (const { labels, n } of this.#values.values()) {
+      const named = Object.fromEntries(this.labelNames.map((name, i) => [name, labels[i] ?? ""]));
+      lines.push(`${this.name}${labelText(named)} ${n}`);
+    }
     return lines;
   }
 }
@@ -117,35 +127,43 @@ export function collectMetrics(events: EngineEvents, clock: () => number = () =>
   const published = new Counter(
     "taskmaster_tasks_published_total",
     "Tasks stored by their stream, by topic and kind.",
+    ["topic", "kind"],
   );
-  const done = new Counter("taskmaster_tasks_done_total", "Done messages taken, by topic and result.");
+  const done = new Counter("taskmaster_tasks_done_total", "Done messages taken, by topic and result.", [
+    "topic",
+    "result",
+  ]);
   const retried = new Counter(
     "taskmaster_retries_scheduled_total",
     "Failed tasks scheduled for a retry, by topic.",
+    ["topic"],
   );
-  const failed = new Counter("taskmaster_tasks_failed_total", "Tasks whose retries are used up, by topic.");
-  const alerts = new Counter("taskmaster_alerts_total", "Alerts raised by the planner, by kind.");
-  const files = new Counter("taskmaster_files_total", "File arrivals, by status.");
+  const failed = new Counter("taskmaster_tasks_failed_total", "Tasks whose retries are used up, by topic.", [
+    "topic",
+  ]);
+  const alerts = new Counter("taskmaster_alerts_total", "Alerts raised by the planner, by kind.", ["kind"]);
+  const files = new Counter("taskmaster_files_total", "File arrivals, by status.", ["status"]);
   const rejected = new Counter(
     "taskmaster_messages_rejected_total",
     "Messages refused as unusable, by subject.",
+    ["subject"],
   );
   const counters = [published, done, retried, failed, alerts, files, rejected];
   const offs = [
     events.on("taskPublished", (e) => {
       if (e.duplicate) return;
-      published.add({ topic: e.emission.topic, kind: e.emission.kind });
+      published.add(e.emission.topic, e.emission.kind);
       if (e.emission.kind === "child") latency.child(e.emission.task.id ?? "", clock());
     }),
     events.on("taskDone", (e) => {
-      done.add({ topic: e.task.type, result: e.task.result ?? "" });
+      done.add(e.task.type, e.task.result ?? "");
       if (e.task.result === "complete") latency.done(e.task.id ?? "", clock());
     }),
-    events.on("retryScheduled", (e) => retried.add({ topic: e.task.type })),
-    events.on("taskFailed", (e) => failed.add({ topic: e.task.type })),
-    events.on("alertRaised", (e) => alerts.add({ kind: e.alert.kind })),
-    events.on("fileArrived", (e) => files.add({ status: e.status })),
-    events.on("messageRejected", (e) => rejected.add({ subject: e.subject })),
+    events.on("retryScheduled", (e) => retried.add(e.task.type)),
+    events.on("taskFailed", (e) => failed.add(e.task.type)),
+    events.on("alertRaised", (e) => alerts.add(e.alert.kind)),
+    events.on("fileArrived", (e) => files.add(e.status)),
+    events.on("messageRejected", (e) => rejected.add(e.subject)),
   ];
   return {
     render(g) {
