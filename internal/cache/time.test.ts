@@ -28,6 +28,18 @@ describe("utc", () => {
     expect(utc("2024-02-29T24:00:00.000Z")).toBe("2024-03-01T00:00:00.000Z");
     expect(utc("2024-01-15T10:60:00.000Z")).toBe("2024-01-15T10:60:00.000Z");
     expect(utc("2024-13-01T00:00:00.000Z")).toBe("2024-13-01T00:00:00.000Z");
+    // Every day of every month of a leap year, a common year and a century year is kept as it is; the day after
+    // a month's end is what Date makes of it.
+    for (const year of [2023, 2024, 2100, 2000]) {
+      for (let day = Date.UTC(year, 0, 1); day < Date.UTC(year + 1, 0, 1); day += 86_400_000) {
+        const iso = new Date(day + 45_296_789).toISOString();
+        expect(utc(iso)).toBe(iso);
+      }
+    }
+    expect(utc("2023-04-31T00:00:00.000Z")).toBe(
+      new Date(Date.parse("2023-04-31T00:00:00.000Z")).toISOString(),
+    );
+    expect(utc("2100-02-29T00:00:00.000Z")).toBe("2100-03-01T00:00:00.000Z");
   });
 
   it("keeps empty as null and non-times as they are", () => {

@@ -33,9 +33,18 @@ export function utc(text: string | null | undefined): string | null {
  * either way.
  */
 function plainly(text: string): boolean {
-  const month = text.slice(5, 7);
-  const day = text.slice(8, 10);
-  return month >= "01" && month <= "12" && day >= "01" && day <= "28" && text.slice(11, 13) <= "23";
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1 || text.slice(11, 13) > "23") return false;
+  return day <= 28 || day <= daysIn(Number(text.slice(0, 4)), month);
+}
+
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The days of a month of the proleptic Gregorian calendar (as Date counts them). */
+function daysIn(year: number, month: number): number {
+  if (month !== 2) return monthDays[month - 1] ?? 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 /** `utc(text)`, with "" instead of null, for the columns that are NOT NULL. */
