@@ -153,14 +153,15 @@ export function Badge(props: { value: string }) {
   return <span class={`badge ${value}`}>{value}</span>;
 }
 
-/** Milliseconds as people read them: 850 ms, 12.3 s, 4 min 10 s, 2 h 5 min. */
+/** Milliseconds as people read them: 850 ms, 12.3 s, 4 min 10 s, 5 min, 2 h 5 min, 1 h. */
 export function duration(ms: number | null): string {
   if (ms === null) return "";
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const m = Math.floor(ms / 60_000);
-  if (m < 60) return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
+  const s = Math.round((ms % 60_000) / 1000);
+  if (m < 60) return s === 0 ? `${m} min` : `${m} min ${s} s`;
+  return m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 /** A stored UTC time shown compactly (date and time to the second). */
