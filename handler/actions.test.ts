@@ -3,19 +3,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type CacheStore,
-  createCacheStore,
-  recentActions,
-  resultsOn,
-  taskByKey,
-  tasksById,
-  tasksOn,
-} from "../internal/cache/index.ts";
+import { type CacheStore, createCacheStore, recentActions } from "../internal/cache/index.ts";
 import { task, tempDir } from "../internal/cache/testdata/records.ts";
 import { InputError } from "../internal/errors/index.ts";
 import { snapshotOf } from "../internal/plan/fixture.ts";
 import { type AppDeps, createApp } from "./app.ts";
+import { historyOf } from "./fixture.ts";
 import type { History } from "./history.ts";
 
 let store: CacheStore;
@@ -40,18 +33,7 @@ const db = () => {
   if (!d) throw new Error("closed");
   return d;
 };
-const history = (): History =>
-  ({
-    tasksOn: (day: string, filter: Parameters<typeof tasksOn>[2]) => tasksOn(db(), day, filter),
-    resultsOn: (day: string) => resultsOn(db(), day),
-    tasksById: (id: string) => tasksById(db(), id),
-    taskByKey: (key: string) => taskByKey(db(), key),
-    hourlyOn: () => [],
-    filesOn: () => [],
-    alertsOn: () => [],
-    daysWith: () => [],
-    phases: () => [],
-  }) as unknown as History;
+const history = (): History => historyOf(store);
 
 const reruns: { key: string; downstream: boolean }[] = [];
 function app(over: Partial<AppDeps> = {}) {

@@ -1,0 +1,92 @@
+/**
+ * Test fixtures for the HTTP app (only tests import this file): a history bound to a real cache file, and an app
+ * with tokens, a fixed clock and a ready service state, for `app.request()`.
+ */
+import { join } from "node:path";
+import {
+  alertsOn,
+  type CacheStore,
+  createCacheStore,
+  daysWith,
+  filesOn,
+  hourlyOn,
+  phases,
+  recapOn,
+  resultsOn,
+  taskByKey,
+  tasksById,
+  tasksOn,
+} from "../internal/cache/index.ts";
+import { done, task, tempDir } from "../internal/cache/testdata/records.ts";
+import { type AppDeps, createApp } from "./app.ts";
+import { type History, HistoryUnavailable } from "./history.ts";
+
+/** Every read of the history on the store's connection; `over` replaces some. */
+export function historyOf(store: CacheStore, over: Partial<History> = {}): History {
+  const db = () => {
+    const handle = store.database();
+    if (!handle) throw new HistoryUnavailable("closed");
+    return handle;
+  };
+  return {
+    tasksOn: (day, filter) => tasksOn(db(), day, filter),
+    resultsOn: (day) => resultsOn(db(), day),
+    hourlyOn: (day, filter) => hourlyOn(db(), day, filter),
+    tasksById: (id) => tasksById(db(), id),
+    taskByKey: (key) => taskByKey(db(), key),
+    filesOn: (day) => filesOn(db(), day),
+    alertsOn: (day) => alertsOn(db(), day),
+    daysWith: (kind) => daysWith(db(), kind),
+    phases: () => phases(db()),
+    recapOn: (day) => recapOn(db(), day),
+    ...over,
+  };
+}
+
+/** The app as the service builds it: read token `r-token`, admin token `a-token`, now 2024-01-15T12:00Z. */
+export function testApp(history: History, over: Partial<AppDeps> = {}) {
+  return createApp({
+    tokens: { read: "r-token", admin: "a-token" },
+    version: "0.1.0",
+    state: () => ({
+      nats: "connected",
+      workflows: 2,
+      phases: 5,
+      ready: true,
+      startedAt: new Date("2024-01-15T00:00:00Z"),
+      cache: { mode: "ok", reason: "", pending: 0 },
+    }),
+    history,
+    reload: async () => ({ changed: ["a.toml"], problems: [] }),
+    now: () => new Date("2024-01-15T12:00:00Z"),
+    ...over,
+  });
+}
+
+/**
+ * A cache file holding one run of 2024-01-15: `k1` (extract:daily, created 03:04:05, complete) and `k2` (load,
+ * created 04:00, running, with `<script>` in its info). Close it after the tests.
+ */
+export async function oneRunStore(): Promise<{ store: CacheStore; close: () => Promise<void> }> {
+  const dir = tempDir();
+  const store = createCacheStore({ path: join(dir.dir, "taskmaster.db"), retentionMs: 0 });
+  const first = task({ key: "k1", id: "run-1", created: "2024-01-15T03:04:05Z" });
+  const second = task({
+    key: "k2",
+    id: "run-1",
+    type: "load",
+    info: "?x=<script>",
+    created: "2024-01-15T04:00:00Z",
+  });
+  store.taskEmitted(first);
+  store.taskEmitted(second);
+  store.taskDone(done(first));
+  await store.flush();
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      dir.remove();
+    },
+  };
+}
