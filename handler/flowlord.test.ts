@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Hono, type MiddlewareHandler } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CacheStore, createCacheStore, recapOn } from "../internal/cache/index.ts";
-import { done, task, tempDir } from "../internal/cache/testdata/records.ts";
+import { ranFor, task, tempDir } from "../internal/cache/testdata/records.ts";
 import { type FlowlordDeps, mountFlowlord, workflowSegments } from "./flowlord.ts";
 
 const pass: MiddlewareHandler = async (_c, next) => {
@@ -19,16 +19,6 @@ let cache: { remove: () => void };
 let folder: string;
 let root: string;
 const secret = "TOP-SECRET-OUTSIDE";
-
-/** A done that ran for `ms`, starting 1 s after the task was created. */
-function ranFor(t: ReturnType<typeof task>, ms: number, result = "complete") {
-  const started = Date.parse(t.created) + 1000;
-  return done(t, {
-    result,
-    started: new Date(started).toISOString(),
-    ended: new Date(started + ms).toISOString(),
-  });
-}
 
 beforeAll(async () => {
   const dir = tempDir();

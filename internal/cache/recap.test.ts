@@ -6,21 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../errors/index.ts";
 import { recapOn } from "./recap.ts";
 import { type CacheStore, createCacheStore } from "./store.ts";
-import { done, task, tempDir } from "./testdata/records.ts";
+import { ranFor, task, tempDir } from "./testdata/records.ts";
 
 let store: CacheStore;
 let db: Database;
 const folder = tempDir();
-
-/** A done that ran for `ms`, starting 1 s after the task was created. */
-function ranFor(t: ReturnType<typeof task>, ms: number, result = "complete") {
-  const started = Date.parse(t.created) + 1000;
-  return done(t, {
-    result,
-    started: new Date(started).toISOString(),
-    ended: new Date(started + ms).toISOString(),
-  });
-}
 
 beforeAll(async () => {
   store = createCacheStore({ path: join(folder.dir, "taskmaster.db"), retentionMs: 0 });

@@ -68,6 +68,16 @@ export function file(over: Partial<FileRecord> = {}): FileRecord {
   };
 }
 
+/** The done that finishes `t` after running `ms`, started 1 s after it was created. */
+export function ranFor(t: TaskRecord, ms: number, result = "complete"): DoneRecord {
+  const started = Date.parse(t.created) + 1000;
+  return done(t, {
+    result,
+    started: new Date(started).toISOString(),
+    ended: new Date(started + ms).toISOString(),
+  });
+}
+
 export function alert(over: Partial<AlertRecord> = {}): AlertRecord {
   return {
     kind: "failed",
