@@ -204,10 +204,11 @@ export function createApp(deps: AppDeps): Hono {
     } catch (err) {
       return c.json({ error: `the backload request is not valid JSON: ${(err as Error).message}` }, 400);
     }
-    const wantsExecute = JSON.stringify(body).match(/"execute"\s*:\s*true/i) !== null;
+    const text = JSON.stringify(body);
+    const wantsExecute = /"execute"\s*:\s*true/i.test(text);
     // A meta-file named in the request is a file the server reads and shows back: that is the admin's, even in a
     // dry run. (A phase's own meta-file, from its rule, is fine to preview with the read role.)
-    const namesFile = JSON.stringify(body).match(/"meta-file"\s*:\s*"[^"]/i) !== null;
+    const namesFile = /"meta-file"\s*:\s*"[^"]/i.test(text);
     if ((wantsExecute || namesFile) && roleOf(c, deps.tokens) !== Role.admin) {
       const denied = await admin(c, async () => {});
       if (denied) return denied;

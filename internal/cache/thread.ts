@@ -119,6 +119,12 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
     if (buffer.count >= postRows) post();
     else timer ??= setTimeout(post, postMs).unref();
   };
+  /** The records that are not tasks or dones (few: no need for their own wire form). */
+  const rare = (op: Parameters<WireBatch["other"]>[0]) => {
+    if (!room()) return;
+    buffer.other(op);
+    added();
+  };
   const command = (kind: "flush" | "recycle" | "reopen" | "close"): Promise<unknown> => {
     post();
     const id = nextId++;
@@ -169,31 +175,11 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
       buffer.done(record);
       added();
     },
-    fileArrived(record) {
-      if (!room()) return;
-      buffer.other({ op: "file", record });
-      added();
-    },
-    alertRaised(record) {
-      if (!room()) return;
-      buffer.other({ op: "alert", record });
-      added();
-    },
-    messageRejected(record) {
-      if (!room()) return;
-      buffer.other({ op: "rejected", record });
-      added();
-    },
-    actionTaken(record) {
-      if (!room()) return;
-      buffer.other({ op: "action", record });
-      added();
-    },
-    phasesLoaded(records) {
-      if (!room()) return;
-      buffer.other({ op: "phases", records });
-      added();
-    },
+    fileArrived: (record) => rare({ op: "file", record }),
+    alertRaised: (record) => rare({ op: "alert", record }),
+    messageRejected: (record) => rare({ op: "rejected", record }),
+    actionTaken: (record) => rare({ op: "action", record }),
+    phasesLoaded: (records) => rare({ op: "phases", records }),
     async flush() {
       if (!closed) await command("flush");
     },
