@@ -23,6 +23,16 @@ export type CacheOp =
   | { readonly op: "action"; readonly record: ActionRecord }
   | { readonly op: "phases"; readonly records: readonly PhaseRecord[] };
 
+/**
+ * The cache's writing thread (`worker.ts`) writes its store before it takes more batches while the store holds this
+ * many records, and the store writes one transaction when that many wait (else after its `flushMs`). Tasks are keyed
+ * by a hash, so each row lands on its own page of the key index and a commit writes every page it touched: records
+ * written a few thousand to a transaction share those pages. Measured with 60 000 tasks, a task and its done cost
+ * about 22 µs of CPU in transactions of 5000 and 26 µs in transactions of 500 (35 and 42 µs when the done came
+ * first and the task adopted it).
+ */
+export const writerBatch = 5000;
+
 /** Dropped slots are only released when the array is compacted, once they are this many and half of it. */
 const compactAfter = 1024;
 
