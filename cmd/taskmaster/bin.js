@@ -59,15 +59,24 @@ async function ensureBundle() {
 }
 
 /**
- * How far V8 lets the old generation grow past what the last full GC left alive before it collects again. Left to
- * itself, on a machine with a few GiB of memory, it allows up to 4× (and the service's live heap is tens of MiB
- * while it allocates fast), so the RSS under load was mostly garbage waiting for a GC. This flag is read at each GC,
- * so it still applies when set here (unlike the heap size flags, which only take effect on the command line); it
- * applies to the cache's writer thread too. NODE_OPTIONS or a command-line --heap-growing-percent wins.
+ * V8 settings that are read at each garbage collection, so they still apply when set here (unlike the heap size
+ * flags, which only take effect on the command line); they apply to the cache's writer thread too. A flag given on
+ * the command line or in NODE_OPTIONS wins.
+ *
+ * - `--heap-growing-percent`: how far the old generation may grow past what the last full GC left alive before the
+ *   next one. Left to itself, on a machine with a few GiB, V8 allows up to 4× (and the service's live heap is tens
+ *   of MiB while it allocates fast), so the RSS under load was mostly garbage waiting for a GC.
+ * - `--no-parallel-scavenge`: a young-generation GC runs on the thread that allocated, not spread over V8's helper
+ *   threads. The service's young generation is small, and sharing it out cost more in coordination than it saved:
+ *   measured on 2 cores, the helper threads' CPU per task fell from about 24 µs to 17 µs while the main thread's
+ *   rose by 2 to 3 µs; and the cache writer's collections now run in its own low-priority thread.
  */
-const heapGrowingPercent = 50;
-if (![...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) => a.includes("--heap-growing-percent")))
-  setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`);
+const v8Settings = ["--heap-growing-percent=50", "--no-parallel-scavenge"];
+const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
+for (const setting of v8Settings) {
+  const name = setting.replace(/^--(no-)?/, "").split("=")[0];
+  if (!given.includes(name)) setFlagsFromString(setting);
+}
 
 await ensureBundle();
 // Stack traces through the inline source map cost about 7 MiB of memory; the bundle is not minified, so its own
