@@ -5,7 +5,7 @@
  * triggers it, so a file noticed just before a crash is still triggered after it. A file the ledger already knows
  * (a startup or periodic scan finding it again) is not published at all.
  */
-import { msgIdOf, type Publisher } from "../../internal/bus/index.ts";
+import { messageBytes, msgIdOf, type Publisher } from "../../internal/bus/index.ts";
 import type { Config } from "../../internal/config/index.ts";
 import type { EngineEvents } from "../../internal/engine/index.ts";
 import { type FileLedger, type LocalFile, localRoots, watchLocal } from "../../internal/files/index.ts";
@@ -28,8 +28,6 @@ export interface LocalFiles {
   close(): Promise<void>;
 }
 
-const encoder = new TextEncoder();
-
 /** The absolute `files=` globs of a snapshot. */
 function patternsOf(snapshot: Snapshot): string[] {
   return filePhases(snapshot).flatMap((phase) => (phase.rule.files ? [phase.rule.files] : []));
@@ -45,7 +43,7 @@ export function watchLocalFiles(deps: LocalFilesDeps): LocalFiles {
     if (file.source === "scan" && (await deps.ledger.seen(identity).catch(() => null))) return;
     const stat = { path: file.path, size: file.size, created: modified, source: file.source };
     const id = msgIdOf(`local-file|${file.path}|${file.size}|${modified}`);
-    await deps.publisher.publish(localFilesSubject, encoder.encode(JSON.stringify(stat)), id);
+    await deps.publisher.publish(localFilesSubject, messageBytes(JSON.stringify(stat)), id);
   };
   const watcher = watchLocal({
     roots: localRoots(patternsOf(deps.snapshot)),

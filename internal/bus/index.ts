@@ -1,4 +1,5 @@
 /** The NATS side: connection, pipelined JetStream publishing, streams and consumers, the cron slot store. */
+export { messageBytes } from "./bytes.ts";
 export { connectionOptions, connectNats, type NatsSettings } from "./connect.ts";
 export { consumeDurable, type Inbound, type Intake, storedAt } from "./consume.ts";
 export { type NatsServer, type StartNatsOptions, startNats } from "./localserver.ts";

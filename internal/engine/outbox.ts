@@ -2,7 +2,7 @@
  * From planned emissions to stored messages: the subject, the bytes, the Nats-Msg-Id, all sent at once (pipelined)
  * and awaited together, so what caused them is acknowledged only after every one is stored.
  */
-import { msgIdOf, type PubAck } from "../bus/index.ts";
+import { messageBytes, msgIdOf, type PubAck } from "../bus/index.ts";
 import { type Emission, EmissionKind } from "../plan/index.ts";
 import { taskJson } from "../task/index.ts";
 import type { EngineEvents } from "./events.ts";
@@ -22,8 +22,6 @@ export interface Subjects {
   /** Where waiting retries are kept until they are due. */
   readonly retry: string;
 }
-
-const encoder = new TextEncoder();
 
 export function subjectOf(emission: Emission, subjects: Subjects): string {
   return emission.kind === EmissionKind.failed ? subjects.failed : `${subjects.taskPrefix}${emission.topic}`;
@@ -47,7 +45,7 @@ export async function sendAll(
     emissions.map(async (emission): Promise<Sent> => {
       const subject = subjectOf(emission, subjects);
       const msgId = msgIdOf(emission.dedupeKey);
-      const ack = await outbox.publish(subject, encoder.encode(taskJson(emission.task)), msgId);
+      const ack = await outbox.publish(subject, messageBytes(taskJson(emission.task)), msgId);
       return { emission, subject, msgId, ack };
     }),
   );

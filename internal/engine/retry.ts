@@ -7,7 +7,7 @@
  * when it is due, whether or not taskmaster was restarted (or SIGKILLed) in between. A due record is published to
  * its task subject (with the retry's own Nats-Msg-Id, so a repeat is stored once) and then acked.
  */
-import { type Inbound, msgIdOf } from "../bus/index.ts";
+import { type Inbound, messageBytes, msgIdOf } from "../bus/index.ts";
 import type { Emission } from "../plan/index.ts";
 import { type Task, taskJson } from "../task/index.ts";
 import type { EngineEvents } from "./events.ts";
@@ -22,7 +22,6 @@ export interface RetryRecord {
 
 /** The longest single wait asked of the server; a longer one is resumed in steps. */
 const maxNakMs = 24 * 3_600_000;
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Stores a waiting retry, due `delayMs` after the done message that caused it was stored. */
@@ -35,7 +34,7 @@ export async function holdRetry(
 ): Promise<void> {
   const dueAt = new Date(arrived.getTime() + emission.delayMs);
   const record: RetryRecord = { subject: subjectOf(emission, subjects), due: dueAt.toISOString(), emission };
-  const data = encoder.encode(JSON.stringify(record));
+  const data = messageBytes(JSON.stringify(record));
   const ack = await outbox.publish(subjects.retry, data, msgIdOf(`retry-record|${emission.dedupeKey}`));
   if (!ack.duplicate)
     events.emit({ type: "retryScheduled", task: emission.task, dueAt, delayMs: emission.delayMs });
@@ -66,7 +65,7 @@ export async function releaseRetry(
   }
   const { emission, subject } = record;
   const msgId = msgIdOf(emission.dedupeKey);
-  const ack = await outbox.publish(subject, encoder.encode(taskJson(emission.task)), msgId);
+  const ack = await outbox.publish(subject, messageBytes(taskJson(emission.task)), msgId);
   events.emit({
     type: "taskPublished",
     emission: { ...emission, delayMs: 0 },
