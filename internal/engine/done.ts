@@ -31,8 +31,15 @@ export async function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
   let plan: Plan;
   try {
     task = parseTask(msg.data);
-    // Reading `redelivered` parses the reply subject: only when someone listens.
-    if (events.wants("taskDone")) events.emit({ type: "taskDone", task, redelivered: msg.redelivered });
+    // Reading `redelivered` parses the reply subject (a split into a dozen strings): only when a listener asks.
+    if (events.wants("taskDone"))
+      events.emit({
+        type: "taskDone",
+        task,
+        get redelivered() {
+          return msg.redelivered;
+        },
+      });
     plan = planDone(deps.snapshot, task, deps.ctx);
   } catch (err) {
     if (!(err instanceof TaskParseError || err instanceof PlanError)) throw err;

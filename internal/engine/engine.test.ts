@@ -104,4 +104,30 @@ describe("engine", () => {
     await engine.drain();
     expect(messages.every((m) => m.acked)).toBe(true);
   });
+
+  it("tells a taskDone listener whether the done message was delivered before, reading it only when asked", async () => {
+    const { outbox, releaseAll } = heldOutbox();
+    const engine = createEngine({ outbox, subjects, clock: systemClock, host: "h", readMetaFile: () => [] });
+    engine.setSnapshot(snapshot);
+    let reads = 0;
+    const again = Object.defineProperty(message("again"), "redelivered", {
+      get: () => {
+        reads++;
+        return true;
+      },
+    });
+    const seen: boolean[] = [];
+    const off = engine.events.on("taskDone", () => undefined);
+    engine.onDone(again);
+    await settle();
+    expect(reads).toBe(0); // nobody asked
+    off();
+    engine.events.on("taskDone", (e) => seen.push(e.redelivered));
+    engine.onDone(message("first"));
+    engine.onDone(again);
+    await settle();
+    releaseAll();
+    await engine.drain();
+    expect(seen).toEqual([false, true]);
+  });
 });
