@@ -25,7 +25,20 @@ export function projectEvents(
   store: CacheSink,
   options: ProjectionOptions = {},
 ): () => void {
-  const now = options.now ?? (() => new Date());
+  // Every record of a burst carries the time it was recorded: one text per millisecond, not a Date and a
+  // toISOString per record.
+  const clock = options.now;
+  const nowMs = clock ? () => clock().getTime() : Date.now;
+  let lastMs = Number.NaN;
+  let lastText = "";
+  const nowText = () => {
+    const ms = nowMs();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastText = new Date(ms).toISOString();
+    }
+    return lastText;
+  };
   const offs = [
     events.on("taskPublished", (e) => {
       if (e.duplicate) return; // stored before: recorded then
@@ -41,12 +54,12 @@ export function projectEvents(
         subject: e.subject,
         workflow: e.emission.phase?.workflow ?? "",
         phase: e.emission.phase?.phase ?? "",
-        created: t.created ?? now().toISOString(),
-        published: now().toISOString(),
+        created: t.created ?? nowText(),
+        published: nowText(),
         // dataTime is worked out by the writer thread, off the hot path.
       });
     }),
-    events.on("taskDone", (e) => store.taskDone(doneRecord(e.task, now()))),
+    events.on("taskDone", (e) => store.taskDone(doneRecord(e.task, nowText()))),
     events.on("fileArrived", (e) =>
       store.fileArrived({
         path: e.file.path,
@@ -60,7 +73,7 @@ export function projectEvents(
         taskIds: e.tasks.map((t) => t.id),
         taskNames: e.tasks.map((t) => t.name),
         reason: e.reason,
-        received: now().toISOString(),
+        received: nowText(),
       }),
     ),
     events.on("messageRejected", (e) =>
@@ -68,7 +81,7 @@ export function projectEvents(
         subject: e.subject,
         reason: e.reason,
         data: e.data,
-        received: now().toISOString(),
+        received: nowText(),
       }),
     ),
     events.on("actionTaken", (e) =>
@@ -87,8 +100,8 @@ export function projectEvents(
   };
 }
 
-/** A finished task as the store updates it. */
-export function doneRecord(task: Task, at: Date) {
+/** A finished task as the store updates it; `done` is when it was recorded (ISO text). */
+export function doneRecord(task: Task, done: string) {
   return {
     id: task.id ?? "",
     type: task.type,
@@ -100,7 +113,7 @@ export function doneRecord(task: Task, at: Date) {
     msg: task.msg ?? "",
     started: task.started ?? "",
     ended: task.ended ?? "",
-    done: at.toISOString(),
+    done,
   };
 }
 

@@ -63,7 +63,7 @@ export async function rebuildFromStreams(
     nc,
     js,
     streams.done,
-    (m, task) => store.taskDone(doneRecord(task, new Date(stored(m)))),
+    (m, task) => store.taskDone(doneRecord(task, stored(m))),
     () => skipped++,
   );
   const actions = streams.audit
