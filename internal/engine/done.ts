@@ -56,10 +56,10 @@ export async function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
   const now: Emission[] = [];
   const later: Emission[] = [];
   for (const e of plan.emissions) (e.delayMs > 0 ? later : now).push(e);
-  const [sent] = await Promise.all([
-    sendAll(deps.outbox, now, deps.subjects, events),
-    ...later.map((e) => holdRetry(deps.outbox, e, storedAt(msg), deps.subjects, events)),
-  ]);
+  // Waiting retries are stored beside the tasks (most done messages have none: no Promise.all then).
+  const sending = sendAll(deps.outbox, now, deps.subjects, events);
+  const holding = later.map((e) => holdRetry(deps.outbox, e, storedAt(msg), deps.subjects, events));
+  const sent = holding.length === 0 ? await sending : (await Promise.all([sending, ...holding]))[0];
   // An alert goes out once: not again when this message is redelivered and its failed message was stored already.
   const failedAgain = sent.some((s) => s.emission.kind === "failed" && s.ack.duplicate);
   for (const alert of plan.alerts) {

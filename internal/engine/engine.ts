@@ -89,21 +89,22 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const run = (where: string, msg: Inbound, work: () => Promise<void>) => {
     active++;
-    const p = work()
-      .catch((err: unknown) => {
-        // Left unacked on purpose when publishing could not finish: the server redelivers it.
-        events.emit({ type: "error", where, error: asError(err) });
-        try {
-          msg.nak(1000);
-        } catch {
-          // The connection is gone; the server redelivers after ack_wait.
-        }
-      })
-      .finally(() => {
-        active--;
-        running.delete(p);
-        pump();
-      });
+    // One promise per piece of work besides its own (this runs for every message).
+    const finish = () => {
+      active--;
+      running.delete(p);
+      pump();
+    };
+    const p: Promise<void> = work().then(finish, (err: unknown) => {
+      // Left unacked on purpose when publishing could not finish: the server redelivers it.
+      events.emit({ type: "error", where, error: asError(err) });
+      try {
+        msg.nak(1000);
+      } catch {
+        // The connection is gone; the server redelivers after ack_wait.
+      }
+      finish();
+    });
     running.add(p);
   };
 
@@ -125,9 +126,9 @@ export function createEngine(deps: EngineDeps): Engine {
       current = snapshot;
     },
     onDone(msg) {
-      track("done", msg, async () => {
-        if (!current) throw new Error("no workflows loaded yet");
-        await handleDone(msg, {
+      track("done", msg, () => {
+        if (!current) return Promise.reject(new Error("no workflows loaded yet"));
+        return handleDone(msg, {
           outbox: deps.outbox,
           subjects: deps.subjects,
           events,

@@ -41,14 +41,16 @@ export async function sendAll(
   subjects: Subjects,
   events: EngineEvents,
 ): Promise<Sent[]> {
-  const sent = await Promise.all(
-    emissions.map(async (emission): Promise<Sent> => {
-      const subject = subjectOf(emission, subjects);
-      const msgId = msgIdOf(emission.dedupeKey);
-      const ack = await outbox.publish(subject, messageBytes(taskJson(emission.task)), msgId);
-      return { emission, subject, msgId, ack };
-    }),
-  );
+  const send = (emission: Emission): Promise<Sent> => {
+    const subject = subjectOf(emission, subjects);
+    const msgId = msgIdOf(emission.dedupeKey);
+    return outbox
+      .publish(subject, messageBytes(taskJson(emission.task)), msgId)
+      .then((ack) => ({ emission, subject, msgId, ack }));
+  };
+  // Most done messages cause one task: no Promise.all for it.
+  const [only] = emissions;
+  const sent = emissions.length === 1 && only ? [await send(only)] : await Promise.all(emissions.map(send));
   if (events.wants("taskPublished")) {
     for (const s of sent) {
       events.emit({
