@@ -185,16 +185,13 @@ function writeDone(s: Statements, r: DoneRecord, mark: Mark): void {
   mark(m.created, "tasks");
 }
 
-/** What a done finds its task by, normalised the same way on both sides, and the meta the attempt is read from. */
-interface Match {
-  readonly id: string;
-  readonly type: string;
-  readonly job: string;
-  readonly info: string;
-  readonly created: string;
-  readonly meta: string;
+/**
+ * What a done finds its task by, normalised the same way on both sides: the fields of either record that identify
+ * the task, and the attempt (its `retry=` meta value).
+ */
+type Match = Pick<DoneRecord, "id" | "type" | "job" | "info" | "created" | "meta"> & {
   readonly attempt: string;
-}
+};
 
 function matchOf(r: TaskRecord | DoneRecord): Match {
   const meta = text(r.meta);
