@@ -81,7 +81,7 @@ beforeAll(async () => {
       },
     }),
   );
-  const created = new Date().toISOString().slice(0, 19) + "Z";
+  const created = `${new Date().toISOString().slice(0, 19)}Z`;
   await jetstream(nc).publish(
     "done",
     taskJson({
