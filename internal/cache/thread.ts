@@ -8,6 +8,14 @@
 import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
+import {
+  canLeaveIdle,
+  defaultPolicyLimits,
+  type PolicyLimits,
+  policyFor,
+  setThreadPolicy,
+  type WriterPolicy,
+} from "./priority.ts";
 import type { CacheStore } from "./store.ts";
 import type { CacheState, RecycleCounts } from "./types.ts";
 import { WireBatch } from "./wire.ts";
@@ -42,6 +50,10 @@ export interface ThreadedCacheOptions extends WriterData {
   /** Post at once when this many wait (default 256: a batch's text stays below V8's large-object size). */
   readonly postRows?: number;
   readonly onState?: (state: CacheState) => void;
+  /** When the writer thread runs idle or is lifted to the normal policy (default: `defaultPolicyLimits`). */
+  readonly policyLimits?: PolicyLimits;
+  /** Called after the writer's policy was set. */
+  readonly onPolicy?: (policy: WriterPolicy) => void;
 }
 
 /**
@@ -93,6 +105,29 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   let nextId = 0;
   let closed = false;
   const waiting = new Map<number, (result: unknown) => void>();
+  // The writer's scheduling policy: set here, as a starved thread could not set its own (`priority.ts`).
+  const limits = options.policyLimits ?? defaultPolicyLimits;
+  let writerTid = 0;
+  let policy: WriterPolicy = "normal";
+  let settingPolicy = false;
+  let watch: NodeJS.Timeout | undefined;
+  /** When each batch not yet taken by the writer was posted, oldest first (it takes them in order). */
+  const postedAt: number[] = [];
+  const backlog = () => ({
+    waiting: posted,
+    oldestMs: postedAt.length > 0 ? Date.now() - (postedAt[0] ?? 0) : 0,
+  });
+  const steer = (want: WriterPolicy = policyFor(backlog(), policy, limits)) => {
+    if (writerTid === 0 || settingPolicy || closed || want === policy) return;
+    settingPolicy = true;
+    void setThreadPolicy(writerTid, want).then((ok) => {
+      settingPolicy = false;
+      if (!ok) return; // no chrt, or not allowed: nice 19 stays
+      policy = want;
+      options.onPolicy?.(want);
+      steer();
+    });
+  };
 
   const post = () => {
     clearTimeout(timer);
@@ -103,6 +138,8 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
       const text = buffer.take();
       worker.postMessage({ kind: "records", count, text } satisfies ToWriter);
       posted += count;
+      postedAt.push(Date.now());
+      if (posted > limits.liftAbove) steer();
     } catch {
       // A record that cannot be sent (nothing the service records can fail this way) never fails the caller.
       dropped += count;
@@ -141,6 +178,20 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   worker.on("message", (message: FromWriter) => {
     if (message.kind === "took") {
       posted -= message.count;
+      postedAt.shift();
+      if (posted < limits.idleBelow) steer();
+      return;
+    }
+    if (message.kind === "thread") {
+      const tid = message.tid;
+      void canLeaveIdle().then((ok) => {
+        if (!ok || closed) return; // it could not be lifted again: nice 19 only
+        writerTid = tid;
+        steer("idle");
+        // A starved writer takes nothing, so nothing else would notice how long its records have waited.
+        watch = setInterval(steer, Math.max(100, Math.min(1000, limits.liftAfterMs / 2)));
+        watch.unref();
+      });
       return;
     }
     if (message.kind === "done") {
@@ -209,6 +260,7 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
       await command("close");
       closed = true;
       clearTimeout(timer);
+      clearInterval(watch);
       dropReader();
       await worker.terminate();
     },

@@ -7,7 +7,6 @@
  * the compact text it came as (`wire.ts`), not records in the store's queue. Commands wait their turn behind the
  * batches posted before them, so a `flush` writes everything recorded before it.
  */
-import { execFile } from "node:child_process";
 import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
@@ -26,7 +25,9 @@ export type FromWriter =
   | { readonly kind: "state"; readonly state: ReturnType<CacheStore["state"]> }
   | { readonly kind: "done"; readonly id: number; readonly result?: unknown }
   /** A batch of records was taken into the store's queue (so the main thread knows how far behind it is). */
-  | { readonly kind: "took"; readonly count: number };
+  | { readonly kind: "took"; readonly count: number }
+  /** The writer's thread id (Linux), so the main thread can set its scheduling policy. */
+  | { readonly kind: "thread"; readonly tid: number };
 
 export interface WriterData {
   readonly path: string;
@@ -36,33 +37,27 @@ export interface WriterData {
 }
 
 /**
- * The writer runs only when a CPU would otherwise be idle: Linux's SCHED_IDLE policy for its thread (a thread is a
- * task of its own there), set with util-linux's `chrt`, as Node has no call for it; and nice 19 besides, which is
- * what remains where `chrt` is missing or refused. So on a busy machine the engine, NATS and everything else go
- * first and the cache catches up in the gaps. Measured on 2 cores with 60 000 tasks, the engine's throughput with the
- * cache on was about 12 300-14 300 tasks/s with nice 19 alone and 14 900-15 200 with SCHED_IDLE. What waits meanwhile
- * is bounded (`maxPending`, dropped and counted beyond). Elsewhere it runs at normal priority.
+ * The writer runs at nice 19 (Linux: a thread is a task of its own, with its own nice value), and tells the main
+ * thread its thread id, so that it can set its scheduling policy (`priority.ts`): a starved thread could not.
+ * Elsewhere, or when not allowed, it runs at normal priority.
  */
-function yieldToService(): void {
-  let tid: number;
+function yieldToService(send: (message: FromWriter) => void): void {
   try {
-    tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
     if (!Number.isInteger(tid) || tid <= 0) return;
     setPriority(tid, 19);
+    send({ kind: "thread", tid });
   } catch {
-    return; // Not Linux, or no /proc: the writer shares the CPU as any thread does.
+    // Not Linux, or no /proc: the writer shares the CPU as any thread does.
   }
-  execFile("chrt", ["--idle", "--pid", "0", String(tid)], () => {
-    // Without chrt (or when refused) nice 19 stays: the cache still yields, only less.
-  });
 }
 
 function run(): void {
   const port = parentPort;
   if (!port) return;
   const data = workerData as WriterData;
-  yieldToService();
   const send = (message: FromWriter) => port.postMessage(message);
+  yieldToService(send);
   const store = createCacheStore({
     path: data.path,
     retentionMs: data.retentionMs,
