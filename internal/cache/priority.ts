@@ -22,7 +22,8 @@ export interface PolicyLimits {
   readonly idleBelow: number;
 }
 
-export const defaultPolicyLimits: PolicyLimits = { liftAbove: 20_000, liftAfterMs: 5_000, idleBelow: 2_000 };
+/** Lifted at half the 100 000 records the service lets wait before it drops them (`cmd/taskmaster/cache.ts`). */
+export const defaultPolicyLimits: PolicyLimits = { liftAbove: 50_000, liftAfterMs: 5_000, idleBelow: 2_000 };
 
 /** How far behind the writer is: records waiting, and how long the oldest of them has waited. */
 export interface Backlog {
