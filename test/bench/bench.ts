@@ -22,20 +22,19 @@
  * the latency in 2. is measured with the writer caught up. The cache file is created by the first start (before
  * anything is in the streams), so the measured start finds it and does not rebuild it from the streams.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
-import Database from "better-sqlite3";
 import { measureBackup } from "../../internal/backup/index.ts";
 import { connectNats, ensureConsumer, ensureStream, Publisher, startNats } from "../../internal/bus/index.ts";
 import { measureCacheWrites } from "../../internal/cache/index.ts";
 import { parseTask, taskJson } from "../../internal/task/index.ts";
 import { workflowDir } from "../runtime/harness.ts";
+import { cacheCatchUp } from "./cachelag.ts";
+import { percentile, rssMiB, spawnLogged, stop } from "./processes.ts";
 
-const repo = fileURLToPath(new URL("../..", import.meta.url));
 const N = Number(process.env.BENCH_N ?? 60_000);
 const rate = 5000;
 const latencySeconds = 8;
@@ -128,18 +127,6 @@ async function preload(subject: string, make: (i: number) => Uint8Array, total: 
   }
 }
 
-function spawnLogged(args: string[], ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (c: Buffer) => {
-      out += c.toString();
-      if (out.includes(ready)) resolve(child);
-    });
-    child.once("exit", (code) => reject(new Error(`${args[1]} exited ${code}: ${out.slice(-400)}`)));
-  });
-}
-
 const landing = mkdtempSync(join(tmpdir(), "taskmaster-bench-in-"));
 const relayLanding = mkdtempSync(join(tmpdir(), "taskmaster-bench-relay-in-"));
 const filesWorkflow = `[[phase]]\ntask = "ingest"\nrule = "files=${landing}/*.csv"\ntemplate = "{meta:file}"\n`;
@@ -174,20 +161,6 @@ const startRelay = () =>
     ["--import", "tsx", "test/bench/relay.ts", server.url, "RELAY_IN", "relay", "relay.out"],
     "relay running",
   );
-const stop = (c: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    c.once("exit", () => resolve());
-    c.kill("SIGTERM");
-  });
-const rssMiB = (pid: number | undefined, field: "VmHWM" | "VmRSS") => {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
-};
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 /** Offers `rate` messages a second for `seconds`, in 10 ms slices; returns the latencies seen by `subject`. */
 async function offered(
@@ -217,32 +190,6 @@ async function offered(
   while (latencies.length < total) await new Promise((r) => setTimeout(r, 50));
   sub.unsubscribe();
   return latencies;
-}
-
-/** Task rows published and done rows finished since `since`, in the cache file (read-only, beside the writer). */
-function cachedSince(since: string): number {
-  const db = new Database(cachePath, { readonly: true, fileMustExist: true });
-  try {
-    const row = db
-      .prepare(
-        "SELECT (SELECT count(*) FROM tasks WHERE published >= @since) + (SELECT count(*) FROM tasks WHERE done >= @since) AS n",
-      )
-      .get({ since }) as { n: number };
-    return row.n;
-  } finally {
-    db.close();
-  }
-}
-
-/** Seconds until the cache holds `want` rows since `since` (at most 60 s), and how many it then holds. */
-async function cacheCatchUp(since: string, want: number): Promise<{ seconds: number; rows: number }> {
-  const start = now();
-  let rows = cachedSince(since);
-  while (rows < want && now() - start < 60_000) {
-    await new Promise((r) => setTimeout(r, 50));
-    rows = cachedSince(since);
-  }
-  return { seconds: (now() - start) / 1000, rows };
 }
 
 const sentFromTask = (data: Uint8Array) =>
@@ -293,7 +240,7 @@ const tmSeconds = await timeStores("TASKMASTER_TASKS", tasksBase, N);
 const tmRate = N / tmSeconds;
 const peakRss = rssMiB(taskmaster.pid, "VmHWM");
 // Every grandchild published and every child done of the run, in the cache file.
-const cacheLag = await cacheCatchUp(cacheSince, 2 * N);
+const cacheLag = await cacheCatchUp(cachePath, cacheSince, 2 * N);
 const relaySecond = await relayRun(1); // left running for the latency step
 const relay = relaySecond.relay;
 const relayRate = Math.max(relayFirst.rate, relaySecond.rate);

@@ -1,0 +1,39 @@
+/**
+ * The processes `make bench` starts (taskmaster, the relays) and what it reads of them: started from the repository,
+ * ready once their output says so, stopped with SIGTERM, measured from /proc; and the percentiles of what they did.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+/** `node ARGS` in the repository, resolved once its standard output contains `ready`. */
+export function spawnLogged(args: string[], ready: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (out.includes(ready)) resolve(child);
+    });
+    child.once("exit", (code) => reject(new Error(`${args[1]} exited ${code}: ${out.slice(-400)}`)));
+  });
+}
+
+export const stop = (c: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    c.once("exit", () => resolve());
+    c.kill("SIGTERM");
+  });
+
+/** A process's resident memory now (VmRSS) or at its peak (VmHWM), in MiB. */
+export const rssMiB = (pid: number | undefined, field: "VmHWM" | "VmRSS") => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+};
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
