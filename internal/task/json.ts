@@ -85,9 +85,14 @@ function fromObject(obj: Record<string, unknown>): Task {
   return out as Task;
 }
 
-/** Go's zero time as some producers write it; flowlord's parser empties such fields. */
+/** The last time text found valid: tasks of a burst mostly share their `created` second, so most checks end here. */
+let lastTime = "";
+
 function isTime(v: string): boolean {
-  return rfc3339.test(v) && !Number.isNaN(Date.parse(v));
+  if (v === lastTime) return true;
+  const valid = rfc3339.test(v) && !Number.isNaN(Date.parse(v));
+  if (valid) lastTime = v;
+  return valid;
 }
 
 function describe(v: unknown): string {
