@@ -5,9 +5,11 @@
  * under SCHED_IDLE). But a machine that is never idle (workers on the same host, say) would starve it for good, and a
  * starved thread cannot change its own policy: so the main thread watches how far behind the writer is and lifts it to
  * the normal policy (still at nice 19) past `liftAbove` records or when a record has waited `liftAfterMs`, then lets
- * it idle again once fewer than `idleBelow` wait, none of them that long. Node has no call for a thread's policy; util-linux's `chrt` sets it. An unprivileged thread may only
- * leave SCHED_IDLE when its RLIMIT_NICE allows its nice value (by default it does not), so the writer is only made
- * idle where a probe shows it could be lifted again; elsewhere, or without `chrt`, it stays at nice 19 (`worker.ts`).
+ * it idle again once fewer than `idleBelow` wait, none of them that long.
+ *
+ * Node has no call for a thread's policy; util-linux's `chrt` sets it. An unprivileged thread may only leave
+ * SCHED_IDLE when its RLIMIT_NICE allows its nice value (by default it does not), so the writer is only made idle
+ * where a probe shows it could be lifted again; elsewhere, or without `chrt`, it stays at nice 19 (`worker.ts`).
  */
 import { execFile } from "node:child_process";
 
