@@ -165,6 +165,48 @@ describe("cache store", () => {
     ]);
   });
 
+  it("writes a task and its done from the same batch as one finished row, whichever came first", async () => {
+    const { store } = newStore();
+    const taskFirst = task({ key: "task-first", id: "a" });
+    const doneFirst = task({ key: "done-first", id: "b" });
+    store.taskEmitted(taskFirst);
+    store.taskDone(done(taskFirst, { result: "error", msg: "boom" }));
+    store.taskDone(done(doneFirst, { result: "warn", msg: "late" }));
+    store.taskDone(done(doneFirst, { result: "warn", msg: "late" })); // delivered twice
+    store.taskEmitted(doneFirst);
+    const db = await written(store);
+    expect(
+      tasksOn(db, "2024-01-15")
+        .rows.map((r) => [r.key, r.result, r.msg, r.kind])
+        .sort(),
+    ).toEqual([
+      ["done-first", "warn", "late", "cron"],
+      ["task-first", "error", "boom", "cron"],
+    ]);
+  });
+
+  it("finishes the row already recorded when a task is recorded twice with its done in a later batch", async () => {
+    const { store } = newStore();
+    const t = task();
+    store.taskEmitted(t);
+    await store.flush();
+    store.taskEmitted(t);
+    store.taskDone(done(t));
+    const db = await written(store);
+    expect(tasksOn(db, "2024-01-15").rows).toMatchObject([{ key: "k1", result: "complete" }]);
+  });
+
+  it("adopts a done from an earlier batch even when the task's own done comes in the same batch", async () => {
+    const { store } = newStore();
+    const t = task();
+    store.taskDone(done(t, { result: "error", msg: "first try" }));
+    await store.flush();
+    store.taskEmitted(t);
+    store.taskDone(done(t, { result: "complete", msg: "" }));
+    const db = await written(store);
+    expect(tasksOn(db, "2024-01-15").rows).toMatchObject([{ key: "k1", result: "complete", kind: "cron" }]);
+  });
+
   it("writes when batchRows wait, without a flush", async () => {
     const { store } = newStore({ flushMs: 60_000, batchRows: 10 });
     await store.flush();

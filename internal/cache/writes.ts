@@ -3,6 +3,10 @@
  * that keep one row per task however the events race. A done updates exactly the task it finishes, matched on
  * (id, type, job, info, created); a done with no task becomes an orphan row (`done:` + hash, kind "unknown") that the
  * task adopts if it is recorded later. The `days` calendar is marked once per day per batch, not per row.
+ *
+ * Most tasks finish within the batch that records them: a task and its done in the same batch, in either order, are
+ * written as one finished row, which costs one insert instead of an insert and an update (or, when the done came
+ * first, an orphan row, its adoption and its deletion).
  */
 import { hash } from "node:crypto";
 import type { Database, Statement } from "better-sqlite3";
@@ -32,6 +36,11 @@ const sql = {
   // of binding by name, and these run for every task.
   insertTask: `INSERT INTO tasks (key, id, type, job, info, meta, kind, subject, workflow, phase, created, published,
       data_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+  insertFinished: `INSERT INTO tasks (key, id, type, job, info, meta, kind, subject, workflow, phase, created,
+      published, data_time, result, msg, started, ended, done)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+  // Orphan keys sort together ("done:" up to, not including, "done;"), so the key index answers whether any exist.
+  anyOrphan: "SELECT 1 FROM tasks WHERE key >= 'done:' AND key < 'done;' LIMIT 1",
   findOrphan: "SELECT meta, result, msg, started, ended, done FROM tasks WHERE key = ?",
   adopt: "UPDATE tasks SET meta = ?, result = ?, msg = ?, started = ?, ended = ?, done = ? WHERE key = ?",
   deleteKey: "DELETE FROM tasks WHERE key = ?",
@@ -85,7 +94,18 @@ export function prepareWriter(db: Database): Writer {
       columns.add(column);
       days.set(day, columns);
     };
-    for (const op of ops) writeOp(s, op, mark);
+    const batch: Batch = { s, mark, orphans: s.anyOrphan.get() !== undefined };
+    const { matches, partners } = pairInBatch(ops);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as CacheOp;
+      const partner = partners[i] ?? -1;
+      if (op.op === "task") {
+        const done = partner < 0 ? undefined : (ops[partner] as DoneOp).record;
+        writeTask(batch, op.record, matches[i] as Match, done, matches[partner]);
+      } else if (op.op === "done") {
+        if (partner < 0) writeDone(batch, op.record, matches[i] as Match);
+      } else writeOp(s, op, mark);
+    }
     for (const [date, columns] of days) {
       s.markDay.run({
         date,
@@ -100,15 +120,47 @@ export function prepareWriter(db: Database): Writer {
 
 type Statements = Record<keyof typeof sql, Statement>;
 type Mark = (time: string, column: DayColumn) => void;
+type DoneOp = Extract<CacheOp, { op: "done" }>;
+
+/** What one transaction's writes share: its statements, its calendar marks, and whether orphan rows may exist. */
+interface Batch {
+  readonly s: Statements;
+  readonly mark: Mark;
+  orphans: boolean;
+}
+
+/**
+ * Each done of the batch paired with the first task of its match in the batch not already paired, before or after
+ * it (`partners[i]` is the other's index, or -1); and every task's and done's match, worked out once.
+ */
+function pairInBatch(ops: readonly CacheOp[]): { matches: (Match | undefined)[]; partners: Int32Array } {
+  const matches: (Match | undefined)[] = new Array(ops.length);
+  const partners = new Int32Array(ops.length).fill(-1);
+  const tasks = new Map<string, number[]>();
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as CacheOp;
+    if (op.op !== "task") continue;
+    const m = matchOf(op.record);
+    matches[i] = m;
+    const waiting = tasks.get(m.text);
+    if (waiting) waiting.push(i);
+    else tasks.set(m.text, [i]);
+  }
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as CacheOp;
+    if (op.op !== "done") continue;
+    const m = matchOf(op.record);
+    matches[i] = m;
+    const task = tasks.get(m.text)?.shift();
+    if (task === undefined) continue;
+    partners[i] = task;
+    partners[task] = i;
+  }
+  return { matches, partners };
+}
 
 function writeOp(s: Statements, op: CacheOp, mark: Mark): void {
   switch (op.op) {
-    case "task":
-      writeTask(s, op.record, mark);
-      break;
-    case "done":
-      writeDone(s, op.record, mark);
-      break;
     case "file":
       s.insertFile.run(fileParams(op.record));
       mark(utcText(op.record.received), "files");
@@ -126,6 +178,9 @@ function writeOp(s: Statements, op: CacheOp, mark: Mark): void {
     case "phases":
       s.clearPhases.run();
       for (const phase of op.records) s.insertPhase.run(phaseParams(phase));
+      break;
+    default:
+      throw new Error(`writeOp is not for ${op.op} records`);
   }
 }
 
@@ -138,40 +193,60 @@ interface OrphanRow {
   readonly done: string | null;
 }
 
-function writeTask(s: Statements, r: TaskRecord, mark: Mark): void {
-  const m = matchOf(r);
+/**
+ * Records a task; with `done`, its done from the same batch, written as one finished row. A task that finds an
+ * orphan row of its match (its done came in an earlier batch) adopts it instead, and then takes `done` as any task
+ * does, so that the rules are the same whatever the batching.
+ */
+function writeTask(b: Batch, r: TaskRecord, m: Match, done?: DoneRecord, doneMatch?: Match): void {
+  const { s, mark } = b;
   const key = text(r.key);
+  const orphan = b.orphans ? orphanKey(m) : "";
+  const found = orphan ? (s.findOrphan.get(orphan) as OrphanRow | undefined) : undefined;
+  const kind = text(r.kind) || "unknown";
+  const published = utc(r.published);
+  const dataTime = utc(r.dataTime);
+  if (done && doneMatch && !found) {
+    const d = doneValues(done);
+    // biome-ignore format: the task's columns, then its done's
+    const inserted = s.insertFinished.run(
+      key, m.id, m.type, m.job, m.info, doneMatch.meta, kind, text(r.subject), text(r.workflow), text(r.phase),
+      m.created, published, dataTime,
+      d.result, d.msg, d.started, d.ended, d.done,
+    );
+    if (inserted.changes > 0) mark(m.created, "tasks");
+    // Recorded before (the same task stored twice): its done finishes whichever row it matches.
+    else writeDone(b, done, doneMatch);
+    return;
+  }
+  // biome-ignore format: one row's columns
   const inserted = s.insertTask.run(
-    key,
-    m.id,
-    m.type,
-    m.job,
-    m.info,
-    m.meta,
-    text(r.kind) || "unknown",
-    text(r.subject),
-    text(r.workflow),
-    text(r.phase),
-    m.created,
-    utc(r.published),
-    utc(r.dataTime),
+    key, m.id, m.type, m.job, m.info, m.meta, kind, text(r.subject), text(r.workflow), text(r.phase),
+    m.created, published, dataTime,
   );
-  if (inserted.changes === 0) return;
-  mark(m.created, "tasks");
-  const orphan = orphanKey(m);
-  const found = s.findOrphan.get(orphan) as OrphanRow | undefined;
-  if (!found) return;
-  s.adopt.run(found.meta, found.result, found.msg, found.started, found.ended, found.done, key);
-  s.deleteKey.run(orphan);
+  if (inserted.changes > 0) {
+    mark(m.created, "tasks");
+    if (found) {
+      s.adopt.run(found.meta, found.result, found.msg, found.started, found.ended, found.done, key);
+      s.deleteKey.run(orphan);
+    }
+  }
+  if (done && doneMatch) writeDone(b, done, doneMatch);
 }
 
-function writeDone(s: Statements, r: DoneRecord, mark: Mark): void {
-  const m = matchOf(r);
-  const result = text(r.result);
-  const msg = text(r.msg);
-  const started = utc(r.started);
-  const ended = utc(r.ended);
-  const done = utc(r.done);
+function doneValues(r: DoneRecord) {
+  return {
+    result: text(r.result),
+    msg: text(r.msg),
+    started: utc(r.started),
+    ended: utc(r.ended),
+    done: utc(r.done),
+  };
+}
+
+function writeDone(b: Batch, r: DoneRecord, m: Match): void {
+  const { s, mark } = b;
+  const { result, msg, started, ended, done } = doneValues(r);
   // The new values, the task's match, then what tells a repeat of this very done (see `finish`).
   // biome-ignore format: the three groups read better on their own lines
   const finished = s.finish.run(
@@ -181,7 +256,21 @@ function writeDone(s: Statements, r: DoneRecord, mark: Mark): void {
   );
   if (finished.changes > 0) return;
   const key = orphanKey(m);
-  s.insertOrphan.run(key, m.id, m.type, m.job, m.info, m.meta, m.created, result, msg, started, ended, done);
+  const orphaned = s.insertOrphan.run(
+    key,
+    m.id,
+    m.type,
+    m.job,
+    m.info,
+    m.meta,
+    m.created,
+    result,
+    msg,
+    started,
+    ended,
+    done,
+  );
+  if (orphaned.changes > 0) b.orphans = true;
   mark(m.created, "tasks");
 }
 
@@ -191,18 +280,27 @@ function writeDone(s: Statements, r: DoneRecord, mark: Mark): void {
  */
 type Match = Pick<DoneRecord, "id" | "type" | "job" | "info" | "created" | "meta"> & {
   readonly attempt: string;
+  /** The identifying fields as one text, to pair a task and its done within a batch. */
+  readonly text: string;
 };
 
 function matchOf(r: TaskRecord | DoneRecord): Match {
   const meta = text(r.meta);
+  const id = text(r.id);
+  const type = text(r.type);
+  const job = text(r.job);
+  const info = text(r.info);
+  const created = utcText(r.created);
+  const attempt = retryOf(meta);
   return {
-    id: text(r.id),
-    type: text(r.type),
-    job: text(r.job),
-    info: text(r.info),
-    created: utcText(r.created),
+    id,
+    type,
+    job,
+    info,
+    created,
     meta,
-    attempt: retryOf(meta),
+    attempt,
+    text: `${id}\0${type}\0${job}\0${info}\0${created}\0${attempt}`,
   };
 }
 
