@@ -92,19 +92,52 @@ describe("schema", () => {
 });
 
 describe("the indexes", () => {
-  it("finds a run's tasks by id through the done-match index, with no index of the id alone", () => {
+  const planOf = (db: ReturnType<typeof openDatabase>, sql: string) =>
+    (
+      db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(
+        ...sql
+          .split("?")
+          .slice(1)
+          .map(() => "x"),
+      ) as {
+        detail: string;
+      }[]
+    )
+      .map((p) => p.detail)
+      .join(" ");
+
+  it("finds a done's task and a day's tasks through (created, id), and keeps no index that starts with the id", () => {
     const dir = tempDir();
     const db = openDatabase(join(dir.dir, "t.db"));
-    const plan = db
-      .prepare("EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE id = ? ORDER BY created")
-      .all("x") as {
-      detail: string;
-    }[];
-    expect(plan.map((p) => p.detail).join(" ")).toContain("USING INDEX tasks_done_match (id=?)");
+    db.function("meta_retry", (_meta: unknown) => "");
+    const match = planOf(
+      db,
+      "SELECT key FROM tasks WHERE id = ? AND type = ? AND job = ? AND info = ? AND created = ? AND meta_retry(meta) = ?",
+    );
+    expect(match).toContain("USING INDEX tasks_created_id (created=? AND id=?)");
+    const day = planOf(db, "SELECT * FROM tasks WHERE created >= ? AND created < ? ORDER BY created");
+    expect(day).toContain("USING INDEX tasks_created_id (created>? AND created<?)");
+    const columns = db
+      .prepare(
+        "SELECT il.name AS index_name, ii.name AS column FROM sqlite_master il, pragma_index_info(il.name) ii WHERE il.type = 'index' AND ii.seqno = 0",
+      )
+      .all() as { index_name: string; column: string }[];
+    expect(columns.filter((c) => c.column === "id")).toEqual([]);
+    db.close();
+    dir.remove();
+  });
+
+  it("drops the old done-match index when an older file is brought up to date", () => {
+    const dir = tempDir();
+    const path = join(dir.dir, "t.db");
+    openDatabase(path, 4).close();
+    const db = openDatabase(path);
     const names = (
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]
     ).map((r) => r.name);
-    expect(names).not.toContain("tasks_id");
+    expect(names).toContain("tasks_created_id");
+    expect(names).not.toContain("tasks_done_match");
+    expect(names).not.toContain("tasks_created");
     db.close();
     dir.remove();
   });

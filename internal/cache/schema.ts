@@ -118,8 +118,23 @@ const step4: Migration = (db) => {
   db.exec("DROP INDEX IF EXISTS tasks_id");
 };
 
+/**
+ * A task's index follows time: (created, id) replaces `tasks_done_match` (id, type, job, info, created) and
+ * `tasks_created`. Task ids are random, so an index that starts with the id takes every new row to a random page,
+ * and each commit wrote most of that index again; a done always carries its task's `created`, and new tasks are
+ * created now, so this index grows at its end. Measured on 100 000 tasks and their dones: 34 to 24 µs of CPU a task.
+ * A lookup by id alone (a run's tasks) reads the table instead: about 30 ms per 300 000 tasks.
+ */
+const step5: Migration = (db) => {
+  db.exec(`
+    DROP INDEX IF EXISTS tasks_done_match;
+    DROP INDEX IF EXISTS tasks_created;
+    CREATE INDEX tasks_created_id ON tasks(created, id);
+  `);
+};
+
 /** Every step, in order; the schema version of a database built by this code is their count. */
-export const migrations: readonly Migration[] = [step1, step2, step3, step4];
+export const migrations: readonly Migration[] = [step1, step2, step3, step4, step5];
 export const schemaVersion = migrations.length;
 
 /** The database was written by a newer taskmaster: its schema is unknown here, so it is left alone. */
