@@ -64,10 +64,10 @@ export async function startCache(deps: CacheDeps): Promise<Cache | undefined> {
   const store = startThreadedCache({
     path,
     retentionMs: config.cache.retention,
-    // What a full disk (or a burst the writer cannot keep up with) may hold in memory; beyond, records are dropped
-    // and counted. The streams still hold them (see rebuild). Records wait as compact text (about 250 bytes each):
-    // 100 000 of them, about 25 MiB, absorb a burst of 50 000 tasks and their dones (`make bench` drops none).
+    // What a full disk may hold in memory, and a burst the writer has not caught up with in its spool (about 250
+    // bytes a record); beyond, records are dropped and counted. The streams still hold them (see rebuild).
     maxPending: 100_000,
+    maxSpooled: 1_000_000,
     onState: stateReporter(events),
   });
   await store.flush(); // waits for the first open, so the restore (if any) is done

@@ -24,8 +24,14 @@ export interface PolicyLimits {
   readonly idleBelow: number;
 }
 
-/** Lifted at half the 100 000 records the service lets wait before it drops them (`cmd/taskmaster/cache.ts`). */
+/** Lifted at half the 100 000 records the service lets wait in memory before it drops them (`cmd/taskmaster/cache.ts`). */
 export const defaultPolicyLimits: PolicyLimits = { liftAbove: 50_000, liftAfterMs: 5_000, idleBelow: 2_000 };
+
+/**
+ * With the backlog spooled to disk (`spool.ts`) a burst costs no memory while it waits, so only its age lifts the
+ * writer (or half the million records the spool may hold): a burst of a few seconds is written once it is over.
+ */
+export const spooledPolicyLimits: PolicyLimits = { ...defaultPolicyLimits, liftAbove: 500_000 };
 
 /** How far behind the writer is: records waiting, and how long the oldest of them has waited. */
 export interface Backlog {

@@ -1,7 +1,7 @@
 /**
  * The cache as the service uses it: records are collected in the main thread and posted in batches to the writing
  * thread (`worker.ts`), which owns every SQLite write, so the cost of the cache on the hot path is an array push
- * (a batch travels as one compact text: `wire.ts`).
+ * (a batch travels as one compact text: `wire.ts`, spooled to a file beside the cache: `spool.ts`).
  * Reads (the dashboard's queries, the backup's `db.backup()`) use a read-only connection of the main thread, which
  * WAL lets run beside the writer.
  */
@@ -14,8 +14,10 @@ import {
   type PolicyLimits,
   policyFor,
   setThreadPolicy,
+  spooledPolicyLimits,
   type WriterPolicy,
 } from "./priority.ts";
+import { SpoolWriter, spoolDir } from "./spool.ts";
 import type { CacheStore } from "./store.ts";
 import type { CacheState, RecycleCounts } from "./types.ts";
 import { WireBatch } from "./wire.ts";
@@ -50,7 +52,12 @@ export interface ThreadedCacheOptions extends WriterData {
   /** Post at once when this many wait (default 256: a batch's text stays below V8's large-object size). */
   readonly postRows?: number;
   readonly onState?: (state: CacheState) => void;
-  /** When the writer thread runs idle or is lifted to the normal policy (default: `defaultPolicyLimits`). */
+  /** How many records may wait in the spool before new ones are dropped (default 1 000 000). */
+  readonly maxSpooled?: number;
+  /**
+   * When the writer thread runs idle or is lifted to the normal policy (default: `spooledPolicyLimits`, or
+   * `defaultPolicyLimits` when batches wait in memory).
+   */
   readonly policyLimits?: PolicyLimits;
   /** Called after the writer's policy was set. */
   readonly onPolicy?: (policy: WriterPolicy) => void;
@@ -76,6 +83,15 @@ const resourceLimits = { maxYoungGenerationSizeMb: 8 };
 /** The most records the writer's store queues as objects (while degraded). */
 const storeMaxPending = 20_000;
 
+/** The spool beside the cache file, or null where the folder cannot be made (a read-only mount): batches then travel in memory. */
+function openSpool(cachePath: string): SpoolWriter | null {
+  try {
+    return new SpoolWriter(spoolDir(cachePath));
+  } catch {
+    return null;
+  }
+}
+
 export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache {
   const data: WriterData = {
     path: options.path,
@@ -89,16 +105,23 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   };
   const worker = startWriter(data);
   worker.unref();
+  const spool = openSpool(options.path);
   const postMs = options.postMs ?? 20;
   // A text above 128 KiB would be a large object, freed only by a full GC.
   const postRows = options.postRows ?? 256;
   let state: CacheState = { mode: "ok", reason: "", pending: 0, dropped: 0, path: options.path };
   const buffer = new WireBatch();
-  // Posted and not yet taken into the store: while the writer is busy, batches wait in its port and then in its
-  // backlog, as text. Past `maxPending` the records are dropped (and counted) rather than held: memory stays bounded,
-  // the service is never slowed, and the streams still hold every task (a rebuild brings them back).
+  // Posted and not yet taken into the store: while the writer is busy, batches wait in the spool (without one, as
+  // text in its port and then in its backlog). Past the limit the records are dropped (and counted) rather than held:
+  // memory and disk stay bounded, the service is never slowed, and the streams still hold every task (a rebuild
+  // brings them back).
   const maxPending = options.maxPending ?? 20_000;
+  const maxSpooled = options.maxSpooled ?? 1_000_000;
+  /** Whether the last batch could be spooled: while it cannot (a full disk), batches wait in memory. */
+  let spooling = spool !== null;
   let posted = 0;
+  /** Of `posted`, the records that wait in memory. */
+  let inMemory = 0;
   let dropped = 0;
   let timer: NodeJS.Timeout | undefined;
   let reader: Database.Database | null = null;
@@ -106,13 +129,14 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   let closed = false;
   const waiting = new Map<number, (result: unknown) => void>();
   // The writer's scheduling policy: set here, as a starved thread could not set its own (`priority.ts`).
-  const limits = options.policyLimits ?? defaultPolicyLimits;
+  const limits = options.policyLimits ?? (spool ? spooledPolicyLimits : defaultPolicyLimits);
   let writerTid = 0;
   let policy: WriterPolicy = "normal";
   let settingPolicy = false;
   let watch: NodeJS.Timeout | undefined;
-  /** When each batch not yet taken by the writer was posted, oldest first (it takes them in order). */
+  /** Each batch not yet taken by the writer: when it was posted, and whether in memory (it takes them in order). */
   const postedAt: number[] = [];
+  const postedInMemory: boolean[] = [];
   const backlog = () => ({
     waiting: posted,
     oldestMs: postedAt.length > 0 ? Date.now() - (postedAt[0] ?? 0) : 0,
@@ -136,9 +160,15 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
     const count = buffer.count;
     try {
       const text = buffer.take();
-      worker.postMessage({ kind: "records", count, text } satisfies ToWriter);
+      const at = spool?.append(text) ?? null;
+      spooling = at !== null;
+      worker.postMessage(
+        (at ? { kind: "spooled", count, ...at } : { kind: "records", count, text }) satisfies ToWriter,
+      );
       posted += count;
+      if (!at) inMemory += count;
       postedAt.push(Date.now());
+      postedInMemory.push(!at);
       if (posted > limits.liftAbove) steer();
     } catch {
       // A record that cannot be sent (nothing the service records can fail this way) never fails the caller.
@@ -148,7 +178,7 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   /** Whether a record may be added (else it is dropped and counted). */
   const room = () => {
     if (closed) return false;
-    if (posted + buffer.count < maxPending) return true;
+    if (spooling ? posted + buffer.count < maxSpooled : inMemory + buffer.count < maxPending) return true;
     dropped++;
     return false;
   };
@@ -179,6 +209,7 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
     if (message.kind === "took") {
       posted -= message.count;
       postedAt.shift();
+      if (postedInMemory.shift()) inMemory -= message.count;
       if (posted < limits.idleBelow) steer();
       return;
     }
@@ -263,6 +294,7 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
       clearInterval(watch);
       dropReader();
       await worker.terminate();
+      spool?.close();
     },
   };
 }

@@ -12,12 +12,15 @@ import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { dataTimeOf } from "./projection.ts";
 import { type CacheOp, writerBatch } from "./queue.ts";
+import { type Spooled, SpoolReader } from "./spool.ts";
 import { type CacheStore, createCacheStore } from "./store.ts";
 import { readBatch } from "./wire.ts";
 
 /** What the main thread sends. */
 export type ToWriter =
   | { readonly kind: "records"; readonly count: number; readonly text: string }
+  /** A batch the main thread appended to the spool (`spool.ts`). */
+  | ({ readonly kind: "spooled"; readonly count: number } & Spooled)
   | { readonly kind: "flush" | "recycle" | "reopen" | "close"; readonly id: number };
 
 /** What the writer answers. */
@@ -78,6 +81,7 @@ function run(): void {
     else if (op.op === "action") store.actionTaken(op.record);
     else store.phasesLoaded(op.records);
   };
+  const spool = new SpoolReader();
   const command = async (kind: "flush" | "recycle" | "reopen" | "close", id: number) => {
     const answer = (result?: unknown) => {
       send({ kind: "state", state: store.state() });
@@ -88,6 +92,7 @@ function run(): void {
     else if (kind === "reopen") await store.reopen().then(() => answer());
     else
       await store.close().then(() => {
+        spool.finish();
         answer();
         port.close();
       });
@@ -108,12 +113,12 @@ function run(): void {
           head = 0;
         }
         if (!message) continue;
-        if (message.kind === "records") {
+        if (message.kind === "records" || message.kind === "spooled") {
           let ops: CacheOp[] = [];
           try {
-            ops = readBatch(message.text);
+            ops = readBatch(message.kind === "records" ? message.text : spool.read(message));
           } catch {
-            // Not a batch this module wrote: nothing to record (the store counts what it refuses itself).
+            // Not a batch this module wrote, or its spool file was removed: nothing to record.
           }
           for (const op of ops) apply(op);
           send({ kind: "took", count: message.count });

@@ -1,0 +1,104 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type Spooled, SpoolReader, SpoolWriter, spoolDir } from "./spool.ts";
+import { startThreadedCache } from "./thread.ts";
+
+const made: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "taskmaster-spool-"));
+  made.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A batch's text of 60 characters, 63 bytes in UTF-8. */
+const batchText = (i: number) => `batch ${i} → café `.padEnd(60, "x");
+
+function spooled(at: Spooled | null): Spooled {
+  if (!at) throw new Error("the batch was not spooled");
+  return at;
+}
+
+describe("the spool", () => {
+  it("hands batches to the reader in order, across segments, and deletes each segment once past it", () => {
+    const dir = join(tempDir(), "cache.db.spool");
+    const spool = new SpoolWriter(dir, 100);
+    const reader = new SpoolReader();
+    const at = [0, 1, 2, 3, 4].map((i) => spooled(spool.append(batchText(i))));
+    // Two batches of 63 bytes fill a segment of 100: five batches take three segment files.
+    expect(readdirSync(dir)).toEqual(["00000001.batch", "00000002.batch", "00000003.batch"]);
+    expect(reader.read(at[0] as Spooled)).toBe(batchText(0));
+    expect(reader.read(at[1] as Spooled)).toBe(batchText(1));
+    expect(reader.read(at[2] as Spooled)).toBe(batchText(2));
+    expect(readdirSync(dir)).toEqual(["00000002.batch", "00000003.batch"]);
+    expect(reader.read(at[4] as Spooled)).toBe(batchText(4));
+    expect(readdirSync(dir)).toEqual(["00000003.batch"]);
+    reader.finish();
+    expect(readdirSync(dir)).toEqual([]);
+    spool.close();
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("clears what an earlier process left", () => {
+    const dir = join(tempDir(), "cache.db.spool");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "00000007.batch"), "left by a crash");
+    const spool = new SpoolWriter(dir);
+    expect(readdirSync(dir)).toEqual([]);
+    spool.close();
+  });
+
+  it("says when a batch cannot be spooled, and spools again once it can", () => {
+    const dir = join(tempDir(), "cache.db.spool");
+    const spool = new SpoolWriter(dir, 10);
+    expect(spool.append(batchText(0))).not.toBeNull();
+    rmSync(dir, { recursive: true });
+    expect(spool.append(batchText(1))).toBeNull();
+    mkdirSync(dir);
+    expect(new SpoolReader().read(spooled(spool.append(batchText(2))))).toBe(batchText(2));
+    spool.close();
+  });
+
+  it("names the file when a batch is not there to read", () => {
+    const dir = join(tempDir(), "cache.db.spool");
+    const spool = new SpoolWriter(dir);
+    const at = spooled(spool.append("short"));
+    expect(() => new SpoolReader().read({ ...at, bytes: 50 })).toThrow(
+      `the spool file ${at.file} ends before 50`,
+    );
+    spool.close();
+  });
+});
+
+describe("the threaded cache's backlog", () => {
+  it("waits in a spool beside the cache file, is written from it, and the spool goes at close", async () => {
+    const path = join(tempDir(), "cache.db");
+    const cache = startThreadedCache({ path, retentionMs: 0 });
+    for (let i = 0; i < 1000; i++) {
+      cache.taskDone({
+        id: `t${i}`,
+        type: "burst",
+        job: "",
+        info: "",
+        created: "2024-01-15T00:00:00Z",
+        meta: "",
+        result: "complete",
+        msg: "",
+        started: null,
+        ended: null,
+        done: "2024-01-15T00:00:01.000Z",
+      });
+    }
+    // Batches of 256 records were posted as they filled: through the spool.
+    expect(existsSync(spoolDir(path))).toBe(true);
+    await cache.flush();
+    const db = cache.database();
+    expect(db?.prepare("SELECT count(*) AS n FROM tasks WHERE type = 'burst'").get()).toEqual({ n: 1000 });
+    await cache.close();
+    expect(existsSync(spoolDir(path))).toBe(false);
+  });
+});

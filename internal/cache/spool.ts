@@ -1,0 +1,113 @@
+/**
+ * The writer's backlog on disk: the main thread appends each batch's text to a spool file beside the cache and
+ * posts only where it is (file, offset, length); the writing thread reads it back when it gets to it. A burst of
+ * 100 000 tasks then waits as a few tens of MiB in files, not in the process's memory, while the writer runs on
+ * idle CPU (`priority.ts`).
+ *
+ * The spool is a folder of segments, each written by the main thread only and read and deleted by the writer only,
+ * in order: the writer deletes a segment once a batch from the next one arrives, or when it closes. The spool holds
+ * nothing the streams do not (the cache can be rebuilt from them), so a folder left by a crash is cleared at start.
+ */
+import { closeSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
+
+/** Where a batch was spooled. */
+export interface Spooled {
+  readonly file: string;
+  readonly offset: number;
+  readonly bytes: number;
+}
+
+/** A segment is left for the next one past this size, so the writer can delete what it has read. */
+const defaultSegmentBytes = 16 * 1024 * 1024;
+
+/** The spool folder of the cache file at `cachePath`. */
+export const spoolDir = (cachePath: string) => `${cachePath}.spool`;
+
+/** The main thread's side: appends batches. */
+export class SpoolWriter {
+  private fd = -1;
+  private file = "";
+  private offset = 0;
+  private segment = 0;
+
+  /** Clears what an earlier process left in `dir` and starts anew. Throws if the folder cannot be made. */
+  constructor(
+    private readonly dir: string,
+    private readonly segmentBytes = defaultSegmentBytes,
+  ) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /**
+   * Appends `text`; where it went, or null if it could not be written (disk full, folder gone): the caller then
+   * keeps the batch in memory. A failed append leaves nothing the reader would read: it reads by offset and length.
+   */
+  append(text: string): Spooled | null {
+    const data = Buffer.from(text);
+    try {
+      if (this.fd < 0 || this.offset >= this.segmentBytes) this.next();
+      const at = this.offset;
+      let written = 0;
+      while (written < data.length) written += writeSync(this.fd, data, written, data.length - written);
+      this.offset += data.length;
+      return { file: this.file, offset: at, bytes: data.length };
+    } catch {
+      // The next append starts a new segment: this one may end in part of a batch.
+      this.offset = this.segmentBytes;
+      return null;
+    }
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private next(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    this.segment++;
+    this.file = join(this.dir, `${String(this.segment).padStart(8, "0")}.batch`);
+    this.fd = openSync(this.file, "w");
+    this.offset = 0;
+  }
+}
+
+/** The writing thread's side: reads batches in the order they were appended, and deletes the segments it is done with. */
+export class SpoolReader {
+  private fd = -1;
+  private file = "";
+
+  /** The batch's text. Throws if it cannot be read (the spool was removed under it). */
+  read(at: Spooled): string {
+    if (at.file !== this.file) {
+      this.finish();
+      this.fd = openSync(at.file, "r");
+      this.file = at.file;
+    }
+    const data = Buffer.allocUnsafe(at.bytes);
+    let read = 0;
+    while (read < at.bytes) {
+      const n = readSync(this.fd, data, read, at.bytes - read, at.offset + read);
+      if (n === 0) throw new Error(`the spool file ${at.file} ends before ${at.offset + at.bytes}`);
+      read += n;
+    }
+    return data.toString("utf8");
+  }
+
+  /** Closes and deletes the segment being read. */
+  finish(): void {
+    if (this.fd < 0) return;
+    closeSync(this.fd);
+    this.fd = -1;
+    try {
+      unlinkSync(this.file);
+    } catch {
+      // Already gone (the main thread cleared the folder at close).
+    }
+    this.file = "";
+  }
+}
