@@ -37,6 +37,8 @@ export interface WriterData {
   readonly retentionMs: number;
   readonly maxPending?: number;
   readonly retryMs?: number;
+  /** One Int32 the main thread sets to 1 while the writer should wait before its next batch (`holdFor`). */
+  readonly hold?: SharedArrayBuffer;
 }
 
 /**
@@ -98,6 +100,11 @@ function run(): void {
       });
   };
 
+  const held = data.hold ? new Int32Array(data.hold) : undefined;
+  const whileHeld = async () => {
+    while (held && Atomics.load(held, 0) === 1) await new Promise((r) => setTimeout(r, 20));
+  };
+
   // In arrival order; a FIFO with a moving head.
   let inbox: (ToWriter | undefined)[] = [];
   let head = 0;
@@ -114,6 +121,7 @@ function run(): void {
         }
         if (!message) continue;
         if (message.kind === "records" || message.kind === "spooled") {
+          await whileHeld();
           let ops: CacheOp[] = [];
           try {
             ops = readBatch(message.kind === "records" ? message.text : spool.read(message));
