@@ -32,7 +32,10 @@ export interface PolicyLimits {
   readonly holdAbove: number;
 }
 
-/** Lifted at half the 100 000 records the service lets wait in memory before it drops them (`cmd/taskmaster/cache.ts`). */
+/**
+ * Lifted at half the 100 000 records the service lets wait in memory before it drops them
+ * (`cmd/taskmaster/cache.ts`).
+ */
 export const defaultPolicyLimits: PolicyLimits = {
   liftAbove: 50_000,
   liftAfterMs: 5_000,

@@ -76,7 +76,10 @@ export class SpoolWriter {
   }
 }
 
-/** The writing thread's side: reads batches in the order they were appended, and deletes the segments it is done with. */
+/**
+ * The writing thread's side: reads batches in the order they were appended, and deletes the segments it is done
+ * with.
+ */
 export class SpoolReader {
   private fd = -1;
   private file = "";
