@@ -25,8 +25,9 @@ function spooled(at: Spooled | null): Spooled {
 
 describe("the spool", () => {
   it("hands batches to the reader in order, across segments, and deletes each segment once past it", () => {
-    const dir = join(tempDir(), "cache.db.spool");
-    const spool = new SpoolWriter(dir, 100);
+    const root = join(tempDir(), "cache.db.spool");
+    const dir = join(root, String(process.pid));
+    const spool = new SpoolWriter(root, 100);
     const reader = new SpoolReader();
     const at = [0, 1, 2, 3, 4].map((i) => spooled(spool.append(batchText(i))));
     // Two batches of 63 bytes fill a segment of 100: five batches take three segment files.
@@ -40,21 +41,29 @@ describe("the spool", () => {
     reader.finish();
     expect(readdirSync(dir)).toEqual([]);
     spool.close();
-    expect(existsSync(dir)).toBe(false);
+    expect(existsSync(root)).toBe(false);
   });
 
-  it("clears what an earlier process left", () => {
-    const dir = join(tempDir(), "cache.db.spool");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "00000007.batch"), "left by a crash");
-    const spool = new SpoolWriter(dir);
-    expect(readdirSync(dir)).toEqual([]);
+  it("clears what a process that is gone left, and leaves a running process's spool alone", () => {
+    const root = join(tempDir(), "cache.db.spool");
+    const gone = join(root, String(2 ** 22 + 7)); // above Linux's largest pid
+    const living = join(root, String(process.ppid));
+    for (const dir of [gone, living]) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "00000007.batch"), "a batch");
+    }
+    writeFileSync(join(root, "stray"), "not a spool");
+    const spool = new SpoolWriter(root);
+    expect(readdirSync(root).sort()).toEqual([String(process.pid), String(process.ppid)].sort());
+    expect(readdirSync(living)).toEqual(["00000007.batch"]);
     spool.close();
+    expect(readdirSync(root)).toEqual([String(process.ppid)]);
   });
 
   it("says when a batch cannot be spooled, and spools again once it can", () => {
-    const dir = join(tempDir(), "cache.db.spool");
-    const spool = new SpoolWriter(dir, 10);
+    const root = join(tempDir(), "cache.db.spool");
+    const dir = join(root, String(process.pid));
+    const spool = new SpoolWriter(root, 10);
     expect(spool.append(batchText(0))).not.toBeNull();
     rmSync(dir, { recursive: true });
     expect(spool.append(batchText(1))).toBeNull();
@@ -64,8 +73,7 @@ describe("the spool", () => {
   });
 
   it("names the file when a batch is not there to read", () => {
-    const dir = join(tempDir(), "cache.db.spool");
-    const spool = new SpoolWriter(dir);
+    const spool = new SpoolWriter(join(tempDir(), "cache.db.spool"));
     const at = spooled(spool.append("short"));
     expect(() => new SpoolReader().read({ ...at, bytes: 50 })).toThrow(
       `the spool file ${at.file} ends before 50`,

@@ -4,11 +4,22 @@
  * 100 000 tasks then waits as a few tens of MiB in files, not in the process's memory, while the writer runs on
  * idle CPU (`priority.ts`).
  *
- * The spool is a folder of segments, each written by the main thread only and read and deleted by the writer only,
- * in order: the writer deletes a segment once a batch from the next one arrives, or when it closes. The spool holds
- * nothing the streams do not (the cache can be rebuilt from them), so a folder left by a crash is cleared at start.
+ * The spool is a folder of segments per process (`<cache>.spool/<pid>/`), each written by the main thread only and
+ * read and deleted by the writer only, in order: the writer deletes a segment once a batch from the next one
+ * arrives, or when it closes. The spool holds nothing the streams do not (the cache can be rebuilt from them), so
+ * what a process that is gone left behind (a crash) is cleared at start; a running one's is left alone.
  */
-import { closeSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 
 /** Where a batch was spooled. */
@@ -21,8 +32,18 @@ export interface Spooled {
 /** A segment is left for the next one past this size, so the writer can delete what it has read. */
 const defaultSegmentBytes = 16 * 1024 * 1024;
 
-/** The spool folder of the cache file at `cachePath`. */
+/** The spool folder of the cache file at `cachePath` (one folder in it per process). */
 export const spoolDir = (cachePath: string) => `${cachePath}.spool`;
+
+/** Whether process `pid` exists (one that is not ours to signal still does). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 /** The main thread's side: appends batches. */
 export class SpoolWriter {
@@ -31,13 +52,24 @@ export class SpoolWriter {
   private offset = 0;
   private segment = 0;
 
-  /** Clears what an earlier process left in `dir` and starts anew. Throws if the folder cannot be made. */
+  private readonly dir: string;
+
+  /**
+   * This process's spool in `root`, after clearing what processes that are gone left there. Throws if the folder
+   * cannot be made.
+   */
   constructor(
-    private readonly dir: string,
+    private readonly root: string,
     private readonly segmentBytes = defaultSegmentBytes,
   ) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(root, { recursive: true });
+    for (const entry of readdirSync(root)) {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || pid === process.pid || !running(pid))
+        rmSync(join(root, entry), { recursive: true, force: true });
+    }
+    this.dir = join(root, String(process.pid));
+    mkdirSync(this.dir);
   }
 
   /**
@@ -60,10 +92,16 @@ export class SpoolWriter {
     }
   }
 
+  /** Closes and removes this process's spool, and the spool folder if no other process has one there. */
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     rmSync(this.dir, { recursive: true, force: true });
+    try {
+      rmdirSync(this.root);
+    } catch {
+      // Another process's spool is there (or the folder is already gone).
+    }
   }
 
   private next(): void {
