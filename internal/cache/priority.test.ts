@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { canLeaveIdle, holdFor, policyFor, type WriterPolicy } from "./priority.ts";
+import { burstDone } from "./testdata/records.ts";
 import { startThreadedCache } from "./thread.ts";
 
 const limits = { liftAbove: 100, liftAfterMs: 5000, idleBelow: 20, holdAbove: 0.7 };
@@ -17,20 +18,6 @@ function niceThreads(): { nice: number; policy: number }[] {
     return nice === 19 ? [{ nice, policy: Number(fields[38]) }] : [];
   });
 }
-
-const burstDone = (i: number) => ({
-  id: `t${i}`,
-  type: "burst",
-  job: "",
-  info: "",
-  created: "2024-01-15T00:00:00Z",
-  meta: "",
-  result: "complete",
-  msg: "",
-  started: null,
-  ended: null,
-  done: "2024-01-15T00:00:01.000Z",
-});
 
 async function until(check: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {

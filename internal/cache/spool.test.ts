@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Spooled, SpoolReader, SpoolWriter, spoolDir } from "./spool.ts";
+import { burstDone } from "./testdata/records.ts";
 import { startThreadedCache } from "./thread.ts";
 
 const made: string[] = [];
@@ -86,21 +87,7 @@ describe("the threaded cache's backlog", () => {
   it("waits in a spool beside the cache file, is written from it, and the spool goes at close", async () => {
     const path = join(tempDir(), "cache.db");
     const cache = startThreadedCache({ path, retentionMs: 0 });
-    for (let i = 0; i < 1000; i++) {
-      cache.taskDone({
-        id: `t${i}`,
-        type: "burst",
-        job: "",
-        info: "",
-        created: "2024-01-15T00:00:00Z",
-        meta: "",
-        result: "complete",
-        msg: "",
-        started: null,
-        ended: null,
-        done: "2024-01-15T00:00:01.000Z",
-      });
-    }
+    for (let i = 0; i < 1000; i++) cache.taskDone(burstDone(i));
     // Batches of 256 records were posted as they filled: through the spool.
     expect(existsSync(spoolDir(path))).toBe(true);
     await cache.flush();

@@ -50,6 +50,10 @@ export function done(t: TaskRecord, over: Partial<DoneRecord> = {}): DoneRecord 
   };
 }
 
+/** The done of the `i`-th task of a burst (type "burst", ids t0, t1, ...), its task never recorded. */
+export const burstDone = (i: number): DoneRecord =>
+  done(task({ key: `burst-${i}`, id: `t${i}`, type: "burst" }));
+
 export function file(over: Partial<FileRecord> = {}): FileRecord {
   return {
     path: "s3://bucket/in/2024/01/15/data.csv",
