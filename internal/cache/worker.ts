@@ -4,8 +4,9 @@
  * main thread and answers with the store's state. Started by `thread.ts`; nothing here runs in the main thread.
  *
  * Batches are handed to the store one at a time, each once the previous one is written: what waits meanwhile stays
- * the compact text it came as (`wire.ts`), not records in the store's queue. Commands wait their turn behind the
- * batches posted before them, so a `flush` writes everything recorded before it.
+ * in the spool (`spool.ts`), or the compact text it came as (`wire.ts`), not records in the store's queue; and while
+ * the main thread says so (`holdFor`), the next batch waits. Commands wait their turn behind the batches posted
+ * before them, so a `flush` writes everything recorded before it.
  */
 import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
