@@ -256,19 +256,9 @@ function writeDone(b: Batch, r: DoneRecord, m: Match): void {
   );
   if (finished.changes > 0) return;
   const key = orphanKey(m);
+  // biome-ignore format: one row's columns
   const orphaned = s.insertOrphan.run(
-    key,
-    m.id,
-    m.type,
-    m.job,
-    m.info,
-    m.meta,
-    m.created,
-    result,
-    msg,
-    started,
-    ended,
-    done,
+    key, m.id, m.type, m.job, m.info, m.meta, m.created, result, msg, started, ended, done,
   );
   if (orphaned.changes > 0) b.orphans = true;
   mark(m.created, "tasks");
