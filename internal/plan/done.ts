@@ -62,12 +62,14 @@ export function isReady(phase: Phase, parentMeta: ReadonlyMap<string, string>): 
 function planChildren(snapshot: Snapshot, parent: Task, ctx: PlanContext): Plan {
   const parentMeta = parseMeta(parent.meta);
   const workflow = parentMeta.get("workflow") ?? "";
-  const name = taskName(parent);
+  const job = parent.job || parentMeta.get("job") || "";
+  // taskName, from the meta parsed here: only notes and alerts use it.
+  const name = job ? `${parent.type}:${job}` : parent.type;
   if (!workflow)
     return { ...emptyPlan, notes: [`${name} has no workflow in its meta, so it has no children`] };
   if (parentMeta.get(aloneMeta) === aloneValue)
     return { ...emptyPlan, notes: [`${name} was run again alone (${aloneMeta}=${aloneValue}): no children`] };
-  const phases = childrenOf(snapshot, workflow, parent.type, parent.job || parentMeta.get("job") || "");
+  const phases = childrenOf(snapshot, workflow, parent.type, job);
   if (phases.length === 0) return { ...emptyPlan, notes: [`no child phases of ${name} in ${workflow}`] };
   const wall = taskTime(parentMeta, parent.info);
   const emissions: Emission[] = [];
