@@ -11,7 +11,7 @@ import { PlanError } from "../errors/index.ts";
 import { formatDuration } from "../rule/index.ts";
 import type { MetaRow } from "../rule/types.ts";
 import { encodeMeta, type Meta, parseMeta, withMeta } from "../task/meta.ts";
-import { taskName } from "../task/task.ts";
+import { nameOf, taskName } from "../task/task.ts";
 import { Result, type Task } from "../task/types.ts";
 import { taskTime } from "../tmpl/index.ts";
 import { childrenOf, findPhase } from "../workflow/index.ts";
@@ -63,8 +63,7 @@ function planChildren(snapshot: Snapshot, parent: Task, ctx: PlanContext): Plan 
   const parentMeta = parseMeta(parent.meta);
   const workflow = parentMeta.get("workflow") ?? "";
   const job = parent.job || parentMeta.get("job") || "";
-  // taskName, from the meta parsed here: only notes and alerts use it.
-  const name = job ? `${parent.type}:${job}` : parent.type;
+  const name = nameOf(parent.type, job);
   if (!workflow)
     return { ...emptyPlan, notes: [`${name} has no workflow in its meta, so it has no children`] };
   if (parentMeta.get(aloneMeta) === aloneValue)

@@ -11,8 +11,12 @@ export function jobOf(task: Task): string {
 
 /** `type` or `type:job`, the name flowlord groups and looks phases up by. */
 export function taskName(task: Task): string {
-  const job = jobOf(task);
-  return job ? `${task.type}:${job}` : task.type;
+  return nameOf(task.type, jobOf(task));
+}
+
+/** The same name from a type and a job already known (the meta parsed once by the caller). */
+export function nameOf(type: string, job: string): string {
+  return job ? `${type}:${job}` : type;
 }
 
 /** A copy of the task without what a worker writes (result, msg, started, ended). */
