@@ -18,7 +18,7 @@ function path(): string {
 }
 
 describe("schema", () => {
-  it("sets up a new file: WAL, NORMAL sync, incremental auto_vacuum, current version", () => {
+  it("sets up a new file: WAL, NORMAL sync, incremental auto_vacuum, a 2 MB page cache, current version", () => {
     const db = openDatabase(path());
     cleanups.push(() => {
       db.close();
@@ -27,6 +27,7 @@ describe("schema", () => {
     expect(db.pragma("synchronous", { simple: true })).toBe(1);
     expect(db.pragma("auto_vacuum", { simple: true })).toBe(2);
     expect(db.pragma("busy_timeout", { simple: true })).toBe(5000);
+    expect(db.pragma("cache_size", { simple: true })).toBe(-2000);
     expect(db.pragma("user_version", { simple: true })).toBe(schemaVersion);
     expect(schemaVersion).toBeGreaterThanOrEqual(2);
   });
