@@ -6,7 +6,15 @@ import { describe, expect, it } from "vitest";
 const repo = fileURLToPath(new URL("..", import.meta.url));
 
 function taskmaster(...args: string[]) {
-  const r = spawnSync(process.execPath, ["cmd/taskmaster/bin.js", ...args], { cwd: repo, encoding: "utf8" });
+  return taskmasterWith({}, ...args);
+}
+
+function taskmasterWith(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, ["cmd/taskmaster/bin.js", ...args], {
+    cwd: repo,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -37,6 +45,14 @@ describe("the taskmaster command", () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toBe("taskmaster: expected a JSON object, got an array\n");
+  });
+
+  it("does not load the AWS SDK (about 20 MiB) until a backup goes to S3", () => {
+    // NODE_DEBUG=module names every CommonJS file node loads, which is what the SDK is made of.
+    const r = taskmasterWith({ NODE_DEBUG: "module" }, "validate", "config/workflows");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("node_modules/pino/"); // the log is there: a module that is loaded shows
+    expect(r.stderr).not.toContain("@aws-sdk");
   });
 
   it("exits 2 on a usage error", () => {

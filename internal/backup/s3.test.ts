@@ -82,7 +82,7 @@ describe("S3 backups (s3rver)", () => {
   it("lists only the files directly under the prefix, with their sizes, and removes idempotently", async () => {
     const file = join(dir, "small.txt");
     writeFileSync(file, "12345");
-    const nested = s3Target(
+    const nested = await s3Target(
       { kind: "s3", bucket: "backups", prefix: `cache/t${testNumber}/sub/` },
       s3.config,
     );

@@ -6,15 +6,10 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandInput,
-  type ListObjectsV2CommandOutput,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
+import type {
+  ListObjectsV2CommandInput,
+  ListObjectsV2CommandOutput,
+  S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import type { S3Config } from "../config/types.ts";
 import type { BackupLocation, BackupTarget, StoredObject } from "./types.ts";
@@ -37,8 +32,17 @@ export function s3ClientConfig(s3: S3Config): S3ClientConfig {
   };
 }
 
+/**
+ * The AWS SDK, loaded when the first S3 target is opened, not with the service: loading it costs about 20 MiB of
+ * memory, and a service that backs up to a folder, or not at all, never needs it.
+ */
+let sdk: Promise<typeof import("@aws-sdk/client-s3")> | undefined;
+
 /** A target for `s3://bucket/prefix`; creates no bucket (that is the operator's choice of policy and region). */
-export function s3Target(location: S3Location, s3: S3Config): BackupTarget {
+export async function s3Target(location: S3Location, s3: S3Config): Promise<BackupTarget> {
+  sdk ??= import("@aws-sdk/client-s3");
+  const { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } =
+    await sdk;
   const client = new S3Client(s3ClientConfig(s3));
   const { bucket, prefix } = location;
   const key = (name: string) => `${prefix}${checkName(name)}`;
