@@ -31,9 +31,9 @@ export interface EngineDeps {
    */
   readonly maxActive?: number;
   /**
-   * New work waits while this many publishes await their acks (default 1024). The relay of `make bench` reaches its
-   * speed with at most 1 000 messages in flight; with 4096, RSS with 100 000 tasks in flight was 10-15 MiB higher,
-   * and no faster.
+   * New work waits while this many publishes await their acks (default 1024): on loopback that keeps the publishes
+   * pipelined (the relay of `make bench` pulls 1 000 messages at a time), and with 4096 the RSS with 100 000 tasks in
+   * flight was 10-15 MiB higher, and no faster.
    */
   readonly maxPublishing?: number;
 }
