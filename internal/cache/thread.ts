@@ -155,11 +155,10 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   let settingPolicy = false;
   let watch: NodeJS.Timeout | undefined;
   /** Each batch not yet taken by the writer: when it was posted, and whether in memory (it takes them in order). */
-  const postedAt: number[] = [];
-  const postedInMemory: boolean[] = [];
+  const postedBatches: { readonly at: number; readonly inMemory: boolean }[] = [];
   const backlog = () => ({
     waiting: posted,
-    oldestMs: postedAt.length > 0 ? Date.now() - (postedAt[0] ?? 0) : 0,
+    oldestMs: postedBatches.length > 0 ? Date.now() - (postedBatches[0]?.at ?? 0) : 0,
   });
   const steer = (want: WriterPolicy = policyFor(backlog(), policy, limits)) => {
     if (writerTid === 0 || settingPolicy || closed || want === policy) return;
@@ -187,8 +186,7 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
       );
       posted += count;
       if (!at) inMemory += count;
-      postedAt.push(Date.now());
-      postedInMemory.push(!at);
+      postedBatches.push({ at: Date.now(), inMemory: !at });
       if (posted > limits.liftAbove) steer();
     } catch {
       // A record that cannot be sent (nothing the service records can fail this way) never fails the caller.
@@ -237,8 +235,7 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   worker.on("message", (message: FromWriter) => {
     if (message.kind === "took") {
       posted -= message.count;
-      postedAt.shift();
-      if (postedInMemory.shift()) inMemory -= message.count;
+      if (postedBatches.shift()?.inMemory) inMemory -= message.count;
       if (posted < limits.idleBelow) steer();
       return;
     }
