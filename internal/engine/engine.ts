@@ -12,6 +12,7 @@ import type { MetaRow } from "../rule/index.ts";
 import type { Phase, Snapshot } from "../workflow/index.ts";
 import { handleDone } from "./done.ts";
 import { asError, EngineEvents } from "./events.ts";
+import { Fifo } from "./fifo.ts";
 import { handleFile } from "./file.ts";
 import { type Outbox, type Subjects, sendAll } from "./outbox.ts";
 import { releaseRetry } from "./retry.ts";
@@ -62,24 +63,15 @@ export interface Engine {
 
 export function createEngine(deps: EngineDeps): Engine {
   const events = deps.events ?? new EngineEvents();
-  const running = new Set<Promise<void>>();
   const maxActive = deps.maxActive ?? 256;
   const maxPublishing = deps.maxPublishing ?? 1024;
-  // A FIFO with a moving head: Array.shift() is O(n), and tens of thousands may wait during a burst.
-  let waiting: (() => void)[] = [];
-  let head = 0;
-  const waitingCount = () => waiting.length - head;
-  const next = () => {
-    if (head >= waiting.length) return undefined;
-    const job = waiting[head++];
-    if (head > 1024 && head * 2 > waiting.length) {
-      waiting = waiting.slice(head);
-      head = 0;
-    }
-    return job;
-  };
-  const triggering = new Map<string, Promise<void>>();
+  // Counted, not kept in a Set: a Set that keeps taking new promises is rebuilt again and again, and each old copy
+  // that V8 moved to the old generation keeps the work that was in it alive until the next full GC.
   let active = 0;
+  const waiting = new Fifo<() => void>();
+  /** Called once nothing runs and nothing waits (`drain`). */
+  let drained: (() => void)[] = [];
+  const triggering = new Map<string, Promise<void>>();
   let current: Snapshot | null = null;
 
   const context = (): PlanContext => ({
@@ -96,10 +88,14 @@ export function createEngine(deps: EngineDeps): Engine {
     // One promise per piece of work besides its own (this runs for every message).
     const finish = () => {
       active--;
-      running.delete(p);
       pump();
+      if (active === 0 && waiting.size === 0 && drained.length > 0) {
+        const waiters = drained;
+        drained = [];
+        for (const resolve of waiters) resolve();
+      }
     };
-    const p: Promise<void> = work().then(finish, (err: unknown) => {
+    work().then(finish, (err: unknown) => {
       // Left unacked on purpose when publishing could not finish: the server redelivers it.
       events.emit({ type: "error", where, error: asError(err) });
       try {
@@ -109,14 +105,13 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       finish();
     });
-    running.add(p);
   };
 
   // Work beyond `maxActive` waits in order; each finished piece starts the next.
   // Also held back while many publishes await their acks: one done message can fan out to hundreds of tasks.
   const hasRoom = () => active === 0 || (active < maxActive && (deps.outbox.inFlight ?? 0) < maxPublishing);
   const pump = () => {
-    while (waitingCount() > 0 && hasRoom()) next()?.();
+    while (waiting.size > 0 && hasRoom()) waiting.shift()?.();
   };
   const track = (where: string, msg: Inbound, work: () => Promise<void>) => {
     waiting.push(() => run(where, msg, work));
@@ -179,10 +174,11 @@ export function createEngine(deps: EngineDeps): Engine {
       return plan.emissions.length;
     },
     get inFlight() {
-      return running.size + waitingCount();
+      return active + waiting.size;
     },
     async drain() {
-      while (running.size > 0 || waitingCount() > 0) await Promise.allSettled([...running]);
+      if (active === 0 && waiting.size === 0) return;
+      await new Promise<void>((resolve) => drained.push(resolve));
     },
   };
 }
