@@ -25,6 +25,9 @@ export interface PublisherOptions {
 }
 
 interface Pending {
+  /** The reply subject's last token: the slot and a count that tells its occupants apart. */
+  readonly token: string;
+  readonly slot: number;
   readonly subject: string;
   readonly data: Uint8Array;
   readonly msgId: string;
@@ -34,6 +37,8 @@ interface Pending {
   attempts: number;
 }
 
+const ackText = new TextDecoder();
+
 export class PublisherClosedError extends Error {
   override readonly name = "PublisherClosedError";
 }
@@ -41,7 +46,16 @@ export class PublisherClosedError extends Error {
 export class Publisher {
   readonly #nc: NatsConnection;
   readonly #inbox: string;
-  readonly #pending = new Map<string, Pending>();
+  /**
+   * Messages awaiting their acks, each in a slot that is emptied when its ack comes and then reused. Not a Map: a Map
+   * that keeps taking new keys is rebuilt every few thousand messages, and a rebuilt table V8 has moved to the old
+   * generation still points at the messages that were in it, so each of those (its data, its promise, and what
+   * awaits it) survives until the next full GC. A slot array has no old copies.
+   */
+  readonly #slots: (Pending | undefined)[] = [];
+  /** Empty slots, to reuse before adding one. */
+  readonly #free: number[] = [];
+  #inFlight = 0;
   readonly #ackTimeoutMs: number;
   readonly #onRetry: PublisherOptions["onRetry"];
   readonly #sweep: NodeJS.Timeout;
@@ -61,17 +75,30 @@ export class Publisher {
 
   /** Messages sent and not yet acked. */
   get inFlight(): number {
-    return this.#pending.size;
+    return this.#inFlight;
   }
 
   /** Resolves once the stream has stored the message (or had it already). */
   publish(subject: string, data: Uint8Array, msgId: string): Promise<PubAck> {
     if (this.#closed) return Promise.reject(new PublisherClosedError("the publisher is closed"));
     return new Promise<PubAck>((resolve, reject) => {
-      const token = (this.#next++).toString(36);
-      const pending: Pending = { subject, data, msgId, resolve, reject, deadline: 0, attempts: 0 };
-      this.#pending.set(token, pending);
-      this.#send(token, pending);
+      const slot = this.#free.pop() ?? this.#slots.length;
+      // An ack that comes after its slot was taken again (a resend's second ack) names the old occupant.
+      const token = `${slot.toString(36)}-${(this.#next++).toString(36)}`;
+      const pending: Pending = {
+        token,
+        slot,
+        subject,
+        data,
+        msgId,
+        resolve,
+        reject,
+        deadline: 0,
+        attempts: 0,
+      };
+      this.#slots[slot] = pending;
+      this.#inFlight++;
+      this.#send(pending);
     });
   }
 
@@ -80,18 +107,25 @@ export class Publisher {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#sweep);
-    for (const p of this.#pending.values())
+    for (const p of this.#waiting())
       p.reject(new PublisherClosedError("the publisher closed before the ack"));
-    this.#pending.clear();
+    this.#slots.length = 0;
+    this.#free.length = 0;
+    this.#inFlight = 0;
   }
 
-  #send(token: string, p: Pending): void {
+  /** Every message awaiting its ack. */
+  *#waiting(): Generator<Pending> {
+    for (const p of this.#slots) if (p) yield p;
+  }
+
+  #send(p: Pending): void {
     p.attempts++;
     p.deadline = Date.now() + this.#ackTimeoutMs * Math.min(p.attempts, 6);
     const h = headers();
     h.set("Nats-Msg-Id", p.msgId);
     try {
-      this.#nc.publish(p.subject, p.data, { reply: `${this.#inbox}.${token}`, headers: h });
+      this.#nc.publish(p.subject, p.data, { reply: `${this.#inbox}.${p.token}`, headers: h });
     } catch {
       // Closed or draining connection: the sweep tries again; close() rejects.
     }
@@ -99,8 +133,8 @@ export class Publisher {
 
   #onAck(msg: Msg): void {
     const token = msg.subject.slice(this.#inbox.length + 1);
-    const p = this.#pending.get(token);
-    if (!p) return;
+    const p = this.#slots[Number.parseInt(token, 36)];
+    if (!p || p.token !== token) return;
     // No stream answered (503), or the stream refused (full, not found ...): wait and send again.
     if (msg.headers?.code === 503 || msg.data.length === 0) {
       this.#retryLater(p, "no stream answered");
@@ -108,7 +142,7 @@ export class Publisher {
     }
     let reply: { stream?: string; seq?: number; duplicate?: boolean; error?: { description?: string } };
     try {
-      reply = JSON.parse(new TextDecoder().decode(msg.data));
+      reply = JSON.parse(ackText.decode(msg.data));
     } catch {
       this.#retryLater(p, "unreadable ack");
       return;
@@ -117,7 +151,9 @@ export class Publisher {
       this.#retryLater(p, reply.error?.description ?? "ack without a stream");
       return;
     }
-    this.#pending.delete(token);
+    this.#slots[p.slot] = undefined;
+    this.#free.push(p.slot);
+    this.#inFlight--;
     p.resolve({ stream: reply.stream, seq: reply.seq ?? 0, duplicate: reply.duplicate === true });
   }
 
@@ -129,10 +165,10 @@ export class Publisher {
 
   #resendExpired(): void {
     const now = Date.now();
-    for (const [token, p] of this.#pending) {
+    for (const p of this.#waiting()) {
       if (p.deadline > now) continue;
       this.#onRetry?.(p.subject, p.attempts, "no ack in time");
-      this.#send(token, p);
+      this.#send(p);
     }
   }
 
@@ -141,7 +177,7 @@ export class Publisher {
     for await (const status of this.#nc.status()) {
       if (this.#closed) return;
       if (status.type !== "reconnect") continue;
-      for (const [token, p] of this.#pending) this.#send(token, p);
+      for (const p of this.#waiting()) this.#send(p);
     }
   }
 }

@@ -44,6 +44,37 @@ describe("Publisher", () => {
     publisher.close();
   });
 
+  it("takes an ack only for the message it was sent for, when a late ack comes after its slot was reused", async () => {
+    const jsm = await jetstreamManager(nc);
+    await ensureStream(jsm, { name: "P5", subjects: ["p5"], description: "test" }, limits);
+    const replies: string[] = [];
+    const sub = nc.subscribe("p5", {
+      callback: (_e, m) => {
+        replies.push(m.reply ?? "");
+      },
+    });
+    const publisher = new Publisher(nc, { ackTimeoutMs: 60_000 });
+    const first = await publisher.publish("p5", data(1), "p5-1");
+    expect(first).toMatchObject({ stream: "P5", seq: 1 });
+    // The first message's slot is free again: the next message (which no stream takes, so it waits) gets it.
+    let second: { seq: number } | Error | undefined;
+    publisher.publish("p5-nostream", data(2), "p5-2").then(
+      (ack) => (second = ack),
+      (err: Error) => (second = err),
+    );
+    expect(publisher.inFlight).toBe(1);
+    // A second ack for the first message (as from a resend) must not be taken as the waiting message's.
+    nc.publish(replies[0] ?? "", JSON.stringify({ stream: "P5", seq: 99 }));
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(second).toBeUndefined();
+    expect(publisher.inFlight).toBe(1);
+    publisher.close();
+    await waitFor(() => second instanceof Error, { message: "the waiting publish rejected on close" });
+    expect(publisher.inFlight).toBe(0);
+    sub.unsubscribe();
+  });
+
   it("keeps trying a subject no stream takes, until a stream takes it", async () => {
     const retries: string[] = [];
     const publisher = new Publisher(nc, {
