@@ -11,6 +11,7 @@
 import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
+import { Fifo } from "../fifo/index.ts";
 import { dataTimeOf } from "./projection.ts";
 import { type CacheOp, writerBatch } from "./queue.ts";
 import { type Spooled, SpoolReader } from "./spool.ts";
@@ -106,21 +107,13 @@ function run(): void {
     while (held && Atomics.load(held, 0) === 1) await new Promise((r) => setTimeout(r, 20));
   };
 
-  // In arrival order; a FIFO with a moving head.
-  let inbox: (ToWriter | undefined)[] = [];
-  let head = 0;
+  // In arrival order.
+  const inbox = new Fifo<ToWriter>();
   let working = false;
   const work = async () => {
     working = true;
     try {
-      while (head < inbox.length) {
-        const message = inbox[head];
-        inbox[head++] = undefined;
-        if (head > 256 && head * 2 > inbox.length) {
-          inbox = inbox.slice(head);
-          head = 0;
-        }
-        if (!message) continue;
+      for (let message = inbox.shift(); message; message = inbox.shift()) {
         if (message.kind === "records" || message.kind === "spooled") {
           await whileHeld();
           let ops: CacheOp[] = [];

@@ -6,13 +6,13 @@
 import { randomUUID } from "node:crypto";
 import type { Inbound } from "../bus/index.ts";
 import type { Clock } from "../clock/index.ts";
+import { Fifo } from "../fifo/index.ts";
 import type { FileLedger } from "../files/index.ts";
 import { type Plan, type PlanContext, planCron, seededRandom } from "../plan/index.ts";
 import type { MetaRow } from "../rule/index.ts";
 import type { Phase, Snapshot } from "../workflow/index.ts";
 import { handleDone } from "./done.ts";
 import { asError, EngineEvents } from "./events.ts";
-import { Fifo } from "./fifo.ts";
 import { handleFile } from "./file.ts";
 import { type Outbox, type Subjects, sendAll } from "./outbox.ts";
 import { releaseRetry } from "./retry.ts";

@@ -1,8 +1,8 @@
 /**
- * The engine's queue of work waiting its turn: first in, first out, in a ring of slots. A slot is emptied when its
- * item leaves, and a ring that is replaced (grown or shrunk) is emptied too. Work waiting here holds its message,
- * and V8 does not reclaim an old-generation array until a full GC: an array that still pointed at items that left
- * would keep each of them, and all it holds, alive until then.
+ * A first-in first-out queue in a ring of slots. A slot is emptied when its item leaves, and a ring that is replaced
+ * (grown or shrunk) is emptied too. V8 does not reclaim an old-generation array until a full GC, and young-generation
+ * GCs treat what it points at as alive: an array that still pointed at items that left would keep each of them, and
+ * all they hold (for the engine, a message and its buffers), alive until then.
  */
 const smallest = 64;
 
