@@ -55,7 +55,6 @@ export class Publisher {
   readonly #slots: (Pending | undefined)[] = [];
   /** Empty slots, to reuse before adding one. */
   readonly #free: number[] = [];
-  #inFlight = 0;
   readonly #ackTimeoutMs: number;
   readonly #onRetry: PublisherOptions["onRetry"];
   readonly #sweep: NodeJS.Timeout;
@@ -75,7 +74,7 @@ export class Publisher {
 
   /** Messages sent and not yet acked. */
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#slots.length - this.#free.length;
   }
 
   /** Resolves once the stream has stored the message (or had it already). */
@@ -97,7 +96,6 @@ export class Publisher {
         attempts: 0,
       };
       this.#slots[slot] = pending;
-      this.#inFlight++;
       this.#send(pending);
     });
   }
@@ -111,7 +109,6 @@ export class Publisher {
       p.reject(new PublisherClosedError("the publisher closed before the ack"));
     this.#slots.length = 0;
     this.#free.length = 0;
-    this.#inFlight = 0;
   }
 
   /** Every message awaiting its ack. */
@@ -153,7 +150,6 @@ export class Publisher {
     }
     this.#slots[p.slot] = undefined;
     this.#free.push(p.slot);
-    this.#inFlight--;
     p.resolve({ stream: reply.stream, seq: reply.seq ?? 0, duplicate: reply.duplicate === true });
   }
 
