@@ -31,6 +31,13 @@ describe("fillMeta", () => {
     });
   });
 
+  it("fills the same template again with each call's own values", () => {
+    const template = "{meta:a}-{meta:b}";
+    expect(fillMeta(template, from({ a: "1", b: "2" })).text).toBe("1-2");
+    expect(fillMeta(template, from({ a: "3" })).text).toBe("3-");
+    expect(fillMeta(template, from({ b: "4" }))).toEqual({ text: "-4", keys: ["a", "b"] });
+  });
+
   it("fills after a # too", () => {
     expect(fillMeta("x#{meta:a}", from({ a: "1" })).text).toBe("x#1");
   });

@@ -29,11 +29,43 @@ export function metaKeys(template: string): string[] {
 export function fillMeta(
   template: string,
   lookup: (key: string) => string | undefined,
-): { text: string; keys: string[] } {
-  const keys = new Set<string>();
-  const text = template.replace(placeholder, (_match, key: string) => {
-    keys.add(key);
-    return lookup(key) ?? "";
-  });
-  return { text, keys: [...keys] };
+): { text: string; keys: readonly string[] } {
+  const { literals, names, keys } = compiled(template);
+  let text = literals[0] ?? "";
+  for (let i = 0; i < names.length; i++) text += (lookup(names[i] ?? "") ?? "") + (literals[i + 1] ?? "");
+  return { text, keys };
+}
+
+/** A template cut at its placeholders: `literals[i]`, then `names[i]`'s value, ..., then the last literal. */
+interface Compiled {
+  readonly literals: readonly string[];
+  readonly names: readonly string[];
+  /** `metaKeys(template)`: shared by every fill, never changed. */
+  readonly keys: readonly string[];
+}
+
+/**
+ * Templates already cut, by their text: a phase fills the same template for every task it emits, and cutting it
+ * (a regex pass and a callback per placeholder) cost more than the fill. Templates come from workflow files, so the
+ * set is small; it is cleared when it grows past `maxCompiled` (rendered time tokens make texts that vary).
+ */
+const cache = new Map<string, Compiled>();
+const maxCompiled = 1024;
+
+function compiled(template: string): Compiled {
+  const hit = cache.get(template);
+  if (hit) return hit;
+  const literals: string[] = [];
+  const names: string[] = [];
+  let at = 0;
+  for (const m of template.matchAll(placeholder)) {
+    literals.push(template.slice(at, m.index));
+    names.push(m[1] ?? "");
+    at = m.index + m[0].length;
+  }
+  literals.push(template.slice(at));
+  const made: Compiled = { literals, names, keys: [...new Set(names)] };
+  if (cache.size >= maxCompiled) cache.clear();
+  cache.set(template, made);
+  return made;
 }

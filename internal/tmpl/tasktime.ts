@@ -90,11 +90,15 @@ export function uriPath(info: string): string {
   }
 }
 
+const timeHint = /[0-9%]/;
+
 /**
  * The time a task's info carries: an RFC 3339 `day|date|time|timestamp` value, else a `date|hour|hour_utc` hour
  * (`2006-01-02T15`), else a `day|date` day, each written `key=value` or `key:value`; else `pathTime` of its path.
  */
 export function infoTime(info: string): Date | null {
+  // Every rule needs digits, written out or (in the path) as percent escapes: most infos of a burst have neither.
+  if (!timeHint.test(info)) return null;
   const stamp = rfc3339Key.exec(info);
   if (stamp) return rfc3339FromGroups(stamp);
   const hour = hourKey.exec(info);

@@ -81,6 +81,18 @@ describe("formatRfc3339", () => {
     expect(formatRfc3339(utc("2026-01-02T03:04:05.678Z"))).toBe("2026-01-02T03:04:05Z");
   });
 
+  it("gives each second its own text, called with the same second again and with others between", () => {
+    const times = ["2026-01-02T03:04:05.001Z", "2026-01-02T03:04:05.999Z", "2026-01-02T03:04:06.000Z"];
+    const texts = [...times, times[0] ?? ""].map((t) => formatRfc3339(utc(t)));
+    expect(texts).toEqual([
+      "2026-01-02T03:04:05Z",
+      "2026-01-02T03:04:05Z",
+      "2026-01-02T03:04:06Z",
+      "2026-01-02T03:04:05Z",
+    ]);
+    expect(formatRfc3339(utc("1969-12-31T23:59:59.500Z"))).toBe("1969-12-31T23:59:59Z");
+  });
+
   it("round-trips through parseRfc3339 at second precision", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: Date.parse("9999-12-31T23:59:59Z") / 1000 }), (s) => {

@@ -51,10 +51,18 @@ export function formatHour(wall: Date): string {
 /** `2006-01-02T15:04:05Z`: UTC at second precision, as Go's RFC3339 layout prints a UTC time. Throws on an invalid Date. */
 export function formatRfc3339(instant: Date): string {
   assertValid(instant);
+  // Tasks of a burst are stamped with the same second: the text of the last second is kept.
+  const second = Math.floor(instant.getTime() / 1000);
+  if (second === lastSecond) return lastText;
   const date = `${pad(instant.getUTCFullYear(), 4)}-${pad(instant.getUTCMonth() + 1)}-${pad(instant.getUTCDate())}`;
   const time = `${pad(instant.getUTCHours())}:${pad(instant.getUTCMinutes())}:${pad(instant.getUTCSeconds())}`;
-  return `${date}T${time}Z`;
+  lastSecond = second;
+  lastText = `${date}T${time}Z`;
+  return lastText;
 }
+
+let lastSecond = Number.NaN;
+let lastText = "";
 
 const dayPattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 const hourPattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/;
