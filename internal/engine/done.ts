@@ -12,7 +12,7 @@ import { AlertKind, type Emission, type Plan, type PlanContext, planDone } from 
 import { parseTask, type Task } from "../task/index.ts";
 import type { Snapshot } from "../workflow/index.ts";
 import type { EngineEvents } from "./events.ts";
-import { type Outbox, type Subjects, sendAll } from "./outbox.ts";
+import { type Outbox, type Sent, type Subjects, sendAll } from "./outbox.ts";
 import { clip, holdRetry } from "./retry.ts";
 
 export interface DoneDeps {
@@ -45,7 +45,7 @@ class TaskDoneEvent {
   }
 }
 
-export async function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
+export function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
   const { events } = deps;
   let task: Task;
   let plan: Plan;
@@ -54,7 +54,7 @@ export async function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
     if (events.wants("taskDone")) events.emit(new TaskDoneEvent(task, msg));
     plan = planDone(deps.snapshot, task, deps.ctx);
   } catch (err) {
-    if (!(err instanceof TaskParseError || err instanceof PlanError)) throw err;
+    if (!(err instanceof TaskParseError || err instanceof PlanError)) return Promise.reject(err);
     // No reason text: nats-server 2.9 ignores a "+TERM" that carries one. The event keeps the reason.
     msg.term();
     events.emit({
@@ -63,15 +63,26 @@ export async function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
       reason: err.message,
       data: clip(decoder.decode(msg.data)),
     });
-    return;
+    return Promise.resolve();
   }
   const now: Emission[] = [];
   const later: Emission[] = [];
   for (const e of plan.emissions) (e.delayMs > 0 ? later : now).push(e);
   // Waiting retries are stored beside the tasks (most done messages have none: no Promise.all then).
   const sending = sendAll(deps.outbox, now, deps.subjects, events);
-  const holding = later.map((e) => holdRetry(deps.outbox, e, storedAt(msg), deps.subjects, events));
-  const sent = holding.length === 0 ? await sending : (await Promise.all([sending, ...holding]))[0];
+  const stored =
+    later.length === 0
+      ? sending
+      : Promise.all([
+          sending,
+          ...later.map((e) => holdRetry(deps.outbox, e, storedAt(msg), deps.subjects, events)),
+        ]).then(([sent]) => sent);
+  // Chained, not awaited: see `sendAll`.
+  return stored.then((sent) => finishDone(msg, plan, sent, events));
+}
+
+/** Everything is stored: the alerts and notes, then the ack. */
+function finishDone(msg: Inbound, plan: Plan, sent: readonly Sent[], events: EngineEvents): void {
   // An alert goes out once: not again when this message is redelivered and its failed message was stored already.
   const failedAgain = sent.some((s) => s.emission.kind === "failed" && s.ack.duplicate);
   for (const alert of plan.alerts) {

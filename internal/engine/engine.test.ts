@@ -78,6 +78,43 @@ describe("engine", () => {
     expect(m.acked).toBe(true);
   });
 
+  it("naks a done message whose publish throws at once, reports it, and takes the next one", async () => {
+    const { outbox, held, releaseAll } = heldOutbox();
+    let broken = true;
+    const flaky: Outbox = {
+      publish(subject, data, msgId) {
+        if (broken) throw new Error("connection is closed");
+        return outbox.publish(subject, data, msgId);
+      },
+    };
+    const engine = createEngine({
+      outbox: flaky,
+      subjects,
+      clock: systemClock,
+      host: "h",
+      readMetaFile: () => [],
+    });
+    engine.setSnapshot(snapshot);
+    const errors: string[] = [];
+    engine.events.on("error", (e) => errors.push(`${e.where}: ${e.error.message}`));
+    const first = { ...message("a"), naked: 0 };
+    first.nak = () => {
+      first.naked++;
+    };
+    expect(() => engine.onDone(first)).not.toThrow();
+    await engine.drain();
+    expect(errors).toEqual(["done: connection is closed"]);
+    expect(first.naked).toBe(1);
+    broken = false;
+    const second = message("b");
+    engine.onDone(second);
+    await settle();
+    expect(held).toHaveLength(4);
+    releaseAll();
+    await engine.drain();
+    expect(second.acked).toBe(true);
+  });
+
   it("holds back new done messages while too many publishes await acks, and drains them in order", async () => {
     const { outbox, held, releaseAll } = heldOutbox();
     const engine = createEngine({

@@ -95,7 +95,13 @@ export function createEngine(deps: EngineDeps): Engine {
         for (const resolve of waiters) resolve();
       }
     };
-    work().then(finish, (err: unknown) => {
+    let working: Promise<void>;
+    try {
+      working = work();
+    } catch (err) {
+      working = Promise.reject(err);
+    }
+    working.then(finish, (err: unknown) => {
       // Left unacked on purpose when publishing could not finish: the server redelivers it.
       events.emit({ type: "error", where, error: asError(err) });
       try {

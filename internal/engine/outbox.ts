@@ -34,8 +34,12 @@ export interface Sent {
   readonly ack: PubAck;
 }
 
-/** Publishes every emission now (ignoring their delays: the caller handles waiting ones) and waits for all acks. */
-export async function sendAll(
+/**
+ * Publishes every emission now (ignoring their delays: the caller handles waiting ones) and waits for all acks.
+ * Chained with `then`, not written as an async function: this runs for every done message, and each `await` is
+ * another promise and another turn of the microtask queue between the ack and what it releases.
+ */
+export function sendAll(
   outbox: Outbox,
   emissions: readonly Emission[],
   subjects: Subjects,
@@ -48,24 +52,32 @@ export async function sendAll(
       .publish(subject, messageBytes(taskJson(emission.task)), msgId)
       .then((ack) => ({ emission, subject, msgId, ack }));
   };
-  // Most done messages cause one task: no Promise.all for it.
-  const [only] = emissions;
-  const sent = emissions.length === 1 && only ? [await send(only)] : await Promise.all(emissions.map(send));
-  if (events.wants("taskPublished")) {
-    for (const s of sent) {
-      events.emit({
-        type: "taskPublished",
-        emission: s.emission,
-        subject: s.subject,
-        msgId: s.msgId,
-        seq: s.ack.seq,
-        duplicate: s.ack.duplicate,
-      });
+  const report = (sent: Sent[]): Sent[] => {
+    if (events.wants("taskPublished")) {
+      for (const s of sent) {
+        events.emit({
+          type: "taskPublished",
+          emission: s.emission,
+          subject: s.subject,
+          msgId: s.msgId,
+          seq: s.ack.seq,
+          duplicate: s.ack.duplicate,
+        });
+      }
     }
+    for (const s of sent) {
+      if (s.emission.kind === EmissionKind.failed && !s.ack.duplicate)
+        events.emit({ type: "taskFailed", task: s.emission.task });
+    }
+    return sent;
+  };
+  try {
+    // Most done messages cause one task: no Promise.all for it.
+    const [only] = emissions;
+    if (emissions.length === 1 && only) return send(only).then((s) => report([s]));
+    return Promise.all(emissions.map(send)).then(report);
+  } catch (err) {
+    // As an async function would: a failure is a rejection, never a throw at the caller.
+    return Promise.reject(err);
   }
-  for (const s of sent) {
-    if (s.emission.kind === EmissionKind.failed && !s.ack.duplicate)
-      events.emit({ type: "taskFailed", task: s.emission.task });
-  }
-  return sent;
 }
