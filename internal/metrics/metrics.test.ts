@@ -29,10 +29,29 @@ describe("metrics", () => {
     publish("load", true); // stored before: not counted again
     publish('we"ird');
     events.emit({ type: "taskDone", task: { type: "load", info: "", result: "error" }, redelivered: false });
+    events.emit({
+      type: "taskDone",
+      task: { type: "load", info: "", result: "complete" },
+      redelivered: false,
+    });
+    events.emit({ type: "taskDone", task: { type: "load", info: "", result: "error" }, redelivered: false });
+    const retry = {
+      type: "retryScheduled",
+      task: { type: "load", info: "" },
+      dueAt: new Date(0),
+      delayMs: 1,
+    } as const;
+    events.emit(retry);
+    events.emit(retry);
+    events.emit({ ...retry, task: { type: "sort", info: "" } });
     const text = m.render({ natsConnected: 1, cacheDegraded: 0, cachePending: 3, workflows: 2, phases: 7 });
     expect(text).toContain('taskmaster_tasks_published_total{topic="load",kind="child"} 2');
     expect(text).toContain('taskmaster_tasks_published_total{topic="we\\"ird",kind="child"} 1');
-    expect(text).toContain('taskmaster_tasks_done_total{topic="load",result="error"} 1');
+    expect(text).toContain('taskmaster_tasks_done_total{topic="load",result="error"} 2');
+    expect(text).toContain('taskmaster_tasks_done_total{topic="load",result="complete"} 1');
+    expect(text).toContain(
+      'taskmaster_retries_scheduled_total{topic="load"} 2\ntaskmaster_retries_scheduled_total{topic="sort"} 1',
+    );
     expect(text).toContain("# TYPE taskmaster_nats_connected gauge\ntaskmaster_nats_connected 1");
     expect(text).toContain("taskmaster_cache_pending_records 3");
     m.stop();

@@ -9,27 +9,34 @@ import type { EngineEvents } from "../engine/index.ts";
 type Labels = Record<string, string>;
 
 /**
- * A counter with fixed label names. `add` runs for every task published and done, so it only joins the values into
- * a key; the label text (quoting and escaping) is made when Prometheus asks.
+ * A counter with one or two label names. `add` runs for every task published and done, so it only looks its values
+ * up, one map per label (no key joined from them: a new string to hash on every call); the label text (quoting and
+ * escaping) is made when Prometheus asks.
  */
 class Counter {
-  readonly #values = new Map<string, { labels: readonly string[]; n: number }>();
+  readonly #values = new Map<string, Map<string, { labels: readonly string[]; n: number }>>();
   constructor(
     readonly name: string,
     readonly help: string,
-    readonly labelNames: readonly string[],
+    readonly labelNames: readonly [string] | readonly [string, string],
   ) {}
-  add(...labels: string[]): void {
-    const key = labels.length === 1 ? (labels[0] ?? "") : labels.join("\u0000");
-    const entry = this.#values.get(key);
+  add(first: string, second = ""): void {
+    let inner = this.#values.get(first);
+    if (!inner) {
+      inner = new Map();
+      this.#values.set(first, inner);
+    }
+    const entry = inner.get(second);
     if (entry) entry.n++;
-    else this.#values.set(key, { labels, n: 1 });
+    else inner.set(second, { labels: this.labelNames.length === 1 ? [first] : [first, second], n: 1 });
   }
   render(): string[] {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const { labels, n } of this.#values.values()) {
-      const named = Object.fromEntries(this.labelNames.map((name, i) => [name, labels[i] ?? ""]));
-      lines.push(`${this.name}${labelText(named)} ${n}`);
+    for (const inner of this.#values.values()) {
+      for (const { labels, n } of inner.values()) {
+        const named = Object.fromEntries(this.labelNames.map((name, i) => [name, labels[i] ?? ""]));
+        lines.push(`${this.name}${labelText(named)} ${n}`);
+      }
     }
     return lines;
   }
