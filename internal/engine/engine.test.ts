@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Inbound, PubAck } from "../bus/index.ts";
 import { systemClock } from "../clock/index.ts";
-import { taskJson } from "../task/index.ts";
+import { parseTask, taskJson } from "../task/index.ts";
 import { buildSnapshot } from "../workflow/index.ts";
 import { createEngine } from "./engine.ts";
 import type { Outbox } from "./outbox.ts";
@@ -76,6 +76,42 @@ describe("engine", () => {
     releaseAll();
     await engine.drain();
     expect(m.acked).toBe(true);
+  });
+
+  it("plans each done message with the snapshot and the time of its own moment", async () => {
+    const stored: { subject: string; created: string }[] = [];
+    const outbox: Outbox = {
+      publish: async (subject, data) => {
+        stored.push({ subject, created: parseTask(data).created ?? "" });
+        return { stream: "S", seq: stored.length, duplicate: false };
+      },
+    };
+    let now = new Date("2024-01-15T10:00:00.000Z");
+    const clock = { now: () => new Date(now), setTimer: () => () => {} };
+    const engine = createEngine({ outbox, subjects, clock, host: "h", readMetaFile: () => [] });
+    engine.setSnapshot(snapshot);
+    engine.onDone(message("a"));
+    await engine.drain();
+    // A reload in the same millisecond: the next message already follows the new workflows.
+    engine.setSnapshot(
+      buildSnapshot("/wf", [
+        {
+          name: "w.toml",
+          path: "/wf/w.toml",
+          text: '[[phase]]\ntask = "p"\nrule = "cron=@daily"\n\n[[phase]]\ntask = "d"\ndependsOn = "p"\n',
+        },
+      ]),
+    );
+    engine.onDone(message("b"));
+    await engine.drain();
+    now = new Date("2024-01-15T10:00:01.000Z");
+    engine.onDone(message("c"));
+    await engine.drain();
+    expect(stored).toEqual([
+      ...Array.from({ length: 4 }, () => ({ subject: "c", created: "2024-01-15T10:00:00Z" })),
+      { subject: "d", created: "2024-01-15T10:00:00Z" },
+      { subject: "d", created: "2024-01-15T10:00:01Z" },
+    ]);
   });
 
   it("naks a done message whose publish throws at once, reports it, and takes the next one", async () => {

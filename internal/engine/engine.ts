@@ -11,7 +11,7 @@ import type { FileLedger } from "../files/index.ts";
 import { type Plan, type PlanContext, planCron, seededRandom } from "../plan/index.ts";
 import type { MetaRow } from "../rule/index.ts";
 import type { Phase, Snapshot } from "../workflow/index.ts";
-import { handleDone } from "./done.ts";
+import { type DoneDeps, handleDone } from "./done.ts";
 import { asError, EngineEvents } from "./events.ts";
 import { handleFile } from "./file.ts";
 import { type Outbox, type Subjects, sendAll } from "./outbox.ts";
@@ -61,6 +61,15 @@ export interface Engine {
   drain(): Promise<void>;
 }
 
+/** What a piece of work is: it says which handler takes the message. */
+type Kind = "done" | "file" | "retry";
+
+/** A message waiting its turn: a record, not a closure (this is made for every message). */
+interface Job {
+  readonly kind: Kind;
+  readonly msg: Inbound;
+}
+
 export function createEngine(deps: EngineDeps): Engine {
   const events = deps.events ?? new EngineEvents();
   const maxActive = deps.maxActive ?? 256;
@@ -68,7 +77,7 @@ export function createEngine(deps: EngineDeps): Engine {
   // Counted, not kept in a Set: a Set that keeps taking new promises is rebuilt again and again, and each old copy
   // that V8 moved to the old generation keeps the work that was in it alive until the next full GC.
   let active = 0;
-  const waiting = new Fifo<() => void>();
+  const waiting = new Fifo<Job>();
   /** Called once nothing runs and nothing waits (`drain`). */
   let drained: (() => void)[] = [];
   const triggering = new Map<string, Promise<void>>();
@@ -83,29 +92,64 @@ export function createEngine(deps: EngineDeps): Engine {
     failedTopic: deps.subjects.failed || "-",
   });
 
-  const run = (where: string, msg: Inbound, work: () => Promise<void>) => {
-    active++;
-    // One promise per piece of work besides its own (this runs for every message).
-    const finish = () => {
-      active--;
-      pump();
-      if (active === 0 && waiting.size === 0 && drained.length > 0) {
-        const waiters = drained;
-        drained = [];
-        for (const resolve of waiters) resolve();
-      }
+  /**
+   * What a done message is planned with: the snapshot and the context of now. Done messages of a burst arrive many
+   * to the millisecond, so one is kept while the clock's millisecond and the snapshot stay the same.
+   */
+  let doneDeps: DoneDeps | null = null;
+  const doneDepsNow = (snapshot: Snapshot): DoneDeps => {
+    const now = deps.clock.now();
+    if (doneDeps?.snapshot === snapshot && doneDeps.ctx.now.getTime() === now.getTime()) return doneDeps;
+    doneDeps = {
+      outbox: deps.outbox,
+      subjects: deps.subjects,
+      events,
+      snapshot,
+      ctx: { ...context(), now },
     };
+    return doneDeps;
+  };
+
+  const begin = (job: Job): Promise<void> => {
+    const { msg } = job;
+    if (job.kind === "retry") return releaseRetry(msg, deps.clock.now(), deps.outbox, events);
+    if (!current) return Promise.reject(new Error("no workflows loaded yet"));
+    if (job.kind === "done") return handleDone(msg, doneDepsNow(current));
+    return handleFile(msg, {
+      outbox: deps.outbox,
+      subjects: deps.subjects,
+      events,
+      snapshot: current,
+      ctx: context(),
+      ledger: deps.ledger,
+      triggering,
+    });
+  };
+
+  // One function for every piece of work that ends, not one made per message.
+  const finish = () => {
+    active--;
+    pump();
+    if (active === 0 && waiting.size === 0 && drained.length > 0) {
+      const waiters = drained;
+      drained = [];
+      for (const resolve of waiters) resolve();
+    }
+  };
+
+  const run = (job: Job) => {
+    active++;
     let working: Promise<void>;
     try {
-      working = work();
+      working = begin(job);
     } catch (err) {
       working = Promise.reject(err);
     }
     working.then(finish, (err: unknown) => {
       // Left unacked on purpose when publishing could not finish: the server redelivers it.
-      events.emit({ type: "error", where, error: asError(err) });
+      events.emit({ type: "error", where: job.kind, error: asError(err) });
       try {
-        msg.nak(1000);
+        job.msg.nak(1000);
       } catch {
         // The connection is gone; the server redelivers after ack_wait.
       }
@@ -117,10 +161,13 @@ export function createEngine(deps: EngineDeps): Engine {
   // Also held back while many publishes await their acks: one done message can fan out to hundreds of tasks.
   const hasRoom = () => active === 0 || (active < maxActive && (deps.outbox.inFlight ?? 0) < maxPublishing);
   const pump = () => {
-    while (waiting.size > 0 && hasRoom()) waiting.shift()?.();
+    while (waiting.size > 0 && hasRoom()) {
+      const job = waiting.shift();
+      if (job) run(job);
+    }
   };
-  const track = (where: string, msg: Inbound, work: () => Promise<void>) => {
-    waiting.push(() => run(where, msg, work));
+  const track = (kind: Kind, msg: Inbound) => {
+    waiting.push({ kind, msg });
     pump();
   };
 
@@ -131,33 +178,13 @@ export function createEngine(deps: EngineDeps): Engine {
       current = snapshot;
     },
     onDone(msg) {
-      track("done", msg, () => {
-        if (!current) return Promise.reject(new Error("no workflows loaded yet"));
-        return handleDone(msg, {
-          outbox: deps.outbox,
-          subjects: deps.subjects,
-          events,
-          snapshot: current,
-          ctx: context(),
-        });
-      });
+      track("done", msg);
     },
     onFile(msg) {
-      track("file", msg, async () => {
-        if (!current) throw new Error("no workflows loaded yet");
-        await handleFile(msg, {
-          outbox: deps.outbox,
-          subjects: deps.subjects,
-          events,
-          snapshot: current,
-          ctx: context(),
-          ledger: deps.ledger,
-          triggering,
-        });
-      });
+      track("file", msg);
     },
     onRetry(msg) {
-      track("retry", msg, () => releaseRetry(msg, deps.clock.now(), deps.outbox, events));
+      track("retry", msg);
     },
     context,
     async publishPlan(plan) {
