@@ -83,8 +83,8 @@ export function createEngine(deps: EngineDeps): Engine {
   const triggering = new Map<string, Promise<void>>();
   let current: Snapshot | null = null;
 
-  const context = (): PlanContext => ({
-    now: deps.clock.now(),
+  const context = (now = deps.clock.now()): PlanContext => ({
+    now,
     host: deps.host,
     newId: randomUUID,
     random: seededRandom,
@@ -105,7 +105,7 @@ export function createEngine(deps: EngineDeps): Engine {
       subjects: deps.subjects,
       events,
       snapshot,
-      ctx: { ...context(), now },
+      ctx: context(now),
     };
     return doneDeps;
   };

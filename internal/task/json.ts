@@ -65,7 +65,7 @@ type Fields = { -readonly [K in keyof Task]: Task[K] };
 
 /**
  * Each field read by name, in the order of `fields` (so the first wrong one is the one reported). Not a loop over the
- * names: V8 cannot specialise keyed reads and writes with a changing key, and they were a tenth of this function.
+ * names: V8 cannot specialise keyed reads and writes whose key changes (megamorphic lookups in the profiles).
  */
 function fromObject(obj: Record<string, unknown>): Task {
   const type = text(obj.type, "type");
