@@ -14,11 +14,7 @@ const placeholder = /\{meta:(\w+)\}/g;
 
 /** The keys the template asks for, in order of first appearance, each once. */
 export function metaKeys(template: string): string[] {
-  const keys = new Set<string>();
-  for (const m of template.matchAll(placeholder)) {
-    if (m[1] !== undefined) keys.add(m[1]);
-  }
-  return [...keys];
+  return [...compiled(template).keys];
 }
 
 /**
