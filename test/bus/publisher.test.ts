@@ -53,9 +53,12 @@ describe("Publisher", () => {
         replies.push(m.reply ?? "");
       },
     });
+    await nc.flush(); // the subscription is in place before the publish
     const publisher = new Publisher(nc, { ackTimeoutMs: 60_000 });
     const first = await publisher.publish("p5", data(1), "p5-1");
     expect(first).toMatchObject({ stream: "P5", seq: 1 });
+    // The stream's ack and the subscriber's copy travel separately: the ack may come first.
+    await waitFor(() => replies.length === 1, { message: "the subscriber saw the first message" });
     // The first message's slot is free again: the next message (which no stream takes, so it waits) gets it.
     let second: { seq: number } | Error | undefined;
     publisher.publish("p5-nostream", data(2), "p5-2").then(
