@@ -14,7 +14,8 @@ type Labels = Record<string, string>;
  * escaping) is made when Prometheus asks.
  */
 class Counter {
-  readonly #values = new Map<string, Map<string, { labels: readonly string[]; n: number }>>();
+  /** Counts by the first label's value, then the second's ("" for a counter with one label). */
+  readonly #values = new Map<string, Map<string, number>>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -26,15 +27,14 @@ class Counter {
       inner = new Map();
       this.#values.set(first, inner);
     }
-    const entry = inner.get(second);
-    if (entry) entry.n++;
-    else inner.set(second, { labels: this.labelNames.length === 1 ? [first] : [first, second], n: 1 });
+    inner.set(second, (inner.get(second) ?? 0) + 1);
   }
   render(): string[] {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const inner of this.#values.values()) {
-      for (const { labels, n } of inner.values()) {
-        const named = Object.fromEntries(this.labelNames.map((name, i) => [name, labels[i] ?? ""]));
+    for (const [first, inner] of this.#values) {
+      for (const [second, n] of inner) {
+        const values = [first, second];
+        const named = Object.fromEntries(this.labelNames.map((name, i) => [name, values[i] ?? ""]));
         lines.push(`${this.name}${labelText(named)} ${n}`);
       }
     }
