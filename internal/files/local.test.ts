@@ -9,6 +9,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { watch } from "chokidar";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../test/helpers/wait.ts";
 import {
@@ -103,6 +104,25 @@ describe("watchLocal", () => {
     const seen = await flush(files);
     expect(seen).toHaveLength(1000);
     expect(new Set(seen.map((f) => f.path)).size).toBe(1000);
+  });
+
+  it("finds the files of a burst that the watcher did not report, by a scan soon after its events stop", async () => {
+    // chokidar can lose the last events of a burst (local.ts says when): this watcher reports 3 files of 40.
+    const losing: typeof watch = (paths, options) => {
+      const inner = watch(paths, options);
+      const emit = inner.emit.bind(inner) as (event: string, ...args: unknown[]) => boolean;
+      let adds = 0;
+      inner.emit = ((event: string, ...args: unknown[]) =>
+        event === "add" && ++adds > 3 ? true : emit(event, ...args)) as typeof inner.emit;
+      return inner;
+    };
+    // No periodic scan within the test: only the scan that follows the events can find the other 37.
+    const { files } = await start([{ dir, depth: 1 }], { scanIntervalMs: hour, watch: losing });
+    for (let i = 0; i < 40; i += 1) writeFileSync(join(dir, `b${i}.csv`), `${i}`);
+    await waitFor(() => files.length >= 40, { timeoutMs: 8000, message: "all 40 files reported" });
+    expect(files.filter((f) => f.source === "watch")).toHaveLength(3);
+    expect(files.filter((f) => f.source === "scan")).toHaveLength(37);
+    expect(new Set(files.map((f) => f.path)).size).toBe(40);
   });
 
   it("reports a file present before start by the startup scan, unless it is older than the lookback", async () => {
