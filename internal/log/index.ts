@@ -7,6 +7,6 @@
 export type { Logger, LoggerOptions } from "./logger.ts";
 export { createLogger } from "./logger.ts";
 export { formatPretty } from "./pretty.ts";
-export { redactPaths } from "./redact.ts";
+export { redactFields } from "./redact.ts";
 export type { Scrubber } from "./scrub.ts";
 export { createScrubber } from "./scrub.ts";

@@ -58,6 +58,15 @@ describe.each(["json", "pretty"] as const)("createLogger, %s", (format) => {
     expect(output()).not.toContain(secret);
   });
 
+  it("hides fields named like secrets in a child logger's bindings and in an error's own fields", () => {
+    const { log, output } = capture({ level: "info", format });
+    log.child({ nats: { token: "binding-token" } }).info("child");
+    log.error(Object.assign(new Error("denied"), { password: "error-password" }), "connect failed");
+    expect(output()).not.toContain("binding-token");
+    expect(output()).not.toContain("error-password");
+    expect(output()).toContain("denied");
+  });
+
   it("writes only events at or above the level", () => {
     const { log, output } = capture({ level: "warn", format });
     log.debug("not shown");

@@ -1,13 +1,13 @@
 /**
  * `createLogger`: pino, with secrets kept out of every line, in pino's JSON or a small pretty format. Secrets are
- * hidden twice over: pino's `redact` blanks fields with secret names (`pass`, `token`, `slack.url` ...), and each
+ * hidden twice over: `redactFields` blanks fields with secret names (`pass`, `token`, `slack.url` ...), and each
  * finished line is scrubbed of the given secret values and of URL passwords, which catches a secret inside a
  * message, an error's message or stack, or any nested string.
  */
 import { pino } from "pino";
 import { formatPretty } from "./pretty.ts";
-import { redactPaths } from "./redact.ts";
-import { createScrubber, hidden, type Scrubber } from "./scrub.ts";
+import { redactFields } from "./redact.ts";
+import { createScrubber, type Scrubber } from "./scrub.ts";
 
 export type Logger = pino.Logger;
 
@@ -51,13 +51,24 @@ export function createLogger(options: LoggerOptions): Logger {
       out.write(render(line, options.format, scrub));
     },
   };
-  return pino(
+  const logger = pino(
     {
       level: options.level,
-      redact: { paths: redactPaths(), censor: hidden },
+      formatters: { log: redactFields },
       // `error` is as common a field name for an Error as pino's own `err`; both are serialized with the stack.
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     },
     stream,
   );
+  // A child's bindings are written once, when it is made, and pino does not pass them through `formatters`: they
+  // are redacted here. A child inherits this from its parent, so grandchildren are covered too.
+  const child = logger.child;
+  logger.child = function <L extends string = never>(
+    this: Logger,
+    bindings: pino.Bindings,
+    childOptions?: pino.ChildLoggerOptions<L>,
+  ) {
+    return child.bind(this)<L>(redactFields(bindings), childOptions);
+  };
+  return logger;
 }
