@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ignoredBelow, isSkippedDir, isTempName } from "./ignore.ts";
+import { isSkippedDir, isTempName } from "./ignore.ts";
 
 describe("isTempName", () => {
   it.each([
@@ -51,27 +51,5 @@ describe("isSkippedDir", () => {
     expect(isSkippedDir("/in/4913")).toBe(false);
     expect(isSkippedDir("/in/#x#")).toBe(false);
     expect(isSkippedDir("/in/2024-01-01")).toBe(false);
-  });
-});
-
-describe("ignoredBelow", () => {
-  const file = { isFile: () => true };
-  const folder = { isFile: () => false };
-
-  it("never ignores the watched folder itself, whatever its name", () => {
-    expect(ignoredBelow("/srv/.incoming", "/srv/.incoming", folder)).toBe(false);
-    expect(ignoredBelow("/srv/.incoming", "/srv/.incoming/a.csv", file)).toBe(false);
-  });
-
-  it("ignores temporary files and hidden or temporary folders below it", () => {
-    expect(ignoredBelow("/in", "/in/.a.csv.tmp", file)).toBe(true);
-    expect(ignoredBelow("/in", "/in/4913", file)).toBe(true);
-    expect(ignoredBelow("/in", "/in/.staging", folder)).toBe(true);
-    expect(ignoredBelow("/in", "/in/4913", folder)).toBe(false);
-  });
-
-  it("decides without stats only what holds for files and folders alike", () => {
-    expect(ignoredBelow("/in", "/in/a.csv.part")).toBe(true);
-    expect(ignoredBelow("/in", "/in/4913")).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
  * browsers, rsync/scp clients and "write then rename" writers leave beside the real file while it is being
  * written. The real file shows up under its final name once the writer renames it, and that is the arrival.
  */
-import { posix, relative, sep } from "node:path";
+import { posix } from "node:path";
 
 /**
  * Suffixes (compared in lower case) of partial downloads, editor swap files and temporary copies:
@@ -58,15 +58,4 @@ export function isTempName(path: string): boolean {
 export function isSkippedDir(path: string): boolean {
   const name = baseName(path);
   return name !== "" && isStagingName(name);
-}
-
-/**
- * The file watcher's `ignored` test for the entries below `dir` (never `dir` itself, whose own name does not
- * matter: a root may well be `/srv/.incoming`). chokidar asks once without stats, when only the names skipped
- * for files and folders alike can be decided, and again with them.
- */
-export function ignoredBelow(dir: string, path: string, stats?: { isFile(): boolean }): boolean {
-  const rel = relative(dir, path);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`)) return false;
-  return stats?.isFile() ? isTempName(path) : isSkippedDir(path);
 }

@@ -1,19 +1,20 @@
 /**
- * Watching local folders for arriving files: chokidar reports adds and changes under every root, the settler
- * holds each file back until it is completely written, and a scan at startup and every `scanIntervalMs` finds
- * what no event announced (files written while the service was down, network file systems, a watcher that hit
- * the inotify limit, a root that appeared later). Watcher events are also followed by a scan, once they stop
- * (`followUpQuietMs`), because chokidar can miss the last files of a burst. Each (path, size, mtime) is handed to
- * `onFile` at most once per process; across restarts the caller's ledger decides what was already triggered.
+ * Watching local folders for arriving files: a watch on every folder under every root (one per folder, none per
+ * file: `dirwatch.ts`) reports names that were made or written, the settler holds each file back until it is
+ * completely written, and a scan at startup and every `scanIntervalMs` finds what no event announced (files written
+ * while the service was down, network file systems, a watcher that hit the inotify limit, a root that appeared
+ * later). Watcher events are also followed by a scan, once they stop (`followUpQuietMs`). Each (path, size, mtime)
+ * is handed to `onFile` at most once per process; across restarts the caller's ledger decides what was already
+ * triggered.
  *
  * Nothing here throws at the caller or crashes the process: failures, and callbacks that throw, go to
  * `onProblem`, and scanning goes on.
  */
-import type { Stats } from "node:fs";
-import { stat } from "node:fs/promises";
-import { type FSWatcher, watch } from "chokidar";
+import { readdir, stat } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
 import { formatDuration } from "../rule/index.ts";
-import { ignoredBelow, isTempName } from "./ignore.ts";
+import { DirWatch, type WatchDirFn } from "./dirwatch.ts";
+import { isSkippedDir, isTempName } from "./ignore.ts";
 import { type LocalRoot, reaches } from "./roots.ts";
 import { type ScannedFile, scanRoot, WatchRootError } from "./scan.ts";
 import { createSettler, type FileStat, type Settler, statFile } from "./settle.ts";
@@ -44,8 +45,8 @@ export interface LocalWatchOptions {
   readonly lookbackMs: number;
   /** The clock scans compare mtimes with (default Date.now). */
   readonly now?: () => number;
-  /** Starts the watcher of one root (default chokidar's `watch`); tests wrap it to lose events. */
-  readonly watch?: typeof watch;
+  /** Starts the watcher of one folder (default `fs.watch`); tests wrap it to lose events. */
+  readonly watch?: WatchDirFn;
   readonly onFile: (file: LocalFile) => void;
   readonly onProblem: (problem: LocalProblem) => void;
 }
@@ -60,13 +61,10 @@ export interface LocalWatcher {
   close(): Promise<void>;
 }
 
-/** One root and its watcher; `watcher` is absent while the directory does not exist. */
+/** One root and the watches on its folders; `folders` is absent while the root does not exist. */
 interface Watched {
   readonly root: LocalRoot;
-  watcher: FSWatcher | undefined;
-  /** Resolves when `watcher` has read its tree, or was closed before that. */
-  ready: Promise<void>;
-  unblock: () => void;
+  folders: DirWatch | undefined;
   /** "Does not exist" was reported, and the directory has not appeared since. */
   missing: boolean;
   removed: boolean;
@@ -78,11 +76,10 @@ const toError = (err: unknown): Error => (err instanceof Error ? err : new Error
 
 /**
  * Watcher events are followed by a scan of every root once none has come for this long, or this long after the
- * first of them (`followUpMaxMs`) while they keep coming. chokidar reads a folder again on an event there, at most
- * once a second, and counts the events during a read to read once more at its end; but when a read takes longer
- * than that second (a folder of thousands of files, a busy event loop), the count is dropped with the expired
- * throttle, and the files made during the read are not reported unless another event comes. Measured in `make
- * bench`: the last 281 files of a burst of 2 000 came only with the next periodic scan, a minute later.
+ * first of them (`followUpMaxMs`) while they keep coming. It finds what the events could not announce: files made
+ * in a folder between a scan's reading it and its watch starting, and events the system dropped (inotify drops
+ * them when its queue overflows). Before, with chokidar, it found the last files of bursts that chokidar missed
+ * (measured in `make bench`: the last 281 files of a burst of 2 000, a minute late).
  */
 const followUpQuietMs = 2000;
 const followUpMaxMs = 10_000;
@@ -107,33 +104,12 @@ async function isDirectory(dir: string): Promise<boolean> {
   );
 }
 
-/** Starts chokidar on `w`'s root: adds and changes go to `noticed`, errors (explained) to `problem`. */
-function openWatcher(
-  w: Watched,
-  noticed: (path: string) => void,
-  problem: (report: LocalProblem) => void,
-  scanIntervalMs: number,
-  start: typeof watch,
-): void {
-  const { dir, depth } = w.root;
-  // chokidar's depth counts folders below the root; ours counts segments down to the file.
-  const watcher = start(dir, {
-    ignoreInitial: true,
-    persistent: false,
-    depth: depth === null ? undefined : depth - 1,
-    ignored: (path: string, stats?: Stats) => ignoredBelow(dir, path, stats),
-  });
-  watcher.on("add", noticed);
-  watcher.on("change", noticed);
-  watcher.on("error", (err) => {
-    const error = toError(err);
-    problem({ dir, message: watchErrorMessage(dir, error, scanIntervalMs), error });
-  });
-  w.ready = new Promise<void>((resolve) => {
-    w.unblock = resolve;
-  });
-  watcher.once("ready", w.unblock);
-  w.watcher = watcher;
+/** True when `root` has to watch the folder `dir`: below it, with files it reaches (the root itself too). */
+function watchesFolder(root: LocalRoot, dir: string): boolean {
+  const rel = relative(root.dir, dir);
+  if (rel === "") return true;
+  if (rel === ".." || rel.startsWith(`..${sep}`) || rel.startsWith(sep)) return false;
+  return root.depth === null || rel.split(sep).length < root.depth;
 }
 
 class LocalWatch implements LocalWatcher {
@@ -167,6 +143,7 @@ class LocalWatch implements LocalWatcher {
         this.#sources.delete(path);
         this.#problem({ path, message: `cannot look at ${path}: ${error.message}`, error });
       },
+      onDirectory: (path) => this.#folderAppeared(path),
     });
     for (const root of options.roots) this.#add(root);
     this.ready = this.scan();
@@ -196,7 +173,7 @@ class LocalWatch implements LocalWatcher {
     const wanted = new Map(roots.map((root) => [root.dir, root]));
     for (const w of [...this.#roots.values()]) {
       if (wanted.get(w.root.dir)?.depth === w.root.depth) wanted.delete(w.root.dir);
-      else this.#remove(w); // gone, or watched to another depth: chokidar's depth is fixed per watcher
+      else this.#remove(w); // gone, or watched to another depth
     }
     for (const root of wanted.values()) this.#add(root);
     this.#track(this.scan());
@@ -245,12 +222,16 @@ class LocalWatch implements LocalWatcher {
   #settled(path: string, stats: FileStat): void {
     const source = this.#sources.get(path) ?? "watch";
     this.#sources.delete(path);
-    this.#deliver(path, stats, source);
+    if (!isTempName(path)) this.#deliver(path, stats, source);
   }
 
-  /** A watcher event: the file may still be being written, so it waits in the settler. */
+  /**
+   * A watcher event: the file may still be being written, so it waits in the settler. A name that is temporary for
+   * files and folders alike is dropped here; one that is temporary only for files (`4913`) is looked at, since it
+   * may be a new folder (`#settled` drops it if it is a file).
+   */
   readonly #noticed = (path: string): void => {
-    if (this.#closed || isTempName(path) || !this.#covers(path)) return;
+    if (this.#closed || isSkippedDir(path) || !this.#covers(path)) return;
     this.#sources.set(path, "watch");
     this.#settler.touch(path);
     this.#followWith();
@@ -280,15 +261,37 @@ class LocalWatch implements LocalWatcher {
     this.#settler.touch(file.path);
   }
 
+  /**
+   * A folder was made or moved in under a root: watch it and what is in it at once (files written into it right
+   * after it was made are there already), unless the root's depth does not reach below it.
+   */
+  #folderAppeared(dir: string): void {
+    if (this.#closed || isSkippedDir(dir)) return;
+    for (const w of this.#roots.values()) {
+      if (w.folders === undefined || w.removed || !watchesFolder(w.root, dir)) continue;
+      if (w.folders.add(dir)) this.#track(this.#readFolder(dir));
+    }
+  }
+
+  /** Every entry of a folder that just started being watched, as if an event had named it. */
+  async #readFolder(dir: string): Promise<void> {
+    try {
+      for (const entry of await readdir(dir, { withFileTypes: true })) this.#noticed(join(dir, entry.name));
+    } catch (err) {
+      const error = toError(err);
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // gone again: nothing to look at
+      this.#problem({ dir, message: `cannot read ${dir}: ${error.message}`, error });
+    }
+  }
+
   #add(root: LocalRoot): void {
-    const idle = { watcher: undefined, ready: Promise.resolve(), unblock: () => {} };
-    this.#roots.set(root.dir, { root, ...idle, missing: false, removed: false });
+    this.#roots.set(root.dir, { root, folders: undefined, missing: false, removed: false });
   }
 
   #remove(w: Watched): void {
     w.removed = true;
     this.#roots.delete(w.root.dir);
-    this.#track(this.#stopWatcher(w));
+    this.#stopWatching(w);
   }
 
   #track(work: Promise<void>): void {
@@ -296,26 +299,34 @@ class LocalWatch implements LocalWatcher {
     void work.finally(() => this.#background.delete(work));
   }
 
-  async #stopWatcher(w: Watched): Promise<void> {
-    const watcher = w.watcher;
-    w.watcher = undefined;
-    w.unblock();
-    await watcher?.close().catch((err: unknown) => {
-      const error = toError(err);
-      this.#problem({ dir: w.root.dir, message: `closing the watcher of ${w.root.dir} failed`, error });
+  #stopWatching(w: Watched): void {
+    w.folders?.close();
+    w.folders = undefined;
+  }
+
+  /** Watches of a root's folders; failures are explained (the inotify limit) and the scans go on. */
+  #watchFolders(): DirWatch {
+    const { scanIntervalMs, watch } = this.#options;
+    return new DirWatch({
+      onPath: this.#noticed,
+      // No name: the system could not say what changed; the scan that follows the events looks.
+      onUnnamed: () => this.#followWith(),
+      onError: (dir, error) =>
+        this.#problem({ dir, message: watchErrorMessage(dir, error, scanIntervalMs), error }),
+      ...(watch === undefined ? {} : { watch }),
     });
   }
 
   /**
-   * Makes the watcher match the folder: started when it exists, stopped when it went away (a watcher on a
-   * deleted folder sees nothing once the folder is made again). True when the root can be scanned.
+   * Makes the watches match the root: kept while it exists, stopped when it went away (a watch on a deleted folder
+   * sees nothing once the folder is made again). True when the root can be scanned.
    */
   async #syncRoot(w: Watched): Promise<boolean> {
     const { dir } = w.root;
     const exists = await isDirectory(dir);
     if (this.#closed || w.removed) return false;
     if (!exists) {
-      if (w.watcher !== undefined) await this.#stopWatcher(w);
+      this.#stopWatching(w);
       if (!w.missing) {
         w.missing = true;
         const every = formatDuration(this.#options.scanIntervalMs);
@@ -327,12 +338,8 @@ class LocalWatch implements LocalWatcher {
       return false;
     }
     w.missing = false;
-    if (w.watcher === undefined) {
-      const { scanIntervalMs, watch: start = watch } = this.#options;
-      openWatcher(w, this.#noticed, (report) => this.#problem(report), scanIntervalMs, start);
-    }
-    await w.ready;
-    return !this.#closed && !w.removed;
+    w.folders ??= this.#watchFolders();
+    return true;
   }
 
   async #scanOnce(): Promise<void> {
@@ -342,7 +349,13 @@ class LocalWatch implements LocalWatcher {
     for (const w of [...this.#roots.values()]) {
       try {
         if (!(await this.#syncRoot(w))) continue;
-        const files = await scanRoot(w.root, since, { onProblem: (problem) => this.#problem(problem) });
+        const folders: string[] = [];
+        const scannedFrom = performance.now();
+        const onProblem = (problem: LocalProblem) => this.#problem(problem);
+        const files = await scanRoot(w.root, since, { onProblem, onDir: (dir) => folders.push(dir) });
+        if (this.#closed || w.removed || w.folders === undefined) continue;
+        // A folder watched only now may have had files made in it after the scan read it: look once more soon.
+        if (w.folders.sync(folders, scannedFrom) > 0) this.#followWith();
         const at = this.#now();
         for (const file of files) this.#offer(file, at);
       } catch (err) {

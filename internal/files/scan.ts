@@ -26,6 +26,8 @@ export interface ScanProblem {
 
 export interface ScanOptions {
   readonly onProblem?: (problem: ScanProblem) => void;
+  /** Each folder the scan reads, the root first (the watcher watches these). */
+  readonly onDir?: (dir: string) => void;
 }
 
 /** The root directory itself is missing or is not a directory: there is nothing to scan. */
@@ -145,6 +147,7 @@ export async function scanRoot(
   for (let next = 0; next < walk.queue.length; next += 1) {
     const at = walk.queue[next];
     if (at === undefined) break;
+    options.onDir?.(at.dir);
     const list = await entries(walk, at.dir);
     for (let i = 0; i < list.length; i += statBatch) {
       await Promise.all(list.slice(i, i + statBatch).map((entry) => visit(walk, entry, at)));

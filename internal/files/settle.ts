@@ -14,6 +14,7 @@ export interface FileStat {
   readonly size: number;
   readonly mtimeMs: number;
   readonly isFile: boolean;
+  readonly isDirectory?: boolean;
 }
 
 /** Looks at a path; null when nothing is there. */
@@ -26,6 +27,8 @@ export interface SettlerOptions {
   readonly onSettled: (path: string, stat: FileStat) => void;
   /** A look failed for another reason than the file being gone, or `onSettled` threw; the path is dropped. */
   readonly onError: (error: Error, path: string) => void;
+  /** The path turned out to be a folder (made or moved in): not a file to settle, but one to watch. */
+  readonly onDirectory?: (path: string) => void;
 }
 
 export interface Settler {
@@ -43,7 +46,12 @@ export interface Settler {
 export async function statFile(path: string): Promise<FileStat | null> {
   try {
     const stats = await stat(path);
-    return { size: stats.size, mtimeMs: stats.mtimeMs, isFile: stats.isFile() };
+    return {
+      size: stats.size,
+      mtimeMs: stats.mtimeMs,
+      isFile: stats.isFile(),
+      isDirectory: stats.isDirectory(),
+    };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return null;
@@ -77,7 +85,11 @@ export function createSettler(options: SettlerOptions): Settler {
   const startWait = async (path: string, entry: Waiting, generation: number) => {
     const seen = await options.stat(path);
     if (closed || entry.generation !== generation) return;
-    if (seen === null || !seen.isFile) return forget(path, entry);
+    if (seen === null || !seen.isFile) {
+      forget(path, entry);
+      if (seen?.isDirectory) options.onDirectory?.(path);
+      return;
+    }
     entry.seen = seen;
     entry.timer = setTimeout(() => void guarded(path, entry, generation, endWait), options.settleMs);
     entry.timer.unref();
