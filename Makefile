@@ -28,7 +28,7 @@ system:
 	  fi
 
 run: install
-	node cmd/taskmaster/bin.js dev
+	cmd/taskmaster/bin.js dev
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -1,5 +1,8 @@
 // The installed command, run as a user runs it: a real process, real exit codes, output on the right streams.
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -57,5 +60,21 @@ describe("the taskmaster command", () => {
 
   it("exits 2 on a usage error", () => {
     expect(taskmaster("plan").code).toBe(2);
+  });
+
+  it("run as itself, starts node with a young generation of 16 MiB (its first line), and works", () => {
+    // A preload that reports the flags node was started with, before the command runs.
+    const dir = mkdtempSync(join(tmpdir(), "taskmaster-bin-"));
+    const preload = join(dir, "flags.cjs");
+    writeFileSync(preload, "process.stderr.write(`flags: ${JSON.stringify(process.execArgv)}\\n`);\n");
+    const r = spawnSync(join(repo, "cmd", "taskmaster", "bin.js"), ["--help"], {
+      cwd: repo,
+      encoding: "utf8",
+      env: { ...process.env, NODE_OPTIONS: `--require ${preload}` },
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("validate PATH");
+    expect(r.stderr).toContain('flags: ["--max-semi-space-size=8"]');
   });
 });

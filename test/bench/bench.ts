@@ -9,7 +9,8 @@
  *    relayed message) arriving at a subscriber.
  * 3. Fan-out: roots with 100 children, each with a grandchild, through fast fake workers; tasks dispatched a second.
  * 4. File intake: files written into a watched folder, from the write to the task (or relayed message) arriving at a
- *    subscriber: a burst for files a second, then a steady 200 a second for latency; against a chokidar relay.
+ *    subscriber: a burst for files a second, then a steady 200 a second for latency; against a relay that watches the
+ *    folder with one fs.watch, as taskmaster does.
  * 5. The cache: taskmaster's throughput with the cache off (in 1.), how fast the store writes, and the time to back up
  *    and restore a cache of a million tasks.
  * 6. Memory: taskmaster's peak RSS, and its RSS with 100 000 tasks in flight (emitted, no worker answering), with the
@@ -33,7 +34,7 @@ import { measureCacheWrites } from "../../internal/cache/index.ts";
 import { parseTask, taskJson } from "../../internal/task/index.ts";
 import { workflowDir } from "../runtime/harness.ts";
 import { cacheCatchUp } from "./cachelag.ts";
-import { percentile, rssMiB, spawnLogged, stop } from "./processes.ts";
+import { percentile, rssMiB, spawnLogged, spawnTaskmaster, stop } from "./processes.ts";
 
 const N = Number(process.env.BENCH_N ?? 60_000);
 const rate = 5000;
@@ -133,7 +134,6 @@ const filesWorkflow = `[[phase]]\ntask = "ingest"\nrule = "files=${landing}/*.cs
 const dir = workflowDir({ "fanout.toml": workflow, "files.toml": filesWorkflow });
 // No settle time: the relay does not wait for a file to be complete either.
 const taskmasterArgs = [
-  "cmd/taskmaster/bin.js",
   "run",
   "--nats.url",
   server.url,
@@ -148,7 +148,7 @@ const taskmasterArgs = [
 const cachePath = join(mkdtempSync(join(tmpdir(), "taskmaster-bench-cache-")), "bench.db");
 /** taskmaster with its SQLite cache in a temp folder (as in production), or with the cache off. */
 const startTaskmaster = (cache = true) =>
-  spawnLogged(
+  spawnTaskmaster(
     [
       ...taskmasterArgs,
       ...["--cache.path", cache ? cachePath : ""],
@@ -341,6 +341,7 @@ const backupFigures = await measureBackup(1_000_000);
 progress("6.");
 // --- 6. 100 000 tasks in flight ------------------------------------------------------------------------------
 const beforeInflight = await count("TASKMASTER_TASKS");
+const beforeInflightRss = rssMiB(taskmaster.pid, "VmRSS");
 await publishRoots(inflightRoots, "big");
 await untilStored("TASKMASTER_TASKS", beforeInflight, inflightRoots * 100);
 const inflightRss = rssMiB(taskmaster.pid, "VmRSS");
@@ -371,7 +372,7 @@ taskmaster bench: every process and nats-server on this machine (2 cores)
 3. fan-out: ${roots} roots × 100 children × 1 grandchild through fake workers
    ${f(fanTotal)} tasks dispatched in ${f(fanSeconds, 2)} s = ${f(fanTotal / fanSeconds)} tasks/s   ratio to relay ${f(fanTotal / fanSeconds / relayRate, 2)}
 
-4. file intake: files written into a watched folder → task received (chokidar relay vs taskmaster)
+4. file intake: files written into a watched folder → task received (fs.watch relay vs taskmaster)
    burst of ${f(burstFiles)}: relay ${f(relayFiles.burstRate)} files/s, taskmaster ${f(tmFiles.burstRate)} files/s   ratio ${f(tmFiles.burstRate / relayFiles.burstRate, 2)}
    ${f(steadyFiles)} at 200/s: relay p50 ${f(p(relayFiles.latencies, 50), 2)} ms p99 ${f(p(relayFiles.latencies, 99), 2)} ms; taskmaster p50 ${f(p(tmFiles.latencies, 50), 2)} ms p99 ${f(p(tmFiles.latencies, 99), 2)} ms   p99 ratio ${f(p(tmFiles.latencies, 99) / p(relayFiles.latencies, 99), 2)}
    (taskmaster with files.settle = 0s here; by default a file also waits 1 s to be seen complete)
@@ -382,5 +383,6 @@ taskmaster bench: every process and nats-server on this machine (2 cores)
 6. memory (taskmaster process)
    peak RSS after the throughput run     ${f(peakRss, 1)} MiB   (the relay's: ${f(relayPeakRss, 1)} MiB)
    RSS with ${f(inflightRoots * 100)} tasks in flight   ${f(inflightRss, 1)} MiB (peak ${f(inflightPeak, 1)} MiB)   (target ≤ 150)
+   (before they were emitted, after steps 1 to 5: ${f(beforeInflightRss, 1)} MiB)
    without the cache: peak RSS after the throughput run ${f(noCachePeakRss, 1)} MiB; with ${f(inflightRoots * 100)} tasks in flight ${f(noCacheInflightRss, 1)} MiB (peak ${f(noCacheInflightPeak, 1)} MiB)
 `);

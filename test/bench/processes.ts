@@ -4,20 +4,32 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 
 /** `node ARGS` in the repository, resolved once its standard output contains `ready`. */
 export function spawnLogged(args: string[], ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
+  return spawnReady(process.execPath, args, ready);
+}
+
+/** The taskmaster command run as itself, as a user runs it (its first line gives node its flags). */
+export function spawnTaskmaster(args: string[], ready: string): Promise<ChildProcess> {
+  return spawnReady(join(repo, "cmd", "taskmaster", "bin.js"), args, ready);
+}
+
+function spawnReady(command: string, args: string[], ready: string): Promise<ChildProcess> {
+  const child = spawn(command, args, { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (c: Buffer) => {
       out += c.toString();
       if (out.includes(ready)) resolve(child);
     });
-    child.once("exit", (code) => reject(new Error(`${args[1]} exited ${code}: ${out.slice(-400)}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`${command} ${args[0]} exited ${code}: ${out.slice(-400)}`)),
+    );
   });
 }
 
