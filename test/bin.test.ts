@@ -62,11 +62,19 @@ describe("the taskmaster command", () => {
     expect(taskmaster("plan").code).toBe(2);
   });
 
-  it("run as itself, starts node with a young generation of 16 MiB (its first line), and works", () => {
-    // A preload that reports the flags node was started with, before the command runs.
+  it("run as itself, starts node with its first line's flags and allocator setting, for itself only", () => {
+    // A preload that reports how node was started, and what the environment holds once the command ran.
     const dir = mkdtempSync(join(tmpdir(), "taskmaster-bin-"));
-    const preload = join(dir, "flags.cjs");
-    writeFileSync(preload, "process.stderr.write(`flags: ${JSON.stringify(process.execArgv)}\\n`);\n");
+    const preload = join(dir, "report.cjs");
+    writeFileSync(
+      preload,
+      [
+        "const arenas = () => String(process.env.MALLOC_ARENA_MAX);",
+        "const flags = JSON.stringify(process.execArgv);",
+        "process.stderr.write('flags ' + flags + ' arenas ' + arenas() + '\\n');",
+        "process.on('exit', () => process.stderr.write('at exit arenas ' + arenas() + '\\n'));",
+      ].join("\n"),
+    );
     const r = spawnSync(join(repo, "cmd", "taskmaster", "bin.js"), ["--help"], {
       cwd: repo,
       encoding: "utf8",
@@ -75,6 +83,7 @@ describe("the taskmaster command", () => {
     rmSync(dir, { recursive: true, force: true });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("validate PATH");
-    expect(r.stderr).toContain('flags: ["--max-semi-space-size=8"]');
+    expect(r.stderr).toContain('flags ["--max-semi-space-size=8"] arenas 2');
+    expect(r.stderr).toContain("at exit arenas undefined");
   });
 });
