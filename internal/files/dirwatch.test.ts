@@ -59,11 +59,18 @@ describe("DirWatch", () => {
     expect(folders.has(c)).toBe(false);
   });
 
-  it("explains a folder that cannot be watched and goes on with the others", async () => {
+  it("explains a folder that cannot be watched once, not at every scan, and goes on with the others", async () => {
     const { folders, paths, errors } = start();
     const missing = join(dir, "missing");
     expect(folders.add(missing)).toBe(false);
+    expect(folders.sync([missing], performance.now())).toBe(0);
     expect(errors).toEqual([{ dir: missing, error: expect.objectContaining({ code: "ENOENT" }) }]);
+    mkdirSync(missing);
+    expect(folders.add(missing)).toBe(true);
+    folders.remove(missing);
+    rmSync(missing, { recursive: true });
+    expect(folders.add(missing)).toBe(false);
+    expect(errors).toHaveLength(2);
     folders.add(dir);
     writeFileSync(join(dir, "ok.csv"), "o");
     await waitFor(() => paths.has(join(dir, "ok.csv")));

@@ -23,7 +23,7 @@ export interface DirWatchOptions {
   readonly onPath: (path: string) => void;
   /** A folder's watcher reported an event without a name: its folder should be looked at again. */
   readonly onUnnamed: (dir: string) => void;
-  /** Watching `dir` could not start, or its watcher failed (and was stopped). */
+  /** Watching `dir` could not start (said once until it starts), or its watcher failed (and was stopped). */
   readonly onError: (dir: string, error: Error) => void;
   readonly watch?: WatchDirFn;
 }
@@ -33,6 +33,8 @@ const toError = (err: unknown): Error => (err instanceof Error ? err : new Error
 export class DirWatch {
   readonly #options: DirWatchOptions;
   readonly #watchers = new Map<string, { readonly watcher: FSWatcher; readonly since: number }>();
+  /** Folders whose watch could not start: reported once, not again at every scan, until one starts. */
+  readonly #failing = new Set<string>();
   #closed = false;
 
   constructor(options: DirWatchOptions) {
@@ -59,9 +61,11 @@ export class DirWatch {
         else onPath(join(dir, name));
       });
     } catch (err) {
-      onError(dir, toError(err));
+      if (!this.#failing.has(dir)) onError(dir, toError(err));
+      this.#failing.add(dir);
       return false;
     }
+    this.#failing.delete(dir);
     watcher.on("error", (err) => {
       this.remove(dir);
       onError(dir, toError(err));
