@@ -11,7 +11,7 @@
  * `onProblem`, and scanning goes on.
  */
 import { readdir, stat } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 import { formatDuration } from "../rule/index.ts";
 import { DirWatch, type WatchDirFn } from "./dirwatch.ts";
 import { isSkippedDir, isTempName } from "./ignore.ts";
@@ -104,12 +104,9 @@ async function isDirectory(dir: string): Promise<boolean> {
   );
 }
 
-/** True when `root` has to watch the folder `dir`: below it, with files it reaches (the root itself too). */
+/** True when `root` has to watch the folder `dir`: the root itself, or a folder whose files the root reaches. */
 function watchesFolder(root: LocalRoot, dir: string): boolean {
-  const rel = relative(root.dir, dir);
-  if (rel === "") return true;
-  if (rel === ".." || rel.startsWith(`..${sep}`) || rel.startsWith(sep)) return false;
-  return root.depth === null || rel.split(sep).length < root.depth;
+  return dir === root.dir || reaches(root, join(dir, "a-file"));
 }
 
 class LocalWatch implements LocalWatcher {
