@@ -71,7 +71,7 @@ async function ensureBundle() {
  *   with 100 000 tasks in flight was about 15 MiB lower (5 runs with it, 6 without).
  * - `MALLOC_ARENA_MAX=2`: glibc gives each thread that allocates an arena of its own, up to 8 per core, and keeps
  *   what each one grew to; the service has a dozen threads (the cache writer, libuv's pool, V8's helpers). Two
- *   arenas made the RSS with 100 000 tasks in flight 15-20 MiB lower again (6 runs each way), for a few per cent of
+ *   arenas made the RSS with 100 000 tasks in flight 15-20 MiB lower again (3 runs each way), for a few per cent of
  *   throughput, within the runs' noise. It is for this process only: it is taken out of the environment that the
  *   commands it runs (the exec worker's) get. (A MALLOC_ARENA_MAX of your own is replaced by it, and not passed on.)
  *
