@@ -105,6 +105,7 @@ describe("the alert service", () => {
       type: "taskDone",
       task: { ...failed("load", "03"), result: "complete", msg: "" },
       redelivered: false,
+      data: new Uint8Array(),
     });
     await svc.check();
     expect(sent).toHaveLength(2);

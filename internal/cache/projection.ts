@@ -4,25 +4,32 @@
  *
  * A task is recorded when it is stored by its stream (`taskPublished`), under its message id: the id is unique per
  * emitted task (children sharing a task id, batch siblings of the same second and each retry all differ), and the
- * same id a replay of the tasks stream finds in the `Nats-Msg-Id` header. Alerts are recorded by the alert service,
- * which also raises those no single event carries (a task left unfinished).
+ * same id a replay of the tasks stream finds in the `Nats-Msg-Id` header. Tasks and dones are handed over as the
+ * bytes published and received, for the writing thread to read (`wire.ts`). Alerts are recorded by the alert
+ * service, which also raises those no single event carries (a task left unfinished).
  */
 import type { EngineEvents } from "../engine/index.ts";
 import { formatProblem } from "../errors/index.ts";
 import { parseMeta, type Task } from "../task/index.ts";
 import { taskTime } from "../tmpl/index.ts";
 import type { Snapshot } from "../workflow/index.ts";
-import type { CacheSink } from "./thread.ts";
+import type { ThreadedCache } from "./thread.ts";
 import type { PhaseRecord } from "./types.ts";
 
 export interface ProjectionOptions {
   readonly now?: () => Date;
 }
 
+/** Where the projection's records go: the threaded cache. */
+export type ProjectionSink = Pick<
+  ThreadedCache,
+  "taskPublished" | "doneReceived" | "fileArrived" | "messageRejected" | "actionTaken"
+>;
+
 /** Subscribes the store to the events; returns the unsubscribe. */
 export function projectEvents(
   events: EngineEvents,
-  store: CacheSink,
+  store: ProjectionSink,
   options: ProjectionOptions = {},
 ): () => void {
   // Every record of a burst carries the time it was recorded: one text per millisecond, not a Date and a
@@ -42,24 +49,18 @@ export function projectEvents(
   const offs = [
     events.on("taskPublished", (e) => {
       if (e.duplicate) return; // stored before: recorded then
-      const t = e.emission.task;
-      store.taskEmitted({
+      const phase = e.emission.phase;
+      const task = {
         key: e.msgId,
-        id: t.id ?? "",
-        type: t.type,
-        job: t.job ?? "",
-        info: t.info,
-        meta: t.meta ?? "",
         kind: e.emission.kind,
         subject: e.subject,
-        workflow: e.emission.phase?.workflow ?? "",
-        phase: e.emission.phase?.phase ?? "",
-        created: t.created ?? nowText(),
+        workflow: phase?.workflow ?? "",
+        phase: phase?.phase ?? "",
         published: nowText(),
-        // dataTime is worked out by the writer thread, off the hot path.
-      });
+      };
+      store.taskPublished(task, e.data);
     }),
-    events.on("taskDone", (e) => store.taskDone(doneRecord(e.task, nowText()))),
+    events.on("taskDone", (e) => store.doneReceived(e.data, nowText())),
     events.on("fileArrived", (e) =>
       store.fileArrived({
         path: e.file.path,

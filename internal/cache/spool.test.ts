@@ -18,6 +18,7 @@ afterEach(() => {
 
 /** A batch's text of 60 characters, 63 bytes in UTF-8. */
 const batchText = (i: number) => `batch ${i} → café `.padEnd(60, "x");
+const batch = (i: number) => Buffer.from(batchText(i));
 
 function spooled(at: Spooled | null): Spooled {
   if (!at) throw new Error("the batch was not spooled");
@@ -30,14 +31,14 @@ describe("the spool", () => {
     const dir = join(root, String(process.pid));
     const spool = new SpoolWriter(root, 100);
     const reader = new SpoolReader();
-    const at = [0, 1, 2, 3, 4].map((i) => spooled(spool.append(batchText(i))));
+    const at = [0, 1, 2, 3, 4].map((i) => spooled(spool.append(batch(i))));
     // Two batches of 63 bytes fill a segment of 100: five batches take three segment files.
     expect(readdirSync(dir)).toEqual(["00000001.batch", "00000002.batch", "00000003.batch"]);
-    expect(reader.read(at[0] as Spooled)).toBe(batchText(0));
-    expect(reader.read(at[1] as Spooled)).toBe(batchText(1));
-    expect(reader.read(at[2] as Spooled)).toBe(batchText(2));
+    expect(reader.read(at[0] as Spooled).toString()).toBe(batchText(0));
+    expect(reader.read(at[1] as Spooled).toString()).toBe(batchText(1));
+    expect(reader.read(at[2] as Spooled).toString()).toBe(batchText(2));
     expect(readdirSync(dir)).toEqual(["00000002.batch", "00000003.batch"]);
-    expect(reader.read(at[4] as Spooled)).toBe(batchText(4));
+    expect(reader.read(at[4] as Spooled).toString()).toBe(batchText(4));
     expect(readdirSync(dir)).toEqual(["00000003.batch"]);
     reader.finish();
     expect(readdirSync(dir)).toEqual([]);
@@ -65,17 +66,17 @@ describe("the spool", () => {
     const root = join(tempDir(), "cache.db.spool");
     const dir = join(root, String(process.pid));
     const spool = new SpoolWriter(root, 10);
-    expect(spool.append(batchText(0))).not.toBeNull();
+    expect(spool.append(batch(0))).not.toBeNull();
     rmSync(dir, { recursive: true });
-    expect(spool.append(batchText(1))).toBeNull();
+    expect(spool.append(batch(1))).toBeNull();
     mkdirSync(dir);
-    expect(new SpoolReader().read(spooled(spool.append(batchText(2))))).toBe(batchText(2));
+    expect(new SpoolReader().read(spooled(spool.append(batch(2)))).toString()).toBe(batchText(2));
     spool.close();
   });
 
   it("names the file when a batch is not there to read", () => {
     const spool = new SpoolWriter(join(tempDir(), "cache.db.spool"));
-    const at = spooled(spool.append("short"));
+    const at = spooled(spool.append(Buffer.from("short")));
     expect(() => new SpoolReader().read({ ...at, bytes: 50 })).toThrow(
       `the spool file ${at.file} ends before 50`,
     );
@@ -95,5 +96,54 @@ describe("the threaded cache's backlog", () => {
     expect(db?.prepare("SELECT count(*) AS n FROM tasks WHERE type = 'burst'").get()).toEqual({ n: 1000 });
     await cache.close();
     expect(existsSync(spoolDir(path))).toBe(false);
+  });
+
+  it("writes tasks as published and dones as received: one finished row each, whichever came first", async () => {
+    const path = join(tempDir(), "cache.db");
+    const cache = startThreadedCache({ path, retentionMs: 0 });
+    const json = (i: number, more = {}) =>
+      Buffer.from(
+        JSON.stringify({
+          type: "load",
+          info: `?part=${i}`,
+          created: "2024-01-15T03:00:00Z",
+          id: `run-${i}`,
+          ...more,
+        }),
+      );
+    const published = (i: number) => ({
+      key: `key-${i}`,
+      kind: "child" as const,
+      subject: "tasks.load",
+      workflow: "f.toml",
+      phase: "load",
+      published: "2024-01-15T03:00:00.500Z",
+    });
+    const finished = { result: "complete", meta: "workflow=f.toml&rows=7", ended: "2024-01-15T03:00:02Z" };
+    for (let i = 0; i < 300; i++) {
+      // Half the dones come before their task is recorded (the done arrived first).
+      if (i % 2 === 0) cache.doneReceived(json(i, finished), "2024-01-15T03:00:03.000Z");
+      const data = json(i);
+      cache.taskPublished(published(i), data);
+      data.fill(0); // the caller's bytes were copied: reusing them changes nothing
+      if (i % 2 === 1) cache.doneReceived(json(i, finished), "2024-01-15T03:00:03.000Z");
+    }
+    await cache.flush();
+    const rows = cache
+      .database()
+      ?.prepare("SELECT key, subject, workflow, meta, result, ended, done FROM tasks ORDER BY key")
+      .all() as Record<string, string>[];
+    expect(rows).toHaveLength(300);
+    expect(rows[0]).toEqual({
+      key: "key-0",
+      subject: "tasks.load",
+      workflow: "f.toml",
+      meta: "workflow=f.toml&rows=7",
+      result: "complete",
+      ended: "2024-01-15T03:00:02.000Z",
+      done: "2024-01-15T03:00:03.000Z",
+    });
+    expect(rows.every((r) => r.result === "complete")).toBe(true);
+    await cache.close();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The writer's backlog on disk: the main thread appends each batch's text to a spool file beside the cache and
+ * The writer's backlog on disk: the main thread appends each batch's bytes to a spool file beside the cache and
  * posts only where it is (file, offset, length); the writing thread reads it back when it gets to it. A burst of
  * 100 000 tasks then waits as a few tens of MiB in files, not in the process's memory, while the writer runs on
  * idle CPU (`priority.ts`).
@@ -73,11 +73,10 @@ export class SpoolWriter {
   }
 
   /**
-   * Appends `text`; where it went, or null if it could not be written (disk full, folder gone): the caller then
+   * Appends `data`; where it went, or null if it could not be written (disk full, folder gone): the caller then
    * keeps the batch in memory. A failed append leaves nothing the reader would read: it reads by offset and length.
    */
-  append(text: string): Spooled | null {
-    const data = Buffer.from(text);
+  append(data: Uint8Array): Spooled | null {
     try {
       if (this.fd < 0 || this.offset >= this.segmentBytes) this.next();
       const at = this.offset;
@@ -122,8 +121,8 @@ export class SpoolReader {
   private fd = -1;
   private file = "";
 
-  /** The batch's text. Throws if it cannot be read (the spool was removed under it). */
-  read(at: Spooled): string {
+  /** The batch's bytes. Throws if they cannot be read (the spool was removed under it). */
+  read(at: Spooled): Buffer {
     if (at.file !== this.file) {
       this.finish();
       this.fd = openSync(at.file, "r");
@@ -136,7 +135,7 @@ export class SpoolReader {
       if (n === 0) throw new Error(`the spool file ${at.file} ends before ${at.offset + at.bytes}`);
       read += n;
     }
-    return data.toString("utf8");
+    return data;
   }
 
   /** Closes and deletes the segment being read. */

@@ -1,7 +1,8 @@
 /**
  * The cache as the service uses it: records are collected in the main thread and posted in batches to the writing
- * thread (`worker.ts`), which owns every SQLite write, so the cost of the cache on the hot path is an array push
- * (a batch travels as one compact text: `wire.ts`, spooled to a file beside the cache: `spool.ts`).
+ * thread (`worker.ts`), which owns every SQLite write, so the cost of the cache on the hot path is a copy of the bytes
+ * of each task published and each done received (a batch travels as one run of bytes: `wire.ts`, spooled to a file
+ * beside the cache: `spool.ts`).
  * Reads (the dashboard's queries, the backup's `db.backup()`) use a read-only connection of the main thread, which
  * WAL lets run beside the writer.
  */
@@ -21,7 +22,7 @@ import {
 import { SpoolWriter, spoolDir } from "./spool.ts";
 import type { CacheStore } from "./store.ts";
 import type { CacheState, RecycleCounts } from "./types.ts";
-import { WireBatch } from "./wire.ts";
+import { type PublishedTask, WireBatch } from "./wire.ts";
 import type { FromWriter, ToWriter, WriterData } from "./worker.ts";
 
 /** Where records go: the store itself, or the threaded cache. */
@@ -38,6 +39,10 @@ export type CacheSink = Pick<
 >;
 
 export interface ThreadedCache extends CacheSink {
+  /** A task its stream stored: `data` is the message as published (copied at once; the caller may reuse it). */
+  taskPublished(task: PublishedTask, data: Uint8Array): void;
+  /** A done message as received (copied at once), and when it was (ISO text). */
+  doneReceived(data: Uint8Array, at: string): void;
   state(): CacheState;
   /** A read-only connection for queries and backups, or null while the file cannot be read. */
   database(): Database.Database | null;
@@ -50,7 +55,7 @@ export interface ThreadedCache extends CacheSink {
 export interface ThreadedCacheOptions extends WriterData {
   /** How long records wait in the main thread before they are posted (default 20 ms). */
   readonly postMs?: number;
-  /** Post at once when this many wait (default 256: a batch's text stays below V8's large-object size). */
+  /** Post at once when this many wait (default 256). */
   readonly postRows?: number;
   readonly onState?: (state: CacheState) => void;
   /** How many records may wait in the spool before new ones are dropped (default 1 000 000). */
@@ -127,12 +132,11 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   worker.unref();
   const spool = openSpool(options.path);
   const postMs = options.postMs ?? 20;
-  // A text above 128 KiB would be a large object, freed only by a full GC.
   const postRows = options.postRows ?? 256;
   let state: CacheState = { mode: "ok", reason: "", pending: 0, dropped: 0, path: options.path };
   const buffer = new WireBatch();
   // Posted and not yet taken into the store: while the writer is busy, batches wait in the spool (without one, as
-  // text in its port and then in its backlog). Past the limit the records are dropped (and counted) rather than held:
+  // bytes in its port and then in its backlog). Past the limit the records are dropped (and counted) rather than held:
   // memory and disk stay bounded, the service is never slowed, and the streams still hold every task (a rebuild
   // brings them back).
   const maxPending = options.maxPending ?? 20_000;
@@ -178,12 +182,15 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
     if (buffer.count === 0 || closed) return;
     const count = buffer.count;
     try {
-      const text = buffer.take();
-      const at = spool?.append(text) ?? null;
+      const bytes = buffer.take();
+      const at = spool?.append(bytes) ?? null;
       spooling = at !== null;
-      worker.postMessage(
-        (at ? { kind: "spooled", count, ...at } : { kind: "records", count, text }) satisfies ToWriter,
-      );
+      if (at) worker.postMessage({ kind: "spooled", count, ...at } satisfies ToWriter);
+      // The batch's memory is its own (`WireBatch.take`): handed over, not copied.
+      else
+        worker.postMessage({ kind: "records", count, bytes } satisfies ToWriter, [
+          bytes.buffer as ArrayBuffer,
+        ]);
       posted += count;
       if (!at) inMemory += count;
       postedBatches.push({ at: Date.now(), inMemory: !at });
@@ -204,10 +211,10 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
     if (buffer.count >= postRows) post();
     else timer ??= setTimeout(post, postMs).unref();
   };
-  /** The records that are not tasks or dones (few: no need for their own wire form). */
-  const rare = (op: Parameters<WireBatch["other"]>[0]) => {
+  /** Any record as it is: the ones that are not tasks published or dones received are few. */
+  const record = (op: Parameters<WireBatch["record"]>[0]) => {
     if (!room()) return;
-    buffer.other(op);
+    buffer.record(op);
     added();
   };
   const load = options.mainLoad ?? eventLoopLoad();
@@ -274,21 +281,23 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   });
 
   return {
-    taskEmitted(record) {
+    taskPublished(task, data) {
       if (!room()) return;
-      buffer.task(record);
+      buffer.published(task, data);
       added();
     },
-    taskDone(record) {
+    doneReceived(data, at) {
       if (!room()) return;
-      buffer.done(record);
+      buffer.done(data, at);
       added();
     },
-    fileArrived: (record) => rare({ op: "file", record }),
-    alertRaised: (record) => rare({ op: "alert", record }),
-    messageRejected: (record) => rare({ op: "rejected", record }),
-    actionTaken: (record) => rare({ op: "action", record }),
-    phasesLoaded: (records) => rare({ op: "phases", records }),
+    taskEmitted: (r) => record({ op: "task", record: r }),
+    taskDone: (r) => record({ op: "done", record: r }),
+    fileArrived: (r) => record({ op: "file", record: r }),
+    alertRaised: (r) => record({ op: "alert", record: r }),
+    messageRejected: (r) => record({ op: "rejected", record: r }),
+    actionTaken: (r) => record({ op: "action", record: r }),
+    phasesLoaded: (records) => record({ op: "phases", records }),
     async flush() {
       if (!closed) await command("flush");
     },

@@ -1,140 +1,169 @@
 /**
- * How records travel from the main thread to the cache's writing thread: a batch is one JSON text of a flat array.
- * A task or done record is its tag and its fields in a fixed order (no object per record, no key names); the rare
- * records (files, alerts, rejected messages, actions, phases) are their tag and the record itself.
+ * How records travel from the main thread to the cache's writing thread: a batch is one run of bytes, entries one
+ * after another, each a header line and a payload of the length the header gives:
  *
- * Measured against posting an array of record objects: the main thread builds no object per record, the structured
- * clone copies one string instead of walking a thousand objects, and a batch waiting for the writer is one compact
- * string, not thousands of small objects in the writer's heap.
+ *     P \t key \t kind \t subject \t workflow \t phase \t published \t LENGTH \n  <the task as published>
+ *     D \t done \t LENGTH \n                                                      <the done message as received>
+ *     R \t LENGTH \n                                                              <any other record, as JSON>
+ *
+ * A task and a done travel as the very bytes that were published or received: the main thread copies them into
+ * the batch and parses nothing, builds no record and writes no JSON (the writing thread does that, off the hot path),
+ * and the bytes sit outside V8's heap, so a batch being collected is nothing for its GC to copy. Measured on the
+ * service with 60 000 done messages (main-thread CPU per message): when it built a record object per task and done
+ * and a JSON text per batch, the cache added 7 and 15 µs to 56 and 43 µs in two paired runs; sent as bytes, the
+ * runs with and without the cache were within their noise (45-53 against 46-59 µs).
+ * The payload is framed by its length, not ended by a newline: a worker may send JSON spread over lines. A header
+ * field that holds a tab, a newline or a backslash has them written as `\t`, `\n` and `\\`.
  */
+import { parseTask } from "../task/index.ts";
+import { doneRecord } from "./projection.ts";
 import type { CacheOp } from "./queue.ts";
-import type { DoneRecord, TaskRecord } from "./types.ts";
+import type { TaskKind, TaskRecord } from "./types.ts";
 
-const taskTag = "t";
-const doneTag = "d";
-/** Tag and fields of a task record. */
-const taskWidth = 14;
-/** Tag and fields of a done record. */
-const doneWidth = 12;
+const publishedTag = "P";
+const doneTag = "D";
+const recordTag = "R";
+const newline = 0x0a;
+/** A batch starts with room for this many bytes, and doubles when an entry needs more. */
+const startBytes = 64 * 1024;
 
-/** A batch being collected: push records, then `take` the text to post. */
+/** A task as it was published, and what the cache keeps about its publishing. */
+export interface PublishedTask {
+  /** Its Nats-Msg-Id. */
+  readonly key: string;
+  readonly kind: TaskKind;
+  readonly subject: string;
+  readonly workflow: string;
+  readonly phase: string;
+  readonly published: string;
+}
+
+/** A batch being collected: add entries, then `take` the bytes to post. */
 export class WireBatch {
-  #parts: unknown[] = [];
+  #bytes = Buffer.allocUnsafeSlow(startBytes);
+  #length = 0;
   #count = 0;
 
   get count(): number {
     return this.#count;
   }
 
-  task(r: TaskRecord): void {
-    this.#count++;
-    // `dataTime` undefined means "work it out" (the writer does): false keeps that apart from null in JSON.
-    const dataTime = r.dataTime === undefined ? false : r.dataTime;
-    this.#parts.push(
-      taskTag,
-      r.key,
-      r.id,
-      r.type,
-      r.job,
-      r.info,
-      r.meta,
-      r.kind,
-      r.subject,
-      r.workflow,
-      r.phase,
-      r.created,
-      r.published,
-      dataTime,
+  /** A task stored by its stream: `data` is the message as published. */
+  published(t: PublishedTask, data: Uint8Array): void {
+    this.#entry(
+      `${publishedTag}\t${field(t.key)}\t${field(t.kind)}\t${field(t.subject)}\t${field(t.workflow)}\t${field(t.phase)}\t${field(t.published)}\t${data.byteLength}\n`,
+      data,
     );
   }
 
-  done(r: DoneRecord): void {
-    this.#count++;
-    this.#parts.push(
-      doneTag,
-      r.id,
-      r.type,
-      r.job,
-      r.info,
-      r.created,
-      r.meta,
-      r.result,
-      r.msg,
-      r.started,
-      r.ended,
-      r.done,
-    );
+  /** A done message as it was received, and when (ISO text). */
+  done(data: Uint8Array, at: string): void {
+    this.#entry(`${doneTag}\t${field(at)}\t${data.byteLength}\n`, data);
   }
 
-  /** Any other op, as it is. */
-  other(op: Exclude<CacheOp, { op: "task" | "done" }>): void {
-    this.#count++;
-    this.#parts.push(op.op, op);
+  /** Any record as it is (a task or done record from elsewhere, a file, an alert ...). */
+  record(op: CacheOp): void {
+    const json = Buffer.from(JSON.stringify(op));
+    this.#entry(`${recordTag}\t${json.byteLength}\n`, json);
   }
 
-  /** The batch as text, and a fresh start. */
-  take(): string {
-    const parts = this.#parts;
-    this.#parts = [];
+  /** The batch's bytes (its own memory, which may be transferred), and a fresh start. */
+  take(): Uint8Array {
+    const taken = this.#bytes.subarray(0, this.#length);
+    this.#bytes = Buffer.allocUnsafeSlow(startBytes);
+    this.#length = 0;
     this.#count = 0;
-    return JSON.stringify(parts);
+    return taken;
+  }
+
+  #entry(header: string, payload: Uint8Array): void {
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
+    this.#room(header.length * 3 + payload.byteLength);
+    this.#length += this.#bytes.write(header, this.#length);
+    this.#bytes.set(payload, this.#length);
+    this.#length += payload.byteLength;
+    this.#count++;
+  }
+
+  #room(bytes: number): void {
+    if (this.#length + bytes <= this.#bytes.byteLength) return;
+    let size = this.#bytes.byteLength * 2;
+    while (size < this.#length + bytes) size *= 2;
+    const bigger = Buffer.allocUnsafeSlow(size);
+    this.#bytes.copy(bigger, 0, 0, this.#length);
+    this.#bytes = bigger;
   }
 }
 
-type Field = string | null;
+/** A header field as written: tabs, newlines and backslashes escaped (they are rare: most fields are returned as they are). */
+function field(value: string): string {
+  if (!value.includes("\t") && !value.includes("\n") && !value.includes("\\")) return value;
+  return value.replace(/[\\\t\n]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : "\\n"));
+}
+
+function unfield(value: string): string {
+  if (!value.includes("\\")) return value;
+  return value.replace(/\\(.)/g, (_, c: string) => (c === "t" ? "\t" : c === "n" ? "\n" : c));
+}
+
+/** What a batch held: its records in order, and how many of its entries could not be read as records. */
+export interface ReadBatch {
+  readonly ops: CacheOp[];
+  readonly unreadable: number;
+}
 
 /**
- * The ops of a batch's text, in order. `dataTime` is left undefined where the sender left it to the writer. Throws on
- * text that is not a batch (a bug, not data: the sender is this module).
+ * The ops of a batch, in order. A task's `dataTime` is left undefined (the writer works it out), and a task without
+ * `created` takes its publishing time, as the engine's does. An entry whose payload is not a task (it cannot be,
+ * short of a damaged spool) is counted and skipped; bytes that are not entries at all throw.
  */
-export function readBatch(text: string): CacheOp[] {
-  const parts = JSON.parse(text) as unknown[];
+export function readBatch(bytes: Uint8Array): ReadBatch {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ops: CacheOp[] = [];
-  let i = 0;
-  const f = (k: number) => parts[i + k] as Field;
-  while (i < parts.length) {
-    const tag = parts[i];
-    if (tag === taskTag) {
-      const dataTime = parts[i + 13] as Field | false;
-      const record: TaskRecord = {
-        key: f(1) ?? "",
-        id: f(2) ?? "",
-        type: f(3) ?? "",
-        job: f(4) ?? "",
-        info: f(5) ?? "",
-        meta: f(6) ?? "",
-        kind: (f(7) ?? "unknown") as TaskRecord["kind"],
-        subject: f(8) ?? "",
-        workflow: f(9) ?? "",
-        phase: f(10) ?? "",
-        created: f(11) ?? "",
-        published: f(12),
-        ...(dataTime === false ? {} : { dataTime }),
-      };
-      ops.push({ op: "task", record });
-      i += taskWidth;
-    } else if (tag === doneTag) {
-      const record: DoneRecord = {
-        id: f(1) ?? "",
-        type: f(2) ?? "",
-        job: f(3) ?? "",
-        info: f(4) ?? "",
-        created: f(5) ?? "",
-        meta: f(6) ?? "",
-        result: f(7) ?? "",
-        msg: f(8) ?? "",
-        started: f(9),
-        ended: f(10),
-        done: f(11),
-      };
-      ops.push({ op: "done", record });
-      i += doneWidth;
-    } else if (typeof tag === "string") {
-      ops.push(parts[i + 1] as CacheOp);
-      i += 2;
-    } else {
-      throw new Error(`cache batch: no record tag at ${i}`);
+  let unreadable = 0;
+  let at = 0;
+  while (at < data.length) {
+    const end = data.indexOf(newline, at);
+    if (end < 0) throw new Error(`cache batch: an entry at byte ${at} has no header`);
+    const header = data.toString("utf8", at, end).split("\t");
+    const length = Number(header.at(-1));
+    const from = end + 1;
+    if (!Number.isInteger(length) || length < 0 || from + length > data.length)
+      throw new Error(`cache batch: the entry at byte ${at} gives a length of ${header.at(-1)}`);
+    const payload = data.subarray(from, from + length);
+    at = from + length;
+    try {
+      ops.push(entry(header, payload));
+    } catch {
+      unreadable++;
     }
   }
-  return ops;
+  return { ops, unreadable };
+}
+
+function entry(header: string[], payload: Buffer): CacheOp {
+  const tag = header[0];
+  if (tag === publishedTag && header.length === 8) {
+    const [, key, kind, subject, workflow, phase, published] = header.map(unfield) as string[];
+    const task = parseTask(payload);
+    const record: TaskRecord = {
+      key: key ?? "",
+      id: task.id ?? "",
+      type: task.type,
+      job: task.job ?? "",
+      info: task.info,
+      meta: task.meta ?? "",
+      kind: (kind ?? "unknown") as TaskKind,
+      subject: subject ?? "",
+      workflow: workflow ?? "",
+      phase: phase ?? "",
+      created: task.created ?? published ?? "",
+      published: published ?? null,
+    };
+    return { op: "task", record };
+  }
+  if (tag === doneTag && header.length === 3)
+    return { op: "done", record: doneRecord(parseTask(payload), unfield(header[1] ?? "")) };
+  if (tag === recordTag && header.length === 2) return JSON.parse(payload.toString("utf8")) as CacheOp;
+  throw new Error(`cache batch: no entry of tag ${tag} with ${header.length} fields`);
 }

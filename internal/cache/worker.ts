@@ -4,7 +4,7 @@
  * main thread and answers with the store's state. Started by `thread.ts`; nothing here runs in the main thread.
  *
  * Batches are handed to the store one at a time, each once the previous one is written: what waits meanwhile stays
- * in the spool (`spool.ts`), or the compact text it came as (`wire.ts`), not records in the store's queue; and while
+ * in the spool (`spool.ts`), or the bytes it came as (`wire.ts`), not records in the store's queue; and while
  * the main thread says so (`holdFor`), the next batch waits. Commands wait their turn behind the batches posted
  * before them, so a `flush` writes everything recorded before it.
  */
@@ -20,7 +20,7 @@ import { readBatch } from "./wire.ts";
 
 /** What the main thread sends. */
 export type ToWriter =
-  | { readonly kind: "records"; readonly count: number; readonly text: string }
+  | { readonly kind: "records"; readonly count: number; readonly bytes: Uint8Array }
   /** A batch the main thread appended to the spool (`spool.ts`). */
   | ({ readonly kind: "spooled"; readonly count: number } & Spooled)
   | { readonly kind: "flush" | "recycle" | "reopen" | "close"; readonly id: number };
@@ -118,9 +118,9 @@ function run(): void {
           await whileHeld();
           let ops: CacheOp[] = [];
           try {
-            ops = readBatch(message.kind === "records" ? message.text : spool.read(message));
+            ops = readBatch(message.kind === "records" ? message.bytes : spool.read(message)).ops;
           } catch {
-            // Not a batch this module wrote, or its spool file was removed: nothing to record.
+            // Not a batch `wire.ts` wrote, or its spool file was removed: nothing to record.
           }
           for (const op of ops) apply(op);
           send({ kind: "took", count: message.count });

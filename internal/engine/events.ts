@@ -17,9 +17,16 @@ export type EngineEvent =
       readonly msgId: string;
       readonly seq: number;
       readonly duplicate: boolean;
+      /** The message as published (`task` as JSON). */
+      readonly data: Uint8Array;
     }
-  /** A finished task arrived on the done subject. */
-  | { readonly type: "taskDone"; readonly task: Task; readonly redelivered: boolean }
+  /** A finished task arrived on the done subject; `data` is the message as received. */
+  | {
+      readonly type: "taskDone";
+      readonly task: Task;
+      readonly redelivered: boolean;
+      readonly data: Uint8Array;
+    }
   /** A failed task will be sent again at `dueAt`; NATS holds it until then. */
   | { readonly type: "retryScheduled"; readonly task: Task; readonly dueAt: Date; readonly delayMs: number }
   /** A task's retries are used up; it went to the failed subject (if one is configured). */

@@ -32,6 +32,8 @@ export interface Sent {
   readonly subject: string;
   readonly msgId: string;
   readonly ack: PubAck;
+  /** The message as published. */
+  readonly data: Uint8Array;
 }
 
 /**
@@ -48,9 +50,8 @@ export function sendAll(
   const send = (emission: Emission): Promise<Sent> => {
     const subject = subjectOf(emission, subjects);
     const msgId = msgIdOf(emission.dedupeKey);
-    return outbox
-      .publish(subject, messageBytes(taskJson(emission.task)), msgId)
-      .then((ack) => ({ emission, subject, msgId, ack }));
+    const data = messageBytes(taskJson(emission.task));
+    return outbox.publish(subject, data, msgId).then((ack) => ({ emission, subject, msgId, ack, data }));
   };
   const report = (sent: Sent[]): Sent[] => {
     if (events.wants("taskPublished")) {
@@ -62,6 +63,7 @@ export function sendAll(
           msgId: s.msgId,
           seq: s.ack.seq,
           duplicate: s.ack.duplicate,
+          data: s.data,
         });
       }
     }

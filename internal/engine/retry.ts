@@ -65,7 +65,8 @@ export async function releaseRetry(
   }
   const { emission, subject } = record;
   const msgId = msgIdOf(emission.dedupeKey);
-  const ack = await outbox.publish(subject, messageBytes(taskJson(emission.task)), msgId);
+  const data = messageBytes(taskJson(emission.task));
+  const ack = await outbox.publish(subject, data, msgId);
   events.emit({
     type: "taskPublished",
     emission: { ...emission, delayMs: 0 },
@@ -73,6 +74,7 @@ export async function releaseRetry(
     msgId,
     seq: ack.seq,
     duplicate: ack.duplicate,
+    data,
   });
   msg.ack();
 }

@@ -23,18 +23,30 @@ describe("metrics", () => {
         msgId: "x",
         seq: 1,
         duplicate,
+        data: new Uint8Array(),
       });
     publish("load");
     publish("load");
     publish("load", true); // stored before: not counted again
     publish('we"ird');
-    events.emit({ type: "taskDone", task: { type: "load", info: "", result: "error" }, redelivered: false });
+    events.emit({
+      type: "taskDone",
+      task: { type: "load", info: "", result: "error" },
+      redelivered: false,
+      data: new Uint8Array(),
+    });
     events.emit({
       type: "taskDone",
       task: { type: "load", info: "", result: "complete" },
       redelivered: false,
+      data: new Uint8Array(),
     });
-    events.emit({ type: "taskDone", task: { type: "load", info: "", result: "error" }, redelivered: false });
+    events.emit({
+      type: "taskDone",
+      task: { type: "load", info: "", result: "error" },
+      redelivered: false,
+      data: new Uint8Array(),
+    });
     const retry = {
       type: "retryScheduled",
       task: { type: "load", info: "" },
@@ -66,7 +78,7 @@ describe("metrics", () => {
     let now = 1000;
     const m = collectMetrics(events, () => now);
     const complete = { type: "extract", info: "", id: "run-1", result: "complete" as const };
-    events.emit({ type: "taskDone", task: complete, redelivered: false });
+    events.emit({ type: "taskDone", task: complete, redelivered: false, data: new Uint8Array() });
     now += 30; // 30 ms later its first child is stored, then a second one (not measured again)
     const child = { ...emission("load"), task: { type: "load", info: "", id: "run-1" } };
     events.emit({
@@ -76,6 +88,7 @@ describe("metrics", () => {
       msgId: "a",
       seq: 2,
       duplicate: false,
+      data: new Uint8Array(),
     });
     events.emit({
       type: "taskPublished",
@@ -84,6 +97,7 @@ describe("metrics", () => {
       msgId: "b",
       seq: 3,
       duplicate: false,
+      data: new Uint8Array(),
     });
     const text = m.render({
       natsConnected: 1,
