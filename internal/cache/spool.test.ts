@@ -88,12 +88,12 @@ describe("the threaded cache's backlog", () => {
   it("waits in a spool beside the cache file, is written from it, and the spool goes at close", async () => {
     const path = join(tempDir(), "cache.db");
     const cache = startThreadedCache({ path, retentionMs: 0 });
-    for (let i = 0; i < 1000; i++) cache.taskDone(burstDone(i));
-    // Batches of 256 records were posted as they filled: through the spool.
-    expect(existsSync(spoolDir(path))).toBe(true);
+    for (let i = 0; i < 3000; i++) cache.taskDone(burstDone(i));
+    // Batches of 1 024 records were posted as they filled: through the spool, one segment file so far.
+    expect(readdirSync(join(spoolDir(path), String(process.pid)))).toEqual(["00000001.batch"]);
     await cache.flush();
     const db = cache.database();
-    expect(db?.prepare("SELECT count(*) AS n FROM tasks WHERE type = 'burst'").get()).toEqual({ n: 1000 });
+    expect(db?.prepare("SELECT count(*) AS n FROM tasks WHERE type = 'burst'").get()).toEqual({ n: 3000 });
     await cache.close();
     expect(existsSync(spoolDir(path))).toBe(false);
   });

@@ -55,7 +55,7 @@ export interface ThreadedCache extends CacheSink {
 export interface ThreadedCacheOptions extends WriterData {
   /** How long records wait in the main thread before they are posted (default 20 ms). */
   readonly postMs?: number;
-  /** Post at once when this many wait (default 256). */
+  /** Post at once when this many wait (default 1 024: each post is a spool write and a message to the writer). */
   readonly postRows?: number;
   readonly onState?: (state: CacheState) => void;
   /** How many records may wait in the spool before new ones are dropped (default 1 000 000). */
@@ -132,7 +132,7 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   worker.unref();
   const spool = openSpool(options.path);
   const postMs = options.postMs ?? 20;
-  const postRows = options.postRows ?? 256;
+  const postRows = options.postRows ?? 1024;
   let state: CacheState = { mode: "ok", reason: "", pending: 0, dropped: 0, path: options.path };
   const buffer = new WireBatch();
   // Posted and not yet taken into the store: while the writer is busy, batches wait in the spool (without one, as

@@ -123,13 +123,13 @@ describe("the writer's wire format", () => {
     });
   });
 
-  it("grows past its first 64 KiB, and starts afresh after each take", () => {
+  it("grows past its first 256 KiB, and starts afresh after each take", () => {
     const batch = new WireBatch();
-    const info = "x".repeat(50_000);
+    const info = "x".repeat(100_000);
     for (let i = 0; i < 3; i++)
       batch.published({ ...published, key: `k${i}` }, bytes(JSON.stringify({ type: "big", info })));
     const taken = batch.take();
-    expect(taken.byteLength).toBeGreaterThan(150_000);
+    expect(taken.byteLength).toBeGreaterThan(300_000);
     expect(readBatch(taken).ops.map((op) => (op as { record: TaskRecord }).record.key)).toEqual([
       "k0",
       "k1",

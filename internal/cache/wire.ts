@@ -24,8 +24,8 @@ const publishedTag = "P";
 const doneTag = "D";
 const recordTag = "R";
 const newline = 0x0a;
-/** A batch starts with room for this many bytes, and doubles when an entry needs more. */
-const startBytes = 64 * 1024;
+/** A batch starts with room for this many bytes (a thousand tasks and dones), and doubles when it needs more. */
+const startBytes = 256 * 1024;
 
 /** A task as it was published, and what the cache keeps about its publishing. */
 export interface PublishedTask {
