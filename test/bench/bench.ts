@@ -21,8 +21,8 @@
  * The cache is a projection written by its own thread, after the fact: the throughput in 1. is the engine's, and
  * the cache's lag behind it is printed beside it (how long after the last task was stored the cache had written
  * every task and done of the run, read from the cache file, and how many it had). The next step waits for that, so
- * the latency in 2. is measured with the writer caught up. The cache file is created by the first start (before
- * anything is in the streams), so the measured start finds it and does not rebuild it from the streams.
+ * the latency in 2. is measured with the writer caught up. The cache files are created by starts before anything is
+ * in the streams, so the measured starts find them and do not rebuild them from the streams.
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -145,16 +145,17 @@ const taskmasterArgs = [
   "--http.listen",
   "127.0.0.1:0",
 ];
-/** One cache file for the run: created by the first start, found by the later ones. */
-const cachePath = join(mkdtempSync(join(tmpdir(), "taskmaster-bench-cache-")), "bench.db");
-/** taskmaster with its SQLite cache in a temp folder (as in production), or with the cache off. */
-const startTaskmaster = (cache = true) =>
+/**
+ * A cache file for each of the two runs with the cache, both created by starts before anything is in the streams
+ * and found by the later ones: each measured run starts on an empty cache, and the process of the second goes on
+ * to the later steps with the cache of its own run only.
+ */
+const cacheDir = mkdtempSync(join(tmpdir(), "taskmaster-bench-cache-"));
+const cachePaths = [join(cacheDir, "first.db"), join(cacheDir, "second.db")] as const;
+/** taskmaster with its SQLite cache in a temp folder (as in production), or with the cache off (""). */
+const startTaskmaster = (cachePath: string) =>
   spawnTaskmaster(
-    [
-      ...taskmasterArgs,
-      ...["--cache.path", cache ? cachePath : ""],
-      ...["--log.format", "json", "--log.level", "info"],
-    ],
+    [...taskmasterArgs, ...["--cache.path", cachePath], ...["--log.format", "json", "--log.level", "info"]],
     '"taskmaster running"',
   );
 const startRelay = () =>
@@ -219,10 +220,10 @@ const relayFirst = await relayRun(0);
 await stop(relayFirst.relay);
 progress(`relay ${relayFirst.rate}`);
 
-let taskmaster = await startTaskmaster(); // creates the streams, the consumers and the cache file
-await stop(taskmaster);
+// The first start creates the streams and the consumers; each creates its cache file.
+for (const path of cachePaths) await stop(await startTaskmaster(path));
 await preload("done", (i) => childDone(i), N, "tin");
-taskmaster = await startTaskmaster(false);
+let taskmaster = await startTaskmaster("");
 const noCacheRate = N / (await timeStores("TASKMASTER_TASKS", 0, N));
 const noCachePeakRss = rssMiB(taskmaster.pid, "VmHWM");
 // 6. without the cache, in the same process: 100 000 tasks in flight.
@@ -241,7 +242,8 @@ async function taskmasterRun(round: number) {
   const base = await count("TASKMASTER_TASKS");
   await preload("done", (i) => childDone((3 + round) * N + i), N, `tin${round + 2}`);
   const since = new Date().toISOString();
-  const child = await startTaskmaster();
+  const cachePath = cachePaths[round] as string;
+  const child = await startTaskmaster(cachePath);
   const rate = N / (await timeStores("TASKMASTER_TASKS", base, N));
   const peakRss = rssMiB(child.pid, "VmHWM");
   // Every grandchild published and every child done of the run, in the cache file.
