@@ -67,10 +67,15 @@ export class WireBatch {
     this.#entry(`${recordTag}\t${json.byteLength}\n`, json);
   }
 
-  /** The batch's bytes (its own memory, which may be transferred), and a fresh start. */
+  /**
+   * A copy of the batch's bytes in memory of its own (which may be transferred), and a fresh start. The batch keeps
+   * its buffer for the next one: a new 256 KiB buffer per post (every 20 ms at 5 000 tasks a second) was malloc'd
+   * and freed only at the next scavenge.
+   */
   take(): Uint8Array {
-    const taken = this.#bytes.subarray(0, this.#length);
-    this.#bytes = Buffer.allocUnsafeSlow(startBytes);
+    const taken = new Uint8Array(this.#bytes.subarray(0, this.#length));
+    // A buffer grown for a huge entry is not kept.
+    if (this.#bytes.byteLength > startBytes) this.#bytes = Buffer.allocUnsafeSlow(startBytes);
     this.#length = 0;
     this.#count = 0;
     return taken;
