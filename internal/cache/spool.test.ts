@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -96,6 +104,26 @@ describe("the threaded cache's backlog", () => {
     expect(db?.prepare("SELECT count(*) AS n FROM tasks WHERE type = 'burst'").get()).toEqual({ n: 3000 });
     await cache.close();
     expect(existsSync(spoolDir(path))).toBe(false);
+  });
+
+  it("counts the records of a batch damaged in the spool as dropped, and writes the next batch", async () => {
+    const path = join(tempDir(), "cache.db");
+    let busy = true;
+    // While the main thread reads as busy the writer waits before reading each batch from the spool.
+    const cache = startThreadedCache({ path, retentionMs: 0, mainLoad: () => (busy ? 1 : 0) });
+    await new Promise((r) => setTimeout(r, 250));
+    for (let i = 0; i < 10; i++) cache.taskDone(burstDone(i));
+    await new Promise((r) => setTimeout(r, 100)); // posted after 20 ms, and waiting
+    const segment = join(spoolDir(path), String(process.pid), "00000001.batch");
+    writeFileSync(segment, "x".repeat(readFileSync(segment).length));
+    busy = false;
+    await cache.flush();
+    expect(cache.state().dropped).toBe(10);
+    cache.taskDone(burstDone(10));
+    await cache.flush();
+    const db = cache.database();
+    expect(db?.prepare("SELECT count(*) AS n FROM tasks WHERE type = 'burst'").get()).toEqual({ n: 1 });
+    await cache.close();
   });
 
   it("writes tasks as published and dones as received: one finished row each, whichever came first", async () => {

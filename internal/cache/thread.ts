@@ -242,6 +242,8 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
   worker.on("message", (message: FromWriter) => {
     if (message.kind === "took") {
       posted -= message.count;
+      // Records the writer could not read back (a damaged spool) are lost to the cache: counted as dropped.
+      dropped += message.unreadable;
       if (postedBatches.shift()?.inMemory) inMemory -= message.count;
       if (posted < limits.idleBelow) steer();
       return;

@@ -50,10 +50,8 @@ export class WireBatch {
 
   /** A task stored by its stream: `data` is the message as published. */
   published(t: PublishedTask, data: Uint8Array): void {
-    this.#entry(
-      `${publishedTag}\t${field(t.key)}\t${field(t.kind)}\t${field(t.subject)}\t${field(t.workflow)}\t${field(t.phase)}\t${field(t.published)}\t${data.byteLength}\n`,
-      data,
-    );
+    const fields = `${field(t.key)}\t${field(t.kind)}\t${field(t.subject)}\t${field(t.workflow)}\t${field(t.phase)}`;
+    this.#entry(`${publishedTag}\t${fields}\t${field(t.published)}\t${data.byteLength}\n`, data);
   }
 
   /** A done message as it was received, and when (ISO text). */
@@ -100,7 +98,7 @@ export class WireBatch {
   }
 }
 
-/** A header field as written: tabs, newlines and backslashes escaped (they are rare: most fields are returned as they are). */
+/** A header field as written: tabs, newlines and backslashes escaped (rare: most fields are returned as they are). */
 function field(value: string): string {
   if (!value.includes("\t") && !value.includes("\n") && !value.includes("\\")) return value;
   return value.replace(/[\\\t\n]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : "\\n"));

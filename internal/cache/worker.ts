@@ -30,7 +30,7 @@ export type FromWriter =
   | { readonly kind: "state"; readonly state: ReturnType<CacheStore["state"]> }
   | { readonly kind: "done"; readonly id: number; readonly result?: unknown }
   /** A batch of records was taken into the store's queue (so the main thread knows how far behind it is). */
-  | { readonly kind: "took"; readonly count: number }
+  | { readonly kind: "took"; readonly count: number; readonly unreadable: number }
   /** The writer's thread id (Linux), so the main thread can set its scheduling policy. */
   | { readonly kind: "thread"; readonly tid: number };
 
@@ -117,13 +117,17 @@ function run(): void {
         if (message.kind === "records" || message.kind === "spooled") {
           await whileHeld();
           let ops: CacheOp[] = [];
+          let unreadable = 0;
           try {
-            ops = readBatch(message.kind === "records" ? message.bytes : spool.read(message)).ops;
+            ({ ops, unreadable } = readBatch(
+              message.kind === "records" ? message.bytes : spool.read(message),
+            ));
           } catch {
-            // Not a batch `wire.ts` wrote, or its spool file was removed: nothing to record.
+            // Not a batch `wire.ts` wrote, or its spool file was removed: none of its records can be written.
+            unreadable = message.count;
           }
           for (const op of ops) apply(op);
-          send({ kind: "took", count: message.count });
+          send({ kind: "took", count: message.count, unreadable });
           // While degraded the store keeps (bounded) what it cannot write and retries on its own timer.
           const state = store.state();
           if (state.mode === "ok" && state.pending >= writerBatch) await store.flush();
