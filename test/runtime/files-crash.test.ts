@@ -56,10 +56,18 @@ describe("file triggers and a crash", () => {
 
     const first = await startTaskmaster(server.url, dir, flags);
     running.push(first);
-    write(0, 300);
+    // 300 files, one every 10 ms: at the kill the last of them are still being written (a burst written at once
+    // could all be triggered before the kill, as the watcher reports each file in a few ms).
+    const writing = (async () => {
+      for (let i = 0; i < 300; i++) {
+        write(i, i + 1);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
     await first.waitForLine(() => triggered(first).length >= 150, 20_000);
     expect(await first.kill("SIGKILL")).toBeNull();
     expect(triggered(first).length).toBeLessThan(300); // killed half way, not after the fact
+    await writing;
     write(300, total); // arriving while it is down
 
     const second = await startTaskmaster(server.url, dir, flags);
