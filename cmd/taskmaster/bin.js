@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { setFlagsFromString } from "node:v8";
+import { applyV8Settings } from "./v8settings.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -75,28 +75,14 @@ async function ensureBundle() {
  *   throughput, within the runs' noise. It is for this process only: it is taken out of the environment that the
  *   commands it runs (the exec worker's) get. (A MALLOC_ARENA_MAX of your own is replaced by it, and not passed on.)
  *
- * V8 settings that are read at each garbage collection, so they still apply when set here; they apply to the cache's
- * writer thread too. A flag given on the command line or in NODE_OPTIONS wins.
- *
- * - `--heap-growing-percent`: how far the old generation may grow past what the last full GC left alive before the
- *   next one. Left to itself, on a machine with a few GiB, V8 allows up to 4× (and the service's live heap is tens
- *   of MiB while it allocates fast), so the RSS under load was mostly garbage waiting for a GC.
- * - `--no-parallel-scavenge`: a young-generation GC runs on the thread that allocated, not spread over V8's helper
- *   threads. The service's young generation is small, and sharing it out cost more in coordination than it saved:
- *   measured on 2 cores, the helper threads' CPU per task fell from about 24 µs to 17 µs while the main thread's
- *   rose by 2 to 3 µs; and the cache writer's collections now run in its own low-priority thread.
+ * V8 settings applied once node has started, and the young generation left to each later thread: `v8settings.js`.
  */
 if (process.env.TASKMASTER_FIRST_LINE === "1") {
   delete process.env.TASKMASTER_FIRST_LINE;
   delete process.env.MALLOC_ARENA_MAX;
 }
 
-const v8Settings = ["--heap-growing-percent=50", "--no-parallel-scavenge"];
-const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
-for (const setting of v8Settings) {
-  const name = setting.replace(/^--(no-)?/, "").split("=")[0];
-  if (!given.includes(name)) setFlagsFromString(setting);
-}
+applyV8Settings([...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" "));
 
 await ensureBundle();
 // Stack traces through the source maps cost about 7 MiB of memory; the bundle is not minified, so its own

@@ -77,18 +77,24 @@ export interface ThreadedCacheOptions extends WriterData {
  */
 function startWriter(workerData: WriterData): Worker {
   if (!import.meta.url.endsWith(".ts"))
-    return new Worker(new URL("./cache-worker.mjs", import.meta.url), { workerData, resourceLimits });
+    return new Worker(new URL("./cache-worker.mjs", import.meta.url), {
+      workerData,
+      resourceLimits: writerResourceLimits,
+    });
   const source = JSON.stringify(new URL("./worker.ts", import.meta.url).href);
   const boot = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${source}); });`;
-  return new Worker(boot, { eval: true, workerData, resourceLimits });
+  return new Worker(boot, { eval: true, workerData, resourceLimits: writerResourceLimits });
 }
 
 /**
  * The writer's own heap. Its work is short-lived objects (a batch's records and their statement parameters), so a
- * small young generation (V8 gives a thread 32 MiB by default) is enough, and its backlog waits in the spool. With
- * 4 MiB instead of 8, the service's RSS with 100 000 tasks in flight was 5 to 10 MiB lower in the runs measured.
+ * small young generation (V8 gives a thread 32 MiB by default) is enough, and its backlog waits in the spool. It only
+ * applies because the command clears the main thread's young-generation flag before this thread starts
+ * (`cmd/taskmaster/v8settings.js`): until then the writer had 16 MiB, and an earlier comparison of 4 and 8 MiB here
+ * had measured nothing but noise. With the limit in force, the highest RSS with 100 000 tasks in flight (a harness
+ * like `make bench`'s, once per size) was 143, 145 and 146 MiB with 2, 4 and 8 MiB, and 161 MiB with 16.
  */
-const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+export const writerResourceLimits = { maxYoungGenerationSizeMb: 4 };
 /** The most records the writer's store queues as objects (while degraded). */
 const storeMaxPending = 20_000;
 
