@@ -45,6 +45,20 @@ export const rssMiB = (pid: number | undefined, field: "VmHWM" | "VmRSS") => {
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
 };
 
+/** Samples a process's resident memory every `everyMs`; `stop()` ends it and gives the highest sample, in MiB. */
+export function rssSampler(pid: number | undefined, everyMs = 50): { stop(): number } {
+  let highest = rssMiB(pid, "VmRSS");
+  const timer = setInterval(() => {
+    highest = Math.max(highest, rssMiB(pid, "VmRSS"));
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(highest, rssMiB(pid, "VmRSS"));
+    },
+  };
+}
+
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
