@@ -5,7 +5,8 @@
  *    for taskmaster (parse, plan, publish with a deterministic id, ack after the publish ack) and for the relay
  *    (pull, publish one message, ack after the publish ack). The relay and taskmaster (with its cache) each run twice,
  *    alternating (relay, taskmaster, relay, taskmaster), and the faster of each one's two runs is its figure: the
- *    machine's speed drifts by tens of percent within a minute, so a slow moment must flatter neither side.
+ *    machine's speed drifts by tens of percent within a minute, so a slow moment must flatter neither side. Each run
+ *    starts on empty streams (its input and output streams are purged first).
  * 2. Latency at an offered load of 5 000 done messages a second: from the done publish to the grandchild (or
  *    relayed message) arriving at a subscriber.
  * 3. Fan-out: roots with 100 children, each with a grandchild, through fast fake workers; tasks dispatched a second.
@@ -99,6 +100,14 @@ async function timeStores(stream: string, base: number, total: number): Promise<
     if (n >= total) return (now() - first) / 1000;
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Purges streams before a measured run, so that each run, the relay's and taskmaster's, starts on empty streams: a
+ * run after others found 60 000 to 220 000 messages in them (taskmaster's runs more than the relay's).
+ */
+async function emptyStreams(...streams: string[]): Promise<void> {
+  for (const stream of streams) await jsm.streams.purge(stream);
 }
 
 async function untilStored(stream: string, base: number, total: number): Promise<void> {
@@ -213,9 +222,10 @@ await ensureConsumer(jsm, { ...relayConsumer, maxAckPending: 20_000 });
  * two is the baseline, so a slow moment of the machine never flatters taskmaster's ratio.
  */
 async function relayRun(round: number): Promise<{ rate: number; peakRss: number; relay: ChildProcess }> {
+  await emptyStreams("RELAY_IN", "RELAY_OUT");
   await preload("relay.in", (i) => childDone(round * N + i), N, `rin${round}`);
   const relay = await startRelay();
-  const seconds = await timeStores("RELAY_OUT", round * N, N);
+  const seconds = await timeStores("RELAY_OUT", 0, N);
   return { rate: N / seconds, peakRss: rssMiB(relay.pid, "VmHWM"), relay };
 }
 const relayFirst = await relayRun(0);
@@ -224,6 +234,7 @@ progress(`relay ${relayFirst.rate}`);
 
 // The first start creates the streams and the consumers; each creates its cache file.
 for (const path of cachePaths) await stop(await startTaskmaster(path));
+await emptyStreams("TASKMASTER_DONE", "TASKMASTER_TASKS");
 await preload("done", (i) => childDone(i), N, "tin");
 let taskmaster = await startTaskmaster("");
 const noCacheRate = N / (await timeStores("TASKMASTER_TASKS", 0, N));
@@ -242,6 +253,7 @@ progress(`taskmaster without its cache ${noCacheRate}`);
  * its peak RSS, and how long after the last task its cache had every task and done of the run (it is left running).
  */
 async function taskmasterRun(round: number) {
+  await emptyStreams("TASKMASTER_DONE", "TASKMASTER_TASKS");
   const base = await count("TASKMASTER_TASKS");
   await preload("done", (i) => childDone((3 + round) * N + i), N, `tin${round + 2}`);
   const since = new Date().toISOString();
