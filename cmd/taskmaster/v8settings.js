@@ -25,8 +25,9 @@ export const gcSettings = ["--heap-growing-percent=50", "--no-parallel-scavenge"
  * its heap with it as node started. The flag then stays in force for every heap made later, and wins over a worker
  * thread's own `resourceLimits`, so the cache's writer thread got the main thread's 16 MiB young generation instead of
  * the 4 MiB it asks for. Clearing it here leaves the main thread's heap as it is and lets each later thread size its
- * own. With 100 000 tasks in flight the service's RSS was about 15 MiB lower (sampled until the cache had them all:
- * highest 139-146 MiB against 158-169 MiB before, a few runs each of a harness like `make bench`'s).
+ * own (a size given in NODE_OPTIONS is cleared the same way: it too was the main thread's). With 100 000 tasks in
+ * flight, the highest RSS until the cache had them all was 146.8 and 148.2 MiB in `make bench`, against 168.9 and
+ * 168.0 MiB without this (runs alternating).
  */
 export function applyV8Settings(given) {
   setFlagsFromString("--max-semi-space-size=0");
