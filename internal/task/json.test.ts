@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TaskParseError } from "../errors/index.ts";
 import { parseTask, taskJson } from "./json.ts";
@@ -105,6 +106,44 @@ describe("taskJson", () => {
       msg: "boom",
     } as const;
     expect(parseTask(taskJson(task))).toEqual(task);
+  });
+
+  it("writes any text as JSON.stringify does: quotes, backslashes, control characters, surrogates", () => {
+    // Odd characters are drawn often: a quote, a backslash, a control character, a lone and a paired surrogate.
+    const odd = fc.constantFrom(
+      '"',
+      "\\",
+      "\n",
+      "\u0000",
+      "\u001f",
+      "\u007f",
+      "\ud800",
+      "\udc00",
+      "😀",
+      "é",
+      "/",
+      "<",
+    );
+    const text = fc
+      .array(fc.oneof(odd, fc.string({ maxLength: 3 })), { maxLength: 6 })
+      .map((a) => a.join(""));
+    const field = fc.option(text, { nil: undefined });
+    fc.assert(
+      fc.property(text, text, field, field, field, (type, info, job, meta, msg) => {
+        const task = { type, info, job, meta, msg };
+        const written = taskJson(task);
+        expect(written).toBe(
+          JSON.stringify({
+            type,
+            job: job || undefined,
+            info,
+            meta: meta || undefined,
+            msg: msg || undefined,
+          }),
+        );
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

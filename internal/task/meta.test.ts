@@ -43,6 +43,33 @@ describe("parseMeta", () => {
     expect(parseMeta(undefined).size).toBe(0);
     expect(parseMeta("").size).toBe(0);
   });
+
+  it("cuts any text as a split at & and then at each pair's first = would", () => {
+    // The model: pairs split at "&", key and value at the pair's first "=", the first of a key kept; unescaped only
+    // (no %XX in the text), so every character is literal.
+    const model = (text: string) => {
+      const meta = new Map<string, string>();
+      for (const pair of text.split("&")) {
+        const eq = pair.indexOf("=");
+        const key = eq < 0 ? pair : pair.slice(0, eq);
+        if (key !== "" && !meta.has(key)) meta.set(key, eq < 0 ? "" : pair.slice(eq + 1));
+      }
+      return [...meta];
+    };
+    const text = fc.string({ unit: fc.constantFrom("a", "b", "&", "=", "+", " ", "%") });
+    fc.assert(
+      fc.property(text, (t) => {
+        if (/%[0-9A-Fa-f]{2}/.test(t)) return;
+        expect(entries(t)).toEqual(model(t));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(entries("=x&a==b&&c=&d")).toEqual([
+      ["a", "=b"],
+      ["c", ""],
+      ["d", ""],
+    ]);
+  });
 });
 
 describe("encodeMeta", () => {

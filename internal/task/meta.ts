@@ -19,23 +19,37 @@ const escapeSequence = /%[0-9A-Fa-f]{2}/;
 export function parseMeta(text: string | undefined): Meta {
   const meta: Meta = new Map();
   if (!text) return meta;
-  const escaped = escapeSequence.test(text);
-  for (const pair of text.split("&")) {
-    if (pair === "") continue;
-    const eq = pair.indexOf("=");
-    const rawKey = eq < 0 ? pair : pair.slice(0, eq);
-    const rawValue = eq < 0 ? "" : pair.slice(eq + 1);
-    const key = escaped ? decodePart(rawKey) : rawKey;
-    if (key === "" || meta.has(key)) continue;
-    meta.set(key, escaped ? decodePart(rawValue) : rawValue);
+  const escaped = text.includes("%") && escapeSequence.test(text);
+  // Cut at each `&` by index, not with split: this runs for every done message, and the pairs' array is garbage.
+  for (let start = 0; start <= text.length; ) {
+    const amp = text.indexOf("&", start);
+    const end = amp < 0 ? text.length : amp;
+    if (end > start) {
+      const at = text.indexOf("=", start);
+      const eq = at < 0 || at > end ? end : at;
+      const rawKey = text.slice(start, eq);
+      const key = escaped ? decodePart(rawKey) : rawKey;
+      if (key !== "" && !meta.has(key)) {
+        const rawValue = eq < end ? text.slice(eq + 1, end) : "";
+        meta.set(key, escaped ? decodePart(rawValue) : rawValue);
+      }
+    }
+    start = end + 1;
   }
   return meta;
 }
 
 /** Writes meta with keys sorted, as flowlord (`url.Values.Encode`) does. Empty meta gives "". */
 export function encodeMeta(meta: ReadonlyMap<string, string>): string {
+  // A task's meta is mostly one to three keys: one needs no sorting, and no array of pairs is made for a join.
+  if (meta.size === 1) for (const [k, v] of meta) return `${encodePart(k)}=${encodePart(v)}`;
   const keys = [...meta.keys()].sort();
-  return keys.map((k) => `${encodePart(k)}=${encodePart(meta.get(k) ?? "")}`).join("&");
+  let text = "";
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] ?? "";
+    text += `${i === 0 ? "" : "&"}${encodePart(k)}=${encodePart(meta.get(k) ?? "")}`;
+  }
+  return text;
 }
 
 /** A copy of `meta` with `changes` applied; a change to `undefined` removes the key. */
@@ -66,7 +80,10 @@ function decodePart(s: string): string {
 // Characters that would change how a query string splits or decodes, and control characters.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped
 const unsafe = /[%&=+#\s\u0000-\u001f\u007f]/g;
+// The same class, to test without the global flag's state: most parts have none of them and are returned as they are.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above
+const hasUnsafe = /[%&=+#\s\u0000-\u001f\u007f]/;
 
 function encodePart(s: string): string {
-  return s.replace(unsafe, (c) => encodeURIComponent(c));
+  return hasUnsafe.test(s) ? s.replace(unsafe, (c) => encodeURIComponent(c)) : s;
 }
