@@ -6,7 +6,9 @@
  * Reads (the dashboard's queries, the backup's `db.backup()`) use a read-only connection of the main thread, which
  * WAL lets run beside the writer.
  */
+
 import { existsSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import {
@@ -23,7 +25,7 @@ import { SpoolWriter, spoolDir } from "./spool.ts";
 import type { CacheStore } from "./store.ts";
 import type { CacheState, RecycleCounts } from "./types.ts";
 import { type PublishedTask, WireBatch } from "./wire.ts";
-import type { FromWriter, ToWriter, WriterData } from "./worker.ts";
+import type { FromWriter, ToWriter, WriterData, WriterHeap } from "./worker.ts";
 
 /** Where records go: the store itself, or the threaded cache. */
 export type CacheSink = Pick<
@@ -69,6 +71,8 @@ export interface ThreadedCacheOptions extends WriterData {
   readonly mainLoad?: () => number;
   /** Called after the writer's policy was set. */
   readonly onPolicy?: (policy: WriterPolicy) => void;
+  /** Called after each batch the writer took, with its heap. */
+  readonly onWriterHeap?: (heap: WriterHeap) => void;
 }
 
 /**
@@ -76,6 +80,9 @@ export interface ThreadedCacheOptions extends WriterData {
  * TypeScript sources (tests), `worker.ts` loaded through tsx, which a worker thread has to register for itself.
  */
 function startWriter(workerData: WriterData): Worker {
+  // The writer collects its own old generation when it has grown (`writerOldSpaceMb`): V8 gives `gc` to the
+  // contexts made after this flag is set, so to the writer's and not to this thread's.
+  setFlagsFromString("--expose-gc");
   if (!import.meta.url.endsWith(".ts"))
     return new Worker(new URL("./cache-worker.mjs", import.meta.url), {
       workerData,
@@ -131,6 +138,7 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
       ? {}
       : { maxPending: Math.min(options.maxPending, storeMaxPending) }),
     ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
+    ...(options.oldSpaceMb === undefined ? {} : { oldSpaceMb: options.oldSpaceMb }),
   };
   // Set to 1 while the writer should wait before its next batch (`holdFor`), read by the writer thread.
   const hold = new Int32Array(new SharedArrayBuffer(4));
@@ -252,6 +260,7 @@ export function startThreadedCache(options: ThreadedCacheOptions): ThreadedCache
       dropped += message.unreadable;
       if (postedBatches.shift()?.inMemory) inMemory -= message.count;
       if (posted < limits.idleBelow) steer();
+      options.onWriterHeap?.(message.heap);
       return;
     }
     if (message.kind === "thread") {

@@ -10,6 +10,7 @@
  */
 import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
+import { getHeapSpaceStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { Fifo } from "../fifo/index.ts";
 import { dataTimeOf } from "./projection.ts";
@@ -29,10 +30,30 @@ export type ToWriter =
 export type FromWriter =
   | { readonly kind: "state"; readonly state: ReturnType<CacheStore["state"]> }
   | { readonly kind: "done"; readonly id: number; readonly result?: unknown }
-  /** A batch of records was taken into the store's queue (so the main thread knows how far behind it is). */
-  | { readonly kind: "took"; readonly count: number; readonly unreadable: number }
+  /**
+   * A batch of records was taken into the store's queue (so the main thread knows how far behind it is), and the
+   * writer's heap as it took it.
+   */
+  | { readonly kind: "took"; readonly count: number; readonly unreadable: number; readonly heap: WriterHeap }
   /** The writer's thread id (Linux), so the main thread can set its scheduling policy. */
   | { readonly kind: "thread"; readonly tid: number };
+
+/** The writer thread's old generation after a batch, and how many times it collected it (`collectIfGrown`). */
+export interface WriterHeap {
+  /** Bytes in use in its old space. */
+  readonly oldSpace: number;
+  readonly collections: number;
+}
+
+/**
+ * The writer collects its old generation after a write that leaves more than this many MiB in it (default 8). Its
+ * records are queued for a transaction of 5 000 rows (`writerBatch`), so most of them outlive two young-generation
+ * collections and are moved to the old generation, where they die; V8 lets that grow to several times the 4.5 MiB the
+ * writer keeps alive before it collects. Collected at 8 MiB, the highest RSS with 100 000 tasks in flight was
+ * 139.7 and 142.9 MiB in `make bench`, against 148.6 and 149.6 MiB without (runs alternating), and the cache caught up
+ * as fast. A collection takes a few ms of the writer's thread (it holds about 5 MiB), none of the service's.
+ */
+export const writerOldSpaceMb = 8;
 
 export interface WriterData {
   readonly path: string;
@@ -41,6 +62,22 @@ export interface WriterData {
   readonly retryMs?: number;
   /** One Int32 the main thread sets to 1 while the writer should wait before its next batch (`holdFor`). */
   readonly hold?: SharedArrayBuffer;
+  /** `writerOldSpaceMb` unless given; 0 never collects. */
+  readonly oldSpaceMb?: number;
+}
+
+const oldSpaceUsed = () =>
+  getHeapSpaceStatistics().find((space) => space.space_name === "old_space")?.space_used_size ?? 0;
+
+/**
+ * A full collection when the old space holds more than `limit` bytes. `gc` is there because the main thread sets
+ * `--expose-gc` before it starts this thread (`thread.ts`); without it nothing is collected here.
+ */
+function collectIfGrown(limit: number): boolean {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (!collect || limit <= 0 || oldSpaceUsed() <= limit) return false;
+  collect();
+  return true;
 }
 
 /**
@@ -102,6 +139,9 @@ function run(): void {
       });
   };
 
+  const oldSpaceLimit = (data.oldSpaceMb ?? writerOldSpaceMb) * 1024 * 1024;
+  let collections = 0;
+
   const held = data.hold ? new Int32Array(data.hold) : undefined;
   const whileHeld = async () => {
     while (held && Atomics.load(held, 0) === 1) await new Promise((r) => setTimeout(r, 20));
@@ -127,10 +167,18 @@ function run(): void {
             unreadable = message.count;
           }
           for (const op of ops) apply(op);
-          send({ kind: "took", count: message.count, unreadable });
+          send({
+            kind: "took",
+            count: message.count,
+            unreadable,
+            heap: { oldSpace: oldSpaceUsed(), collections },
+          });
           // While degraded the store keeps (bounded) what it cannot write and retries on its own timer.
           const state = store.state();
-          if (state.mode === "ok" && state.pending >= writerBatch) await store.flush();
+          if (state.mode === "ok" && state.pending >= writerBatch) {
+            await store.flush();
+            if (collectIfGrown(oldSpaceLimit)) collections++;
+          }
         } else await command(message.kind, message.id);
       }
     } finally {
