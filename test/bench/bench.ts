@@ -8,7 +8,8 @@
  *    machine's speed drifts by tens of percent within a minute, so a slow moment must flatter neither side. Each run
  *    starts on empty streams (its input and output streams are purged first).
  * 2. Latency at an offered load of 5 000 done messages a second: from the done publish to the grandchild (or
- *    relayed message) arriving at a subscriber.
+ *    relayed message) arriving at a subscriber. Each side runs twice, alternating, and its run with the lower p99 is
+ *    its figure (as in 1.).
  * 3. Fan-out: roots with 100 children, each with a grandchild, through fast fake workers; tasks dispatched a second.
  * 4. File intake: files written into a watched folder, from the write to the task (or relayed message) arriving at a
  *    subscriber: a burst for files a second, then a steady 200 a second for latency; against a relay that watches the
@@ -282,14 +283,30 @@ progress(`taskmaster ${tmSecond.rate}`);
 
 progress("2.");
 // --- 2. Latency at 5 000/s -----------------------------------------------------------------------------------
-const relayLat = await offered(
-  "relay.in",
-  (i, sent) => childDone(N + i, sent),
-  "relay.out",
-  sentFromDone,
-  "rlat",
-);
-const tmLat = await offered("done", (i, sent) => childDone(N + i, sent), "grandchild", sentFromTask, "tlat");
+/**
+ * Each side runs twice, alternating (relay, taskmaster, relay, taskmaster), as in 1.: a stall of the shared machine
+ * in one run sets that run's p99 alone. The run with the lower p99 is each side's figure; both are printed. Each
+ * taskmaster run has done messages of its own (a repeat would be deduplicated and never arrive).
+ */
+const latencyTotal = rate * latencySeconds;
+const relayLatency = (round: number) =>
+  offered("relay.in", (i, sent) => childDone(N + i, sent), "relay.out", sentFromDone, `rlat${round}`);
+const tmLatency = (round: number) =>
+  offered(
+    "done",
+    (i, sent) => childDone(N + round * latencyTotal + i, sent),
+    "grandchild",
+    sentFromTask,
+    `tlat${round}`,
+  );
+const latencyRuns = { relay: [await relayLatency(0)], taskmaster: [await tmLatency(0)] };
+latencyRuns.relay.push(await relayLatency(1));
+latencyRuns.taskmaster.push(await tmLatency(1));
+/** The run with the lower p99. */
+const steadier = (runs: number[][]) =>
+  runs.reduce((best, run) => (percentile(run, 99) < percentile(best, 99) ? run : best));
+const relayLat = steadier(latencyRuns.relay);
+const tmLat = steadier(latencyRuns.taskmaster);
 
 progress("3.");
 // --- 3. Fan-out through fast fake workers ----------------------------------------------------------------------
@@ -403,8 +420,8 @@ taskmaster bench: every process and nats-server on this machine (2 cores)
    the cache had ${f(tmFirst.lag.rows)} and ${f(tmSecond.lag.rows)} of each run's ${f(2 * N)} tasks and dones written ${f(tmFirst.lag.seconds, 2)} and ${f(tmSecond.lag.seconds, 2)} s after its last task was stored
 
 2. latency at ${f(rate)} done messages/s for ${latencySeconds} s (done published → task received)
-   relay        p50 ${f(p(relayLat, 50), 2)} ms   p99 ${f(p(relayLat, 99), 2)} ms
-   taskmaster   p50 ${f(p(tmLat, 50), 2)} ms   p99 ${f(p(tmLat, 99), 2)} ms   p99 ratio ${f(p(tmLat, 99) / p(relayLat, 99), 2)}   (target ≤ 2)
+   relay        p50 ${f(p(relayLat, 50), 2)} ms   p99 ${f(p(relayLat, 99), 2)} ms   (the lower p99 of its two runs: ${latencyRuns.relay.map((run) => f(p(run, 99), 2)).join(" and ")} ms)
+   taskmaster   p50 ${f(p(tmLat, 50), 2)} ms   p99 ${f(p(tmLat, 99), 2)} ms   p99 ratio ${f(p(tmLat, 99) / p(relayLat, 99), 2)}   (target ≤ 2)   (the lower of its two runs, alternating with the relay's: ${latencyRuns.taskmaster.map((run) => f(p(run, 99), 2)).join(" and ")} ms)
 
 3. fan-out: ${roots} roots × 100 children × 1 grandchild through fake workers
    ${f(fanTotal)} tasks dispatched in ${f(fanSeconds, 2)} s = ${f(fanTotal / fanSeconds)} tasks/s   ratio to relay ${f(fanTotal / fanSeconds / relayRate, 2)}
