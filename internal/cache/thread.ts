@@ -6,7 +6,6 @@
  * Reads (the dashboard's queries, the backup's `db.backup()`) use a read-only connection of the main thread, which
  * WAL lets run beside the writer.
  */
-
 import { existsSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";

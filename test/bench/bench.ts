@@ -39,6 +39,7 @@ import { measureCacheWrites } from "../../internal/cache/index.ts";
 import { parseTask, taskJson } from "../../internal/task/index.ts";
 import { workflowDir } from "../runtime/harness.ts";
 import { cacheCatchUp } from "./cachelag.ts";
+import { offerLoad, type SteadyLoad } from "./load.ts";
 import { percentile, rssMiB, rssSampler, spawnLogged, spawnTaskmaster, stop } from "./processes.ts";
 
 const N = Number(process.env.BENCH_N ?? 60_000);
@@ -178,40 +179,8 @@ const startRelay = () =>
     "relay running",
   );
 
-/** Offers `rate` messages a second for `seconds`, in 10 ms slices; returns the latencies seen by `subject`. */
-async function offered(
-  subject: string,
-  make: (i: number, sent: number) => Uint8Array,
-  listen: string,
-  sentOf: (data: Uint8Array) => number,
-  prefix: string,
-): Promise<number[]> {
-  const latencies: number[] = [];
-  const total = rate * (warmSeconds + latencySeconds);
-  const start = now();
-  // What was sent in the first `warmSeconds` is not measured: the step before leaves a burst behind it.
-  const measureFrom = start + warmSeconds * 1000;
-  let seen = 0;
-  const sub = nc.subscribe(listen, {
-    callback: (_e, m) => {
-      seen++;
-      const sent = sentOf(m.data);
-      if (sent >= measureFrom) latencies.push(now() - sent);
-    },
-  });
-  const perSlice = rate / 100;
-  for (let slice = 0; slice * perSlice < total; slice++) {
-    const wait = start + slice * 10 - now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    for (let k = 0; k < perSlice; k++) {
-      const i = slice * perSlice + k;
-      void publisher.publish(subject, make(i, now()), `${prefix}-${i}`);
-    }
-  }
-  while (seen < total) await new Promise((r) => setTimeout(r, 50));
-  sub.unsubscribe();
-  return latencies;
-}
+/** The load of step 2, offered by this process's connection and publisher. */
+const load: SteadyLoad = { nc, publisher, rate, warmSeconds, seconds: latencySeconds };
 
 const sentFromTask = (data: Uint8Array) =>
   Number(new URLSearchParams(parseTask(data).info.slice(1)).get("sent"));
@@ -297,9 +266,10 @@ progress("2.");
  */
 const latencyTotal = rate * (warmSeconds + latencySeconds);
 const relayLatency = (round: number) =>
-  offered("relay.in", (i, sent) => childDone(N + i, sent), "relay.out", sentFromDone, `rlat${round}`);
+  offerLoad(load, "relay.in", (i, sent) => childDone(N + i, sent), "relay.out", sentFromDone, `rlat${round}`);
 const tmLatency = (round: number) =>
-  offered(
+  offerLoad(
+    load,
     "done",
     (i, sent) => childDone(N + round * latencyTotal + i, sent),
     "grandchild",
