@@ -95,11 +95,11 @@ async function count(stream: string): Promise<number> {
   return (await jsm.streams.info(stream)).state.messages;
 }
 
-/** Seconds from the first to the `total`-th message stored in `stream` (counted from `base`). */
-async function timeStores(stream: string, base: number, total: number): Promise<number> {
+/** Seconds from the first to the `total`-th message stored in `stream`, which was empty (`emptyStreams`). */
+async function timeStores(stream: string, total: number): Promise<number> {
   let first = 0;
   for (;;) {
-    const n = (await count(stream)) - base;
+    const n = await count(stream);
     if (n > 0 && first === 0) first = now();
     if (n >= total) return (now() - first) / 1000;
     await new Promise((r) => setTimeout(r, 20));
@@ -202,7 +202,7 @@ async function relayRun(round: number): Promise<{ rate: number; peakRss: number;
   await emptyStreams("RELAY_IN", "RELAY_OUT");
   await preload("relay.in", (i) => childDone(round * N + i), N, `rin${round}`);
   const relay = await startRelay();
-  const seconds = await timeStores("RELAY_OUT", 0, N);
+  const seconds = await timeStores("RELAY_OUT", N);
   return { rate: N / seconds, peakRss: rssMiB(relay.pid, "VmHWM"), relay };
 }
 const relayFirst = await relayRun(0);
@@ -214,7 +214,7 @@ for (const path of cachePaths) await stop(await startTaskmaster(path));
 await emptyStreams("TASKMASTER_DONE", "TASKMASTER_TASKS");
 await preload("done", (i) => childDone(i), N, "tin");
 let taskmaster = await startTaskmaster("");
-const noCacheRate = N / (await timeStores("TASKMASTER_TASKS", 0, N));
+const noCacheRate = N / (await timeStores("TASKMASTER_TASKS", N));
 const noCachePeakRss = rssMiB(taskmaster.pid, "VmHWM");
 // 6. without the cache, in the same process: 100 000 tasks in flight.
 const beforeNoCacheInflight = await count("TASKMASTER_TASKS");
@@ -231,12 +231,11 @@ progress(`taskmaster without its cache ${noCacheRate}`);
  */
 async function taskmasterRun(round: number) {
   await emptyStreams("TASKMASTER_DONE", "TASKMASTER_TASKS");
-  const base = await count("TASKMASTER_TASKS");
   await preload("done", (i) => childDone((3 + round) * N + i), N, `tin${round + 2}`);
   const since = new Date().toISOString();
   const cachePath = cachePaths[round] as string;
   const child = await startTaskmaster(cachePath);
-  const rate = N / (await timeStores("TASKMASTER_TASKS", base, N));
+  const rate = N / (await timeStores("TASKMASTER_TASKS", N));
   // Every grandchild published and every child done of the run, in the cache file.
   const lag = await cacheCatchUp(cachePath, since, 2 * N);
   // The peak includes the writer's catching up.
