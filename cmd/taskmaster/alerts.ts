@@ -41,6 +41,13 @@ export async function startAlerting(
         onEvent: (e) => {
           if (e.type === "slackFailed")
             events.emit({ type: "error", where: "slack", error: new Error(e.reason) });
+          // A refusal means a message was built beyond Slack's limits: delivered as plain text, but worth a look.
+          if (e.type === "slackRefused")
+            events.emit({
+              type: "error",
+              where: "slack",
+              error: new Error(`${e.reason}; sent again as plain text`),
+            });
         },
       })
     : undefined;

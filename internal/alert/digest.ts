@@ -3,6 +3,18 @@
  * since, and a link to the day's alert page) and the immediate message for a task that returned `alert`.
  * Pure: the caller picks the alerts and the time; sending is `slack.ts`'s job.
  */
+import {
+  contextPiece,
+  dividedPiece,
+  escapeCut,
+  type Piece,
+  page,
+  paginate,
+  plainCut,
+  type SlackMessage,
+  sectionPiece,
+  slackLimits,
+} from "./blocks.ts";
 import { printDates } from "./dates.ts";
 
 export interface AlertItem {
@@ -24,12 +36,6 @@ export interface Resolved {
   at: Date;
 }
 
-/** What `IncomingWebhook.send` takes: `text` is the notification / fallback, `blocks` the rendered message. */
-export interface SlackMessage {
-  text: string;
-  blocks: unknown[];
-}
-
 export interface DigestInput {
   alerts: readonly AlertItem[];
   resolved: readonly Resolved[];
@@ -38,10 +44,15 @@ export interface DigestInput {
   now: Date;
 }
 
-/** Slack allows 50 blocks a message; this keeps a digest readable on a phone and well under that. */
-export const maxGroups = 20;
-/** Section text may hold 3000 characters; a message snippet only needs to say what went wrong. */
+/** A message snippet only needs to say what went wrong; the rest is on the dashboard. */
 const snippetChars = 200;
+/** Bounds on the data in a phase's section, so that it stays well within a section's 3000 characters. */
+const keyChars = 300;
+const kindsChars = 300;
+const datesChars = 1000;
+const prefixChars = 40;
+/** Resolved phases are listed, at most this many; the dashboard has the rest. */
+const maxResolved = 20;
 
 interface Group {
   key: string;
@@ -54,15 +65,6 @@ interface Group {
 const keyOf = (x: { taskType: string; job: string }) => (x.job ? `${x.taskType}:${x.job}` : x.taskType);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const isoDate = (t: Date) => t.toISOString().slice(0, 10);
-
-/** Slack reads `&`, `<` and `>` as markup; task types, jobs and messages are data. */
-export function escapeMrkdwn(s: string): string {
-  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-}
-
-function truncate(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
-}
 
 /** Count desc, then key asc: flowlord's `BuildCompactSummary` order. */
 function groupBy(items: readonly (Resolved & { kind?: string; message?: string })[]): Group[] {
@@ -87,83 +89,64 @@ function groupBy(items: readonly (Resolved & { kind?: string; message?: string }
 /** One group as mrkdwn: bold key, count and kinds, its data times, and the latest message. */
 function groupLine(g: Group): string {
   const dates = printDates(g.times);
-  const lines = [`*${escapeMrkdwn(g.key)}*  ${g.count} × ${escapeMrkdwn(g.kinds.join(", "))}`];
-  if (dates) lines.push(`data times: ${dates}`);
-  if (g.lastMessage)
-    lines.push(`> ${escapeMrkdwn(truncate(g.lastMessage.replaceAll("\n", " "), snippetChars))}`);
+  const lines = [
+    `*${escapeCut(g.key, keyChars)}*  ${g.count} × ${escapeCut(g.kinds.join(", "), kindsChars)}`,
+  ];
+  if (dates) lines.push(`data times: ${escapeCut(dates, datesChars)}`);
+  if (g.lastMessage) lines.push(`> ${escapeCut(g.lastMessage.replaceAll("\n", " "), snippetChars)}`);
   return lines.join("\n");
 }
 
-function linkOf(dashboardUrl: string, day: Date): string | null {
+/** The "Resolved since" part: one line per phase with its data times. */
+function resolvedPiece(items: readonly Resolved[]): Piece | null {
+  const groups = groupBy(items);
+  if (groups.length === 0) return null;
+  const lines = groups.slice(0, maxResolved).map((g) => {
+    const dates = printDates(g.times);
+    return `• ${escapeCut(g.key, keyChars)}${dates ? ` ${escapeCut(dates, datesChars)}` : ""}`;
+  });
+  if (groups.length > maxResolved) lines.push(`… and ${plural(groups.length - maxResolved, "more phase")}`);
+  return dividedPiece(`*Resolved since*\n${lines.join("\n")}`);
+}
+
+/** The dashboard's alerts of that day, as small print; none without a dashboard. */
+function linkPiece(dashboardUrl: string, day: Date): Piece | null {
   if (!dashboardUrl) return null;
   const date = isoDate(day);
-  return `<${dashboardUrl.replace(/\/+$/, "")}/alerts?date=${date}|alerts of ${date}>`;
+  return contextPiece(`<${dashboardUrl.replace(/\/+$/, "")}/alerts?date=${date}|alerts of ${date}>`);
 }
 
-const section = (text: string) => ({ type: "section", text: { type: "mrkdwn", text } });
-const header = (text: string) => ({
-  type: "header",
-  text: { type: "plain_text", text: truncate(text, 150) },
-});
-const context = (text: string) => ({ type: "context", elements: [{ type: "mrkdwn", text }] });
-const withPrefix = (prefix: string, s: string) => (prefix ? `[${prefix}] ${s}` : s);
+/** The prefix names the installation; cut, so that what the heading says still shows. */
+const withPrefix = (prefix: string, s: string) => (prefix ? `[${plainCut(prefix, prefixChars)}] ${s}` : s);
+const present = <T>(x: T | null): x is T => x !== null;
 
-export function buildDigest(input: DigestInput): SlackMessage {
+/**
+ * The digest: a header, one section per phase (most alerts first), what resolved since, and the link. Every phase
+ * is listed: when they do not fit one message, they go over several, each within Slack's limits.
+ */
+export function buildDigest(input: DigestInput): SlackMessage[] {
   const groups = groupBy(input.alerts);
-  const shown = groups.slice(0, maxGroups);
   const summary = `${plural(input.alerts.length, "alert")} in ${plural(groups.length, "phase")}`;
-  const title = withPrefix(input.prefix, `Taskmaster: ${summary}`);
-  const blocks: unknown[] = [header(title)];
-  const text: string[] = [title];
-  for (const g of shown) {
-    const line = groupLine(g);
-    blocks.push(section(line));
-    text.push(line);
-  }
-  if (groups.length > shown.length) {
-    const more = `… and ${plural(groups.length - shown.length, "more phase")}`;
-    blocks.push(section(more));
-    text.push(more);
-  }
-  const resolved = groupBy(input.resolved);
-  if (resolved.length > 0) {
-    const lines = resolved.slice(0, maxGroups).map((g) => {
-      const dates = printDates(g.times);
-      return `• ${escapeMrkdwn(g.key)}${dates ? ` ${dates}` : ""}`;
-    });
-    if (resolved.length > maxGroups) lines.push(`… and ${plural(resolved.length - maxGroups, "more phase")}`);
-    const body = `*Resolved since*\n${lines.join("\n")}`;
-    blocks.push({ type: "divider" }, section(body));
-    text.push(body);
-  }
-  const link = linkOf(input.dashboardUrl, input.now);
-  if (link) {
-    blocks.push(context(link));
-    text.push(link);
-  }
-  return { text: text.join("\n"), blocks };
+  const pieces = [
+    ...groups.map((g) => sectionPiece(groupLine(g))),
+    resolvedPiece(input.resolved),
+    linkPiece(input.dashboardUrl, input.now),
+  ].filter(present);
+  return paginate(withPrefix(input.prefix, `Taskmaster: ${summary}`), pieces);
 }
 
-/** A task that returned `alert` goes out at once, on its own, with its message in full (within Slack's limit). */
+/** A task that returned `alert` goes out at once, on its own, with as much of its message as a section holds. */
 export function buildImmediate(alert: AlertItem, prefix: string, dashboardUrl: string): SlackMessage {
   const key = keyOf(alert);
-  const title = withPrefix(prefix, `Taskmaster alert: ${key}`);
   const facts = [
-    `*${escapeMrkdwn(key)}*  ${escapeMrkdwn(alert.kind)}`,
-    `task: \`${escapeMrkdwn(alert.taskId)}\``,
+    `*${escapeCut(key, keyChars)}*  ${escapeCut(alert.kind, kindsChars)}`,
+    `task: \`${escapeCut(alert.taskId, keyChars)}\``,
   ];
   if (alert.dataTime) facts.push(`data time: ${printDates([alert.dataTime])}`);
-  const message = alert.message ? `\`\`\`${escapeMrkdwn(truncate(alert.message, 2800))}\`\`\`` : "";
-  const blocks: unknown[] = [header(title), section(facts.join("\n"))];
-  const text = [title, ...facts];
-  if (message) {
-    blocks.push(section(message));
-    text.push(message);
-  }
-  const link = linkOf(dashboardUrl, alert.at);
-  if (link) {
-    blocks.push(context(link));
-    text.push(link);
-  }
-  return { text: text.join("\n"), blocks };
+  const fence = "```";
+  const message = alert.message
+    ? sectionPiece(`${fence}${escapeCut(alert.message, slackLimits.sectionText - 2 * fence.length)}${fence}`)
+    : null;
+  const pieces = [sectionPiece(facts.join("\n")), message, linkPiece(dashboardUrl, alert.at)];
+  return page(withPrefix(prefix, `Taskmaster alert: ${key}`), pieces.filter(present));
 }

@@ -7,6 +7,11 @@ export interface PostFailure {
   /** Safe to log: never contains the webhook URL. */
   reason: string;
   retryable: boolean;
+  /**
+   * Slack refused what the message says (400: `invalid_blocks`, `invalid_payload`, `no_text` ...; 413: too large):
+   * the same post will not pass, a smaller, plainer one may.
+   */
+  refused: boolean;
   /** Slack's `Retry-After` on a 429, in ms; null when it gave none. */
   retryAfterMs: number | null;
 }
@@ -52,7 +57,8 @@ function causeChain(error: unknown): string {
 /**
  * Reads the errors @slack/webhook throws: `slack_webhook_http_error` carries `statusCode` and `body` (not the
  * headers, so the sender's fetch wrapper captures Retry-After); `slack_webhook_request_error` is a network error
- * or timeout. 5xx, 408, 429 and network errors are worth retrying; other 4xx (bad payload, revoked hook) are not.
+ * or timeout. 5xx, 408, 429 and network errors are worth retrying; other 4xx are not: 400 and 413 refuse the
+ * content, 403, 404 and 410 the hook or its channel.
  */
 export function classify(
   error: unknown,
@@ -64,7 +70,9 @@ export function classify(
     const body = String(field(error, "body") ?? "").slice(0, 200);
     const retryable = status >= 500 || status === 408 || status === 429;
     const reason = scrub(`slack answered HTTP ${status}${body ? `: ${body}` : ""}`);
-    return { reason, retryable, retryAfterMs: status === 429 ? retryAfterMs : null };
+    const refused = status === 400 || status === 413;
+    return { reason, retryable, refused, retryAfterMs: status === 429 ? retryAfterMs : null };
   }
-  return { reason: scrub(`slack post failed: ${causeChain(error)}`), retryable: true, retryAfterMs: null };
+  const reason = scrub(`slack post failed: ${causeChain(error)}`);
+  return { reason, retryable: true, refused: false, retryAfterMs: null };
 }

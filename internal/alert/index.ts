@@ -2,9 +2,12 @@
  * Alerts to people: the digest and immediate Slack messages, the digest back-off, and the non-blocking Slack
  * sender. Which alerts exist and when to check them is the service's business (`service.ts`, `sources.ts`).
  */
+
+export type { SlackMessage } from "./blocks.ts";
+export { escapeMrkdwn } from "./blocks.ts";
 export { printDates } from "./dates.ts";
-export type { AlertItem, DigestInput, Resolved, SlackMessage } from "./digest.ts";
-export { buildDigest, buildImmediate, escapeMrkdwn, maxGroups } from "./digest.ts";
+export type { AlertItem, DigestInput, Resolved } from "./digest.ts";
+export { buildDigest, buildImmediate } from "./digest.ts";
 export type { DigestDecision, DigestSchedule, DigestScheduleOptions } from "./schedule.ts";
 export { createDigestSchedule } from "./schedule.ts";
 export type { AlertService, AlertServiceOptions, AlertStore, DigestCursor } from "./service.ts";

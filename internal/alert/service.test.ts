@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { EngineEvents } from "../engine/index.ts";
 import type { Task } from "../task/index.ts";
-import type { AlertItem, SlackMessage } from "./digest.ts";
+import type { SlackMessage } from "./blocks.ts";
+import type { AlertItem } from "./digest.ts";
 import { type AlertService, type AlertStore, type DigestCursor, startAlerts } from "./service.ts";
 
 const minute = 60_000;

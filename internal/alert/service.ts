@@ -7,7 +7,8 @@
 import type { Database } from "better-sqlite3";
 import type { EngineEvents } from "../engine/index.ts";
 import type { Task } from "../task/index.ts";
-import { type AlertItem, buildDigest, buildImmediate, type Resolved, type SlackMessage } from "./digest.ts";
+import type { SlackMessage } from "./blocks.ts";
+import { type AlertItem, buildDigest, buildImmediate, type Resolved } from "./digest.ts";
 import { createDigestSchedule } from "./schedule.ts";
 import { AlertKinds, alertOf, incompleteAlert, taskAlertItem } from "./sources.ts";
 
@@ -118,14 +119,14 @@ export async function startAlerts(options: AlertServiceOptions): Promise<AlertSe
   const digest = async () => {
     const decision = schedule.next(now(), fresh.length > 0 || resolved.length > 0);
     if (decision.send) {
-      const message = buildDigest({
+      const messages = buildDigest({
         alerts: fresh,
         resolved,
         prefix: options.prefix,
         dashboardUrl: options.dashboardUrl,
         now: now(),
       });
-      options.send?.(message);
+      for (const message of messages) options.send?.(message);
       lastDigest = now().toISOString();
       fresh = [];
       resolved = [];

@@ -1,55 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { SlackMessage } from "./digest.ts";
+import { type ScriptedReply, SlackSink } from "../../test/helpers/slack.ts";
+import type { SlackMessage } from "./blocks.ts";
 import { createSlackSender, type SlackEvent, type SlackSender } from "./slack.ts";
 
-type Reply = (res: ServerResponse) => void;
-const ok: Reply = (res) => res.end("ok");
-const status =
-  (code: number, headers: Record<string, string> = {}): Reply =>
-  (res) => {
-    res.writeHead(code, headers);
-    res.end(code === 429 ? "rate_limited" : "internal_error");
-  };
-
-/** A stand-in for Slack on 127.0.0.1: records what the real client posts, answers from a script, then 200. */
-class FakeSlack {
-  readonly bodies: Record<string, unknown>[] = [];
-  readonly arrivals: number[] = [];
-  readonly script: Reply[] = [];
-  private server: Server | null = null;
-  port = 0;
-
-  async start(port = 0): Promise<void> {
-    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      let data = "";
-      req.on("data", (chunk: Buffer) => {
-        data += chunk.toString();
-      });
-      req.on("end", () => {
-        this.bodies.push(JSON.parse(data) as Record<string, unknown>);
-        this.arrivals.push(Date.now());
-        (this.script.shift() ?? ok)(res);
-      });
-    });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-    this.port = (server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    if (server === null) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/services/T0000/B0000/SECRETxyz123`;
-  }
-}
+const answers: Record<number, string> = { 400: "invalid_blocks", 404: "no_service", 429: "rate_limited" };
+const status = (code: number, headers: Record<string, string> = {}): ScriptedReply => ({
+  status: code,
+  body: answers[code] ?? "rollup_error",
+  headers,
+});
 
 /** Collects events; `until` resolves once a predicate over them holds, so tests await instead of sleeping. */
 function recorder() {
@@ -78,7 +37,7 @@ const message = (n: number): SlackMessage => ({
 
 const reasons = (events: SlackEvent[]) => events.flatMap((e) => ("reason" in e ? [e.reason] : [])).join("\n");
 
-let slack: FakeSlack;
+let slack: SlackSink;
 let sender: SlackSender | null = null;
 afterEach(async () => {
   await sender?.close();
@@ -88,32 +47,32 @@ afterEach(async () => {
 
 describe("slack sender", () => {
   it("posts text, blocks and channel through the real client", async () => {
-    slack = new FakeSlack();
+    slack = new SlackSink();
     await slack.start();
     const rec = recorder();
     sender = createSlackSender({ url: slack.url, channel: "#alerts", onEvent: rec.onEvent });
     sender.send(message(1));
     await rec.until(() => rec.count("slackSent") === 1);
-    expect(slack.bodies).toEqual([{ channel: "#alerts", ...message(1) }]);
+    expect(slack.accepted).toEqual([{ channel: "#alerts", ...message(1) }]);
     expect(sender.stats()).toEqual({ sent: 1, failed: 0, dropped: 0, queued: 0, disabled: 0 });
   });
 
   it("waits as long as a 429's Retry-After says, then delivers", async () => {
-    slack = new FakeSlack();
+    slack = new SlackSink();
     slack.script.push(status(429, { "Retry-After": "1" }));
     await slack.start();
     const rec = recorder();
     sender = createSlackSender({ url: slack.url, onEvent: rec.onEvent });
     sender.send(message(1));
     await rec.until(() => rec.count("slackSent") === 1);
-    const [first = 0, second = 0] = slack.arrivals;
+    const [first = 0, second = 0] = slack.received.map((r) => r.at);
     expect(second - first).toBeGreaterThanOrEqual(900);
     expect(rec.events[0]).toMatchObject({ type: "slackRetry", attempt: 1, waitMs: 1000 });
     expect(reasons(rec.events)).toContain("HTTP 429");
   });
 
   it("retries a 500 with doubling backoff, then delivers", async () => {
-    slack = new FakeSlack();
+    slack = new SlackSink();
     slack.script.push(status(500), status(500), status(500));
     await slack.start();
     const rec = recorder();
@@ -122,11 +81,11 @@ describe("slack sender", () => {
     await rec.until(() => rec.count("slackSent") === 1);
     const waits = rec.events.flatMap((e) => (e.type === "slackRetry" ? [e.waitMs] : []));
     expect(waits).toEqual([50, 100, 200]);
-    expect(slack.bodies).toHaveLength(4);
+    expect(slack.received).toHaveLength(4);
   });
 
   it("gives up after maxAttempts, counts it and goes on with the next message", async () => {
-    slack = new FakeSlack();
+    slack = new SlackSink();
     slack.script.push(status(500), status(500));
     await slack.start();
     const rec = recorder();
@@ -138,8 +97,8 @@ describe("slack sender", () => {
     expect(sender.stats()).toMatchObject({ sent: 1, failed: 1 });
   });
 
-  it("fails a 4xx at once: a bad payload or revoked hook does not get better", async () => {
-    slack = new FakeSlack();
+  it("fails at once when Slack refuses the hook (404): a revoked hook does not get better", async () => {
+    slack = new SlackSink();
     slack.script.push(status(404));
     await slack.start();
     const rec = recorder();
@@ -149,8 +108,68 @@ describe("slack sender", () => {
     expect(rec.count("slackRetry")).toBe(0);
   });
 
+  it("sends a message Slack refuses for its content again as plain text, and goes on with the next", async () => {
+    slack = new SlackSink();
+    await slack.start();
+    const rec = recorder();
+    sender = createSlackSender({ url: slack.url, onEvent: rec.onEvent });
+    const long = "&amp;".repeat(1000); // 5000 characters: over a section's 3000
+    sender.send({
+      text: `too long ${long}`,
+      blocks: [{ type: "section", text: { type: "mrkdwn", text: long } }],
+    });
+    sender.send(message(2));
+    await rec.until(() => rec.count("slackSent") === 2);
+    expect(slack.refusals).toEqual(["invalid_blocks"]);
+    expect(rec.events.map((e) => e.type)).toEqual(["slackRefused", "slackSent", "slackSent"]);
+    expect(reasons(rec.events)).toContain("HTTP 400: invalid_blocks");
+    const [plain, next] = slack.accepted;
+    expect(plain?.blocks).toBeUndefined();
+    expect(String(plain?.text)).toMatch(
+      /^too long &amp;(&amp;)+…\n\(cut, and sent as plain text: Slack refused/,
+    );
+    expect(String(plain?.text).length).toBeLessThanOrEqual(4000);
+    expect(next).toEqual(message(2));
+    expect(sender.stats()).toMatchObject({ sent: 2, failed: 0 });
+  });
+
+  it("sends a refused message whole as plain text when its text is short, also after a 413", async () => {
+    slack = new SlackSink();
+    slack.script.push({ status: 413, body: "request_too_large" });
+    await slack.start();
+    const rec = recorder();
+    sender = createSlackSender({ url: slack.url, onEvent: rec.onEvent });
+    sender.send(message(1));
+    await rec.until(() => rec.count("slackSent") === 1);
+    expect(rec.events.map((e) => e.type)).toEqual(["slackRefused", "slackSent"]);
+    expect(slack.accepted).toEqual([
+      { text: "message 1\n(sent as plain text: Slack refused the formatted message)" },
+    ]);
+  });
+
+  it("fails a message whose plain version is refused too, and goes on with the next", async () => {
+    slack = new SlackSink();
+    slack.script.push(status(400), status(400));
+    await slack.start();
+    const rec = recorder();
+    sender = createSlackSender({ url: slack.url, onEvent: rec.onEvent });
+    sender.send(message(1));
+    sender.send({ text: "" }); // no text and no blocks: refused, and nothing plainer to send
+    sender.send(message(3));
+    await rec.until(() => rec.count("slackSent") === 1);
+    expect(rec.events.map((e) => e.type)).toEqual([
+      "slackRefused",
+      "slackFailed",
+      "slackFailed",
+      "slackSent",
+    ]);
+    expect(slack.refusals).toEqual(["invalid_blocks", "invalid_blocks", "no_text"]);
+    expect(slack.accepted).toEqual([message(3)]);
+    expect(sender.stats()).toMatchObject({ sent: 1, failed: 2 });
+  });
+
   it("never blocks while Slack is down: bounded queue, then delivers when it is back", async () => {
-    slack = new FakeSlack();
+    slack = new SlackSink();
     await slack.start();
     await slack.stop(); // Slack is down; its port is kept to come back on.
     const rec = recorder();
@@ -160,7 +179,7 @@ describe("slack sender", () => {
     await rec.until(() => rec.count("slackRetry") >= 1);
     await slack.start(slack.port);
     await rec.until(() => rec.count("slackSent") === 10);
-    expect(slack.bodies.map((b) => b.text)).toEqual(
+    expect(slack.accepted.map((b) => b.text)).toEqual(
       Array.from({ length: 10 }, (_, i) => `message ${990 + i}`),
     );
     expect(rec.events.find((e) => e.type === "slackDropped")).toEqual({ type: "slackDropped", count: 990 });
@@ -168,7 +187,7 @@ describe("slack sender", () => {
   });
 
   it("never puts the webhook URL in a reason", async () => {
-    slack = new FakeSlack();
+    slack = new SlackSink();
     slack.script.push(status(500));
     await slack.start();
     const rec = recorder();
@@ -187,7 +206,7 @@ describe("slack sender", () => {
   });
 
   it("close drops what is queued and stops retrying; a sender without a URL only counts", async () => {
-    slack = new FakeSlack();
+    slack = new SlackSink();
     slack.script.push(status(500));
     await slack.start();
     const rec = recorder();

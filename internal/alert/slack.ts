@@ -2,12 +2,13 @@
  * The Slack sender: a bounded queue in front of @slack/webhook's `IncomingWebhook`, so alerting never blocks the
  * engine (flowlord's alert channel could stall done-topic processing behind 1 s sleeps and slow posts).
  * One post in flight; 429 waits as long as Slack asks, other failures back off 1 s, 2 s, 4 s ... up to 60 s;
- * when the queue is full the oldest message goes. Everything it does is reported as an event, scrubbed of the URL.
+ * when the queue is full the oldest message goes. A message whose content Slack refuses is sent again as plain
+ * text, cut to a safe size, rather than lost. Everything it does is reported as an event, scrubbed of the URL.
  */
 import { type FetchFunction, IncomingWebhook, type IncomingWebhookSendArguments } from "@slack/webhook";
 import { type Clock, systemClock } from "../clock/index.ts";
-import type { SlackMessage } from "./digest.ts";
-import { classify, parseRetryAfter, scrubber } from "./failure.ts";
+import { plainVersion, type SlackMessage } from "./blocks.ts";
+import { classify, type PostFailure, parseRetryAfter, scrubber } from "./failure.ts";
 
 export type SlackEvent =
   | { readonly type: "slackSent" }
@@ -17,6 +18,8 @@ export type SlackEvent =
       readonly waitMs: number;
       readonly reason: string;
     }
+  /** Slack refused the message's content; its plain version is sent instead. */
+  | { readonly type: "slackRefused"; readonly reason: string }
   | { readonly type: "slackFailed"; readonly reason: string }
   /** Messages dropped at once: by a full queue (a burst is one event) or by `close`. */
   | { readonly type: "slackDropped"; readonly count: number };
@@ -116,29 +119,44 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
       };
     });
 
-  async function deliver(hook: IncomingWebhook, message: SlackMessage): Promise<void> {
+  /** Posts `message`, retrying what is worth retrying; resolves with what ended it. */
+  async function post(
+    hook: IncomingWebhook,
+    message: SlackMessage,
+  ): Promise<"sent" | "closed" | PostFailure> {
     for (let attempt = 1; ; attempt++) {
       retryAfterMs = null;
       try {
-        // Blocks are built as plain objects; Slack validates them, and a 400 says so.
+        // Blocks are built as plain objects, within Slack's limits (blocks.ts); Slack validates them.
         await hook.send(message as IncomingWebhookSendArguments);
-        counts.sent++;
-        emit({ type: "slackSent" });
-        return;
+        return "sent";
       } catch (error) {
-        if (closed) return drop(1);
+        if (closed) return "closed";
         const failure = classify(error, retryAfterMs, scrub);
-        if (!failure.retryable || attempt >= maxAttempts) {
-          counts.failed++;
-          emit({ type: "slackFailed", reason: failure.reason });
-          return;
-        }
+        if (!failure.retryable || attempt >= maxAttempts) return failure;
         const waitMs = failure.retryAfterMs ?? Math.min(baseBackoffMs * 2 ** (attempt - 1), maxBackoffMs);
         emit({ type: "slackRetry", attempt, waitMs, reason: failure.reason });
         await pause(waitMs);
-        if (closed) return drop(1);
+        if (closed) return "closed";
       }
     }
+  }
+
+  async function deliver(hook: IncomingWebhook, message: SlackMessage): Promise<void> {
+    let outcome = await post(hook, message);
+    const plain = typeof outcome === "object" && outcome.refused ? plainVersion(message) : null;
+    if (typeof outcome === "object" && plain !== null) {
+      emit({ type: "slackRefused", reason: outcome.reason });
+      outcome = await post(hook, plain);
+    }
+    if (outcome === "closed") return drop(1);
+    if (outcome === "sent") {
+      counts.sent++;
+      emit({ type: "slackSent" });
+      return;
+    }
+    counts.failed++;
+    emit({ type: "slackFailed", reason: outcome.reason });
   }
 
   async function run(hook: IncomingWebhook): Promise<void> {

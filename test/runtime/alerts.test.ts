@@ -1,7 +1,6 @@
-// Alerts through the running service to a loopback HTTP server standing in for Slack, receiving what the real
-// @slack/webhook client posts: digests, an immediate alert, Slack down while tasks flow, no resend after a restart.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+// Alerts through the running service to a loopback webhook that checks posts as Slack does (test/helpers/slack.ts),
+// receiving what the real @slack/webhook client posts: digests, an immediate alert, Slack down while tasks flow, no
+// resend after a restart, and alerts with the longest names and messages.
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -10,43 +9,27 @@ import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
 import { taskJson } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
+import { SlackSink, shownText } from "../helpers/slack.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { EventLog, testConfig, workflowDir } from "./harness.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
-let slack: Server;
-let slackUrl = "";
-let slackDown = false;
-const posts: { text: string; blocks: unknown[] }[] = [];
+const slack = new SlackSink();
+/** What Slack would have posted. */
+const posts = () => slack.accepted as { text: string; blocks?: unknown[] }[];
 let service: Service | undefined;
 
 beforeAll(async () => {
   server = await startNats();
   nc = await connectNats({ url: server.url, name: "alerts-test" });
-  slack = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on("end", () => {
-      if (slackDown) {
-        res.writeHead(500).end("down");
-        return;
-      }
-      posts.push(JSON.parse(body) as { text: string; blocks: unknown[] });
-      res.writeHead(200).end("ok");
-    });
-  });
-  await new Promise<void>((r) => slack.listen(0, "127.0.0.1", r));
-  slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/services/T000/B000/not-for-logs`;
+  await slack.start();
 });
 
 afterEach(async () => {
   await service?.stop();
   service = undefined;
-  posts.length = 0;
-  slackDown = false;
+  slack.reset();
   const jsm = await jetstreamManager(nc);
   for await (const s of jsm.streams.list()) await jsm.streams.delete(s.config.name);
 });
@@ -54,7 +37,7 @@ afterEach(async () => {
 afterAll(async () => {
   await nc?.close();
   await server?.stop();
-  await new Promise((r) => slack.close(r));
+  await slack.stop();
 });
 
 const workflow = `
@@ -71,7 +54,7 @@ template = "?day={yyyy}-{mm}-{dd}T{hh}"
 async function start(dir = workflowDir({ "w.toml": workflow })) {
   const events = new EngineEvents();
   const log = new EventLog(events);
-  const flags = ["--slack.url", slackUrl, "--slack.min_frequency", "1s", "--slack.prefix", "test"];
+  const flags = ["--slack.url", slack.url, "--slack.min_frequency", "1s", "--slack.prefix", "test"];
   service = await startService(testConfig(server.url, dir, flags), dir, events);
   return { dir, log, svc: service };
 }
@@ -95,23 +78,49 @@ describe("alerts to Slack", () => {
     await done({ id: "a", result: "error", msg: "disk on fire" }, "03");
     await done({ id: "b", result: "error", msg: "disk on fire" }, "04");
     await done({ id: "c", result: "alert", msg: "numbers look wrong" }, "05");
-    await waitFor(() => posts.some((p) => p.text.includes("numbers look wrong")), {
+    await waitFor(() => posts().some((p) => p.text.includes("numbers look wrong")), {
       message: "the immediate alert",
     });
 
-    await waitFor(() => posts.some((p) => p.text.includes("2026/11/23T03-2026/11/23T05")), {
+    await waitFor(() => posts().some((p) => p.text.includes("2026/11/23T03-2026/11/23T05")), {
       timeoutMs: 8000,
-      message: `a digest (${JSON.stringify(posts.map((p) => p.text))})`,
+      message: `a digest (${JSON.stringify(posts().map((p) => p.text))})`,
     });
-    const digest = posts.find((p) => p.text.includes("2026/11/23T03-2026/11/23T05"));
+    const digest = posts().find((p) => p.text.includes("2026/11/23T03-2026/11/23T05"));
     expect(digest?.text).toContain("[test]");
     expect(digest?.text).toMatch(/<http:\/\/localhost:8080\/web\/alerts\?date=\d{4}-\d{2}-\d{2}\|/); // the dashboard's page
     expect(digest?.text).toContain("load");
-    expect(digest?.blocks.length).toBeGreaterThan(1);
+    expect(digest?.blocks?.length).toBeGreaterThan(1);
+    expect(slack.refusals).toEqual([]);
   });
 
+  it("delivers every alert of a big digest and an alert with a huge name and message, as Slack accepts them", async () => {
+    await start();
+    await done({ id: "huge", job: "<".repeat(10_000), result: "alert", msg: "&".repeat(100_000) }, "05");
+    const jobs = Array.from({ length: 500 }, (_, i) => `j${String(i).padStart(3, "0")}`);
+    const failures = jobs.map((job, i) =>
+      done({ id: `e${i}`, job, result: "error", msg: `${"<b>".repeat(50)} broke` }, "03"),
+    );
+    await Promise.all(failures);
+    const shown = () =>
+      posts()
+        .map((p) => shownText(p))
+        .join("\n");
+    const named = () => new Set([...shown().matchAll(/\*load:(j\d{3})\*/g)].map((m) => m[1]));
+    await waitFor(() => named().size === jobs.length, {
+      timeoutMs: 20_000,
+      message: "each of the 500 phases named in a message Slack accepted",
+    });
+    const text = shown();
+    expect(text).toMatch(/\*load:(&lt;)+…\* {2}task-alert\ntask: `huge`/); // the immediate alert
+    expect(text).toMatch(/```(&amp;)+…```/);
+    expect(text).toMatch(/\*load:(&lt;)+…\* {2}1 × task-alert/); // and in the digest
+    expect(slack.refusals).toEqual([]);
+    expect(slack.received.filter((r) => r.status !== 200 || r.truncated)).toEqual([]);
+  }, 40_000);
+
   it("keeps tasks flowing at full speed while Slack is down, and delivers once it is back", async () => {
-    slackDown = true;
+    slack.down = true;
     const { log } = await start();
     const js = jetstream(nc);
     const roots = Array.from({ length: 1000 }, (_, i) =>
@@ -128,9 +137,9 @@ describe("alerts to Slack", () => {
       message: "1 000 children stored",
     });
     await log.until("taskFailed");
-    expect(posts).toHaveLength(0);
-    slackDown = false;
-    await waitFor(() => posts.some((p) => p.text.includes("2026/11/23T08")), {
+    expect(posts()).toHaveLength(0);
+    slack.down = false;
+    await waitFor(() => posts().some((p) => p.text.includes("2026/11/23T08")), {
       timeoutMs: 15_000,
       message: "the digest after Slack came back",
     });
@@ -139,11 +148,11 @@ describe("alerts to Slack", () => {
   it("does not send again after a restart what was already sent", async () => {
     const first = await start();
     await done({ id: "a", result: "error", msg: "disk on fire" }, "03");
-    await waitFor(() => posts.length >= 1, { timeoutMs: 8000, message: "a digest" });
+    await waitFor(() => posts().length >= 1, { timeoutMs: 8000, message: "a digest" });
     await first.svc.stop();
-    const before = posts.length;
+    const before = posts().length;
     await start(first.dir);
     await new Promise((r) => setTimeout(r, 2500)); // two digest periods
-    expect(posts.length).toBe(before);
+    expect(posts().length).toBe(before);
   }, 20_000);
 });
