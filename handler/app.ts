@@ -11,16 +11,19 @@ import { streamSSE } from "hono/streaming";
 import type { Snapshot } from "../internal/workflow/index.ts";
 import { type ActionDeps, audited, mountActions } from "./actions.ts";
 import { Role, requireRole, roleOf, type Tokens } from "./auth.ts";
-import { createCsrf } from "./csrf.ts";
+import { createCsrf, sameOriginOnly } from "./csrf.ts";
 import { mountDocs } from "./docs.ts";
 import { mountFlowlord } from "./flowlord.ts";
 import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
+import { hostCheck } from "./hosts.ts";
 import { flowlordInfo } from "./info.ts";
 import { openapi } from "./openapi.ts";
 import type { AboutInfo } from "./views/about.tsx";
 import { actionsScript } from "./views/actions-script.ts";
 import { backloadScript } from "./views/backload-script.ts";
 import { duration } from "./views/layout.tsx";
+import { liveScript } from "./views/live-script.ts";
+import { stylesheet } from "./views/stylesheet.ts";
 import { mountPages, unavailablePage } from "./web.tsx";
 
 /** What the service tells about itself (`Service.state()`). */
@@ -77,12 +80,27 @@ export interface AppDeps extends ActionDeps {
   readonly now?: () => Date;
   /** The largest request body accepted (default 1 MiB). */
   readonly maxBodyBytes?: number;
+  /** Host names requests may address beyond localhost and IP addresses: the listen host, `http.allowed_hosts`. */
+  readonly allowedHosts?: readonly string[];
 }
+
+/**
+ * The pages' policy: scripts, styles, images and requests from this origin only (the pages hold no inline script or
+ * style), no plugins, no <base>, forms posting here only, and no framing. Swagger UI at /api/docs sets its own.
+ */
+const contentSecurityPolicy = {
+  defaultSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 
 export function createApp(deps: AppDeps): Hono {
   const now = deps.now ?? (() => new Date());
   const app = new Hono();
-  app.use(secureHeaders());
+  app.use(secureHeaders({ contentSecurityPolicy, overwrite: false }));
+  app.use(hostCheck(deps.allowedHosts ?? []));
   app.use(
     bodyLimit({
       maxSize: deps.maxBodyBytes ?? 1024 * 1024,
@@ -107,13 +125,12 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/api/openapi.json", (c) => c.json(openapi));
   // The pages' scripts: static text, no secrets, cached for an hour.
-  const script = (body: string) => (c: Context) =>
-    c.body(body, 200, {
-      "Content-Type": "text/javascript; charset=utf-8",
-      "Cache-Control": "public, max-age=3600",
-    });
-  app.get("/static/actions.js", script(actionsScript));
-  app.get("/static/backload.js", script(backloadScript));
+  const asset = (type: string, body: string) => (c: Context) =>
+    c.body(body, 200, { "Content-Type": `${type}; charset=utf-8`, "Cache-Control": "public, max-age=3600" });
+  app.get("/static/actions.js", asset("text/javascript", actionsScript));
+  app.get("/static/backload.js", asset("text/javascript", backloadScript));
+  app.get("/static/live.js", asset("text/javascript", liveScript));
+  app.get("/static/style.css", asset("text/css", stylesheet));
   app.get("/readyz", (c) => {
     const s = deps.state();
     const body = { ready: s.ready, nats: s.nats, workflows: s.workflows };
@@ -192,8 +209,11 @@ export function createApp(deps: AppDeps): Hono {
     const r = await audited(c, deps, "reload", {}, async () => ({ ...(await deps.reload()), tasks: 0 }));
     return c.json({ changed: r.changed, problems: r.problems.map((p) => p.message) });
   };
+  // Flowlord's GETs that act (/refresh, /notify): kept for its clients, refused from other pages, and admin's once
+  // there is an admin token (with none, the read role, as flowlord had it).
+  const flowlordAct = deps.tokens.admin ? admin : read;
   app.post("/api/v1/refresh", admin, refresh);
-  app.get("/refresh", read, refresh); // flowlord's: a GET, with the read role, as flowlord had it
+  app.get("/refresh", sameOriginOnly, flowlordAct, refresh);
 
   // Flowlord's backload, and the same under /api/v1: a dry run needs the read token, `Execute: true` the admin one.
   const backload = async (c: Context) => {
@@ -238,6 +258,7 @@ export function createApp(deps: AppDeps): Hono {
       now,
     },
     read,
+    flowlordAct,
   );
   mountDocs(app);
   mountPages(app, deps);

@@ -2,7 +2,8 @@
  * Who may do what: bearer tokens with two roles. `read` for pages and GET requests, `admin` for actions. Tokens are
  * compared in constant time (as SHA-256 digests, so their lengths do not leak either). With no read token, reading
  * is open (the server then only listens on loopback); with no admin token, actions are refused with a message that
- * says how to enable them.
+ * says how to enable them. A token that is presented and matches neither is refused even where reading is open: a
+ * client with a wrong or stale token should learn so, not be served as anonymous.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
@@ -17,28 +18,74 @@ export interface Tokens {
 export const Role = { read: "read", admin: "admin" } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
+/** The shortest token accepted at start-up: 16 characters of base64 are 96 bits, beyond any guessing over HTTP. */
+export const minTokenLength = 16;
+
+/** Why `token` cannot be a read or admin token, or undefined when it can. */
+export function tokenProblem(token: string): string | undefined {
+  if (token.trim() === "") return "the token is blank";
+  if (/\s/.test(token))
+    return "the token holds whitespace, which an Authorization: Bearer header cannot carry";
+  if (token.length < minTokenLength)
+    return `the token is ${token.length} characters long; use at least ${minTokenLength} (openssl rand -base64 24 makes one)`;
+  return undefined;
+}
+
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 export function sameToken(given: string, expected: string): boolean {
   return expected !== "" && timingSafeEqual(digest(given), digest(expected));
 }
 
-/** The token a request carries: `Authorization: Bearer ...`, or the `taskmaster_token` cookie set by the login form. */
-export function tokenOf(c: Context): string {
-  const header = c.req.header("authorization") ?? "";
-  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
-  if (bearer?.[1]) return bearer[1];
-  const cookie = c.req.header("cookie") ?? "";
-  const match = /(?:^|;\s*)taskmaster_token=([^;]+)/.exec(cookie);
-  return match?.[1] ? decodeURIComponent(match[1]) : "";
+/**
+ * How a request presents a token: `Authorization: Bearer ...` (which a foreign page cannot make a browser send),
+ * else the `taskmaster_token` cookie set by the login form (which the browser sends by itself), else nothing. Any
+ * other Authorization scheme (`Basic`, for a proxy in front) presents no token here.
+ */
+export type Credential =
+  | { readonly via: "bearer" | "cookie"; readonly token: string }
+  | { readonly via: "none"; readonly token: "" };
+
+export function credentialOf(c: Context): Credential {
+  const bearer = /^Bearer(?:\s+(.*))?$/i.exec((c.req.header("authorization") ?? "").trim());
+  if (bearer) return { via: "bearer", token: (bearer[1] ?? "").trim() };
+  const cookie = /(?:^|;\s*)taskmaster_token=([^;]*)/.exec(c.req.header("cookie") ?? "");
+  if (cookie) return { via: "cookie", token: decodeCookie(cookie[1] ?? "") };
+  return { via: "none", token: "" };
 }
 
-/** The role a request has: admin (the admin token), read (the read token, or any request when reads are open). */
+function decodeCookie(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The token a request carries ("" for none). */
+export function tokenOf(c: Context): string {
+  return credentialOf(c).token;
+}
+
+/**
+ * The role a request has: admin (the admin token), read (the read token, or no token at all when reads are open);
+ * null without a usable token, and for a token presented that matches neither.
+ */
 export function roleOf(c: Context, tokens: Tokens): Role | null {
-  const token = tokenOf(c);
-  if (token && sameToken(token, tokens.admin)) return Role.admin;
-  if (tokens.read === "" || (token && sameToken(token, tokens.read))) return Role.read;
-  return null;
+  const { via, token } = credentialOf(c);
+  if (via === "none") return tokens.read === "" ? Role.read : null;
+  if (sameToken(token, tokens.admin)) return Role.admin;
+  return sameToken(token, tokens.read) ? Role.read : null;
+}
+
+/** What a 401 says: a token is missing, or the one sent is wrong. */
+function unauthorized(c: Context): string {
+  const { via, token } = credentialOf(c);
+  if (via === "none") return "a token is needed: send Authorization: Bearer <http.read_token>";
+  const where =
+    via === "bearer" ? "the Authorization: Bearer header" : "the taskmaster_token cookie (sign in again)";
+  if (token === "") return `${where} carries no token`;
+  return `the token in ${where} is neither http.read_token nor http.admin_token`;
 }
 
 /** Requires `role`: 401 without a usable token, 403 with a read token where admin is needed. */
@@ -51,9 +98,7 @@ export function requireRole(role: Role, tokens: Tokens): MiddlewareHandler {
       );
     const has = roleOf(c, tokens);
     if (has === null)
-      return c.json({ error: "a token is needed: send Authorization: Bearer <http.read_token>" }, 401, {
-        "WWW-Authenticate": 'Bearer realm="taskmaster"',
-      });
+      return c.json({ error: unauthorized(c) }, 401, { "WWW-Authenticate": 'Bearer realm="taskmaster"' });
     if (role === Role.admin && has !== Role.admin)
       return c.json(
         { error: "this needs the admin token (http.admin_token); the token given can only read" },

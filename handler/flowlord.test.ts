@@ -82,6 +82,7 @@ function app(over: Partial<FlowlordDeps> = {}, read: MiddlewareHandler = pass) {
       ...over,
     },
     read,
+    read,
   );
   return hono;
 }

@@ -15,6 +15,7 @@ import type { Context, Hono, MiddlewareHandler } from "hono";
 import { printDates } from "../internal/alert/index.ts";
 import type { RecapRow } from "../internal/cache/index.ts";
 import { formatDuration } from "../internal/rule/index.ts";
+import { sameOriginOnly } from "./csrf.ts";
 import { parseDay } from "./history.ts";
 
 export interface FlowlordDeps {
@@ -27,7 +28,13 @@ export interface FlowlordDeps {
   readonly now: () => Date;
 }
 
-export function mountFlowlord(app: Hono, deps: FlowlordDeps, read: MiddlewareHandler): void {
+/** `act` guards `/notify`, which posts to Slack; it is refused from other pages whatever `act` allows. */
+export function mountFlowlord(
+  app: Hono,
+  deps: FlowlordDeps,
+  read: MiddlewareHandler,
+  act: MiddlewareHandler,
+): void {
   app.get("/recap", read, (c) => {
     let day: string;
     try {
@@ -41,7 +48,7 @@ export function mountFlowlord(app: Hono, deps: FlowlordDeps, read: MiddlewareHan
     return c.text(rows.map(recapText).join(""));
   });
 
-  app.get("/notify", read, async (c) => {
+  app.get("/notify", sameOriginOnly, act, async (c) => {
     if (!deps.notify) return c.text("Slack is not configured: set slack.url to send the OK message\n", 503);
     try {
       await deps.notify();

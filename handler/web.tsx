@@ -3,12 +3,18 @@
  * `/web/backload`, `/web/about`, with `?date=`) and their plural forms, a run's chain, the login form that turns a
  * token into an HttpOnly, SameSite=Strict cookie so a browser enters it once, and the page a person sees when the
  * history cannot be read.
+ *
+ * Sign-in attempts are limited per client address: 10 at once, then one every 6 s. A person who mistypes is not
+ * held up; a script guessing gets 600 tries an hour, against tokens of at least 16 characters. Behind a proxy
+ * every client shares the proxy's address (forwarded headers can be forged, so they are not read): a guesser then
+ * slows down everyone's sign-in, but not a browser already signed in nor a script with its Bearer token.
  */
 import type { Context, Hono, MiddlewareHandler } from "hono";
-import { setCookie } from "hono/cookie";
+import { deleteCookie, setCookie } from "hono/cookie";
 import type { AppDeps } from "./app.ts";
-import { Role, roleOf, sameToken } from "./auth.ts";
+import { credentialOf, Role, roleOf, sameToken } from "./auth.ts";
 import { parseDay, taskFilter } from "./history.ts";
+import { tokenBucket } from "./ratelimit.ts";
 import { AboutPage, noAbout } from "./views/about.tsx";
 import { BackloadPage, backloadPhases } from "./views/backload.tsx";
 import { Layout } from "./views/layout.tsx";
@@ -31,10 +37,13 @@ export function unavailablePage(why: string) {
 
 export function mountPages(app: Hono, deps: AppDeps): void {
   const now = deps.now ?? (() => new Date());
-  // A browser without a usable token is sent to the login form, not given a JSON 401.
+  // A browser without a usable token is sent to the login form, not given a JSON 401. A cookie that matches no
+  // token (one changed since) is dropped: where reads are open, the page then opens without signing in.
   const page: MiddlewareHandler = async (c, next) => {
-    if (roleOf(c, deps.tokens) === null)
+    if (roleOf(c, deps.tokens) === null) {
+      if (credentialOf(c).via === "cookie") deleteCookie(c, "taskmaster_token", { path: "/" });
       return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
+    }
     await next();
     return undefined;
   };
@@ -140,7 +149,19 @@ export function mountPages(app: Hono, deps: AppDeps): void {
       </Layout>,
     ),
   );
+  const attempts = tokenBucket({ burst: 10, intervalMs: 6000 });
   app.post("/login", async (c) => {
+    const waitMs = attempts.take(addressOf(c), now().getTime());
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      return c.html(
+        <Layout title="Sign in" path="/login" live={false}>
+          <p class="error">{`Too many sign-in attempts from this address: try again in ${seconds} s.`}</p>
+        </Layout>,
+        429,
+        { "Retry-After": String(seconds) },
+      );
+    }
     const form = await c.req.parseBody();
     const token = typeof form.token === "string" ? form.token : "";
     const next = typeof form.next === "string" && form.next.startsWith("/web/") ? form.next : "/web/tasks";
@@ -155,6 +176,12 @@ export function mountPages(app: Hono, deps: AppDeps): void {
     setCookie(c, "taskmaster_token", token, { httpOnly: true, sameSite: "Strict", path: "/" });
     return c.redirect(next, 303);
   });
+}
+
+/** The client's address as the socket has it ("" where there is no socket, as in `app.request()`). */
+function addressOf(c: Context): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? "";
 }
 
 function safely<T>(read: () => T, fallback: T): T {

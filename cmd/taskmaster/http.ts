@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import type { Database } from "better-sqlite3";
 import { createApp } from "../../handler/app.ts";
-import type { Tokens } from "../../handler/auth.ts";
+import { type Tokens, tokenProblem } from "../../handler/auth.ts";
 import { type History, HistoryUnavailable } from "../../handler/history.ts";
 import {
   alertsOn,
@@ -38,20 +38,41 @@ export class HttpConfigError extends Error {
   override readonly name = "HttpConfigError";
 }
 
-/** The tokens from `http.*_token` or `http.*_token_file` (a file's content, trimmed). */
+/**
+ * The tokens from `http.*_token` or `http.*_token_file` (a file's content, trimmed). A token that is set must be
+ * one: a blank, short or spaced one is refused here, naming the key, rather than served (a blank one would even
+ * open reads to everyone).
+ */
 export function tokensOf(config: Config, cwd: string): Tokens {
   const fromFile = (path: string, key: string) => {
-    if (!path) return "";
+    let token: string;
     try {
-      return readFileSync(resolve(cwd, path), "utf8").trim();
+      token = readFileSync(resolve(cwd, path), "utf8").trim();
     } catch (err) {
       throw new HttpConfigError(`${key}: cannot read ${path}: ${(err as Error).message}`);
     }
+    return checked(token, `${key} (${path})`);
+  };
+  const checked = (token: string, key: string) => {
+    const problem = tokenProblem(token);
+    if (problem) throw new HttpConfigError(`${key}: ${problem}`);
+    return token;
+  };
+  const tokenOf = (inline: string, key: string, file: string) => {
+    if (inline !== "") return checked(inline, key);
+    return file === "" ? "" : fromFile(file, `${key}_file`);
   };
   return {
-    read: config.http.readToken || fromFile(config.http.readTokenFile, "http.read_token_file"),
-    admin: config.http.adminToken || fromFile(config.http.adminTokenFile, "http.admin_token_file"),
+    read: tokenOf(config.http.readToken, "http.read_token", config.http.readTokenFile),
+    admin: tokenOf(config.http.adminToken, "http.admin_token", config.http.adminTokenFile),
   };
+}
+
+/** The names requests may address beyond localhost and IP addresses: `http.allowed_hosts` and the listen host. */
+export function allowedHosts(config: Config): string[] {
+  const listenHost = config.http.listen.slice(0, config.http.listen.lastIndexOf(":")).replace(/^\[|\]$/g, "");
+  const configured = config.http.allowedHosts.split(",").map((name) => name.trim());
+  return [listenHost, ...configured].filter((name) => name !== "");
 }
 
 /** Loopback addresses may serve without tokens; anything else needs both. */
@@ -141,6 +162,7 @@ export async function serveHttp(
       });
     },
     tokens,
+    allowedHosts: allowedHosts(config),
     version,
     state: () => service.state(),
     history: cacheHistory(service),

@@ -80,8 +80,8 @@ function ruleMetaOf(phase: Phase): Record<string, string> | undefined {
   return Object.fromEntries([...lists].map(([key, values]) => [key, values.join(",")]));
 }
 
-// Constant CSS, set raw: hono/jsx would escape it as text. Narrow screens get one column and full-width controls.
-const css = `
+/** The page's styles (in `/static/style.css`). Narrow screens get one column and full-width controls. */
+export const backloadCss = `
 .backload fieldset { border:1px solid var(--line); border-radius:8px; margin:0 0 1rem; padding:.6rem .9rem .8rem; min-width:0; }
 .backload legend { font-weight:600; padding:0 .3rem; }
 .backload .fields { display:flex; flex-wrap:wrap; gap:.6rem 1rem; align-items:flex-end; }
@@ -334,7 +334,6 @@ export function BackloadPage(props: BackloadPageProps) {
   const notFound = Boolean(props.selected) && found === undefined;
   return (
     <Layout title="Backload" path="/web/backload" live={false}>
-      <style dangerouslySetInnerHTML={{ __html: css }} />
       <p class="muted">
         Create the tasks of a phase for chosen times. Preview first: a dry run lists the tasks without sending
         them.

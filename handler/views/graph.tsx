@@ -175,11 +175,8 @@ export function WorkflowGraph(props: { name: string; model: GraphModel; idPrefix
   );
 }
 
-/**
- * The graph's styles, scoped to `.wf-graph`. Constant text with no user data, so it is inserted raw: hono/jsx
- * would otherwise escape characters that CSS needs as they are.
- */
-const css = `
+/** The graph's styles, scoped to `.wf-graph` (in `/static/style.css`). */
+export const graphCss = `
 .wf-graph { margin:.5rem 0 1rem; overflow-x:auto; color:var(--muted); }
 .wf-graph svg { display:block; max-width:none; }
 .wf-graph .edge { fill:none; stroke:currentColor; stroke-width:1.3; }
@@ -196,7 +193,3 @@ const css = `
 .wf-graph .faulty rect { stroke-width:2; }
 .wf-graph a:hover rect, .wf-graph a:focus rect { stroke-width:2.6; }
 `;
-
-export function GraphStyle() {
-  return <style dangerouslySetInnerHTML={{ __html: css }} />;
-}

@@ -1,11 +1,13 @@
 /**
- * The page frame every view shares: navigation, the day picker, and the styles (inline: no build, no CDN). Works on
- * a phone (one column, tables scroll) and follows the system's dark mode. hono/jsx escapes every value it renders,
- * which matters here: task info, meta and messages are user data.
+ * The page frame every view shares: navigation, the day picker, and the styles. Works on a phone (one column, tables
+ * scroll) and follows the system's dark mode. hono/jsx escapes every value it renders, which matters here: task
+ * info, meta and messages are user data. Styles and scripts come from `/static/` (no build, no CDN): a page holds
+ * no inline style or script, so the Content-Security-Policy allows only this origin's files.
  */
 import type { Child } from "hono/jsx";
 
-const style = `
+/** The rules every page uses; `stylesheet.ts` serves them with the pages' own. */
+export const layoutCss = `
 :root { color-scheme: light dark; --bg:#fff; --fg:#1d232a; --muted:#667; --line:#dde1e6; --accent:#1f6feb;
   --ok:#1a7f37; --err:#cf222e; --warn:#9a6700; --run:#0969da; }
 @media (prefers-color-scheme: dark) { :root { --bg:#0d1117; --fg:#e6edf3; --muted:#8b949e; --line:#30363d;
@@ -75,26 +77,6 @@ export const pages = [
   ["/web/about", "About"],
 ] as const;
 
-/**
- * Pages follow the server's changes: on each `change` event (at most every 700 ms) the page fetches itself and
- * swaps its <main>, so a task turns from running to complete without a reload. Forms being typed in are left alone.
- */
-const live = `(() => {
-  if (!window.EventSource) return;
-  let timer;
-  const refresh = async () => {
-    const active = document.activeElement;
-    if (active && active.closest && active.closest("form")) return;
-    const r = await fetch(location.href, { credentials: "same-origin" });
-    if (!r.ok) return;
-    const doc = new DOMParser().parseFromString(await r.text(), "text/html");
-    const next = doc.querySelector("main");
-    if (next) document.querySelector("main").replaceWith(next);
-  };
-  const events = new EventSource("/api/v1/events");
-  events.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(refresh, 700); });
-})();`;
-
 export function Layout(props: { title: string; path: string; live?: boolean; children?: Child }) {
   return (
     <html lang="en">
@@ -102,8 +84,7 @@ export function Layout(props: { title: string; path: string; live?: boolean; chi
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · taskmaster`}</title>
-        {/* Constant CSS: set raw, since hono/jsx would escape its `>` selectors. */}
-        <style dangerouslySetInnerHTML={{ __html: style }} />
+        <link rel="stylesheet" href="/static/style.css" />
       </head>
       <body>
         <header>
@@ -122,7 +103,7 @@ export function Layout(props: { title: string; path: string; live?: boolean; chi
           <h1>{props.title}</h1>
           {props.children}
         </main>
-        {props.live === false ? null : <script dangerouslySetInnerHTML={{ __html: live }} />}
+        {props.live === false ? null : <script src="/static/live.js" defer />}
         <script src="/static/actions.js" defer />
       </body>
     </html>

@@ -13,7 +13,7 @@ import { formatDuration } from "../../internal/rule/index.ts";
 import { nextSlot, previousSlot } from "../../internal/schedule/index.ts";
 import { formatRfc3339, toWall } from "../../internal/tmpl/index.ts";
 import type { Phase, Snapshot, Workflow } from "../../internal/workflow/index.ts";
-import { GraphStyle, isOrphan, phaseAnchors, WorkflowGraph, workflowGraph } from "./graph.tsx";
+import { isOrphan, phaseAnchors, WorkflowGraph, workflowGraph } from "./graph.tsx";
 import { Badge, Layout } from "./layout.tsx";
 
 export interface WorkflowsPageProps {
@@ -32,8 +32,6 @@ export function WorkflowsPage(props: WorkflowsPageProps) {
   const { snapshot } = props;
   return (
     <Layout title="Workflows" path="/web/workflows">
-      <GraphStyle />
-      <style dangerouslySetInnerHTML={{ __html: css }} />
       {props.canAct ? (
         <p>
           <button
@@ -58,8 +56,8 @@ export function WorkflowsPage(props: WorkflowsPageProps) {
   );
 }
 
-/** Page styles beyond the layout's, scoped to `.workflows`; constant text, so inserted raw. */
-const css = `
+/** Page styles beyond the layout's, scoped to `.workflows` (in `/static/style.css`). */
+export const workflowsCss = `
 .workflows section { margin:1.5rem 0 2rem; }
 .workflows h2 { font-size:1.1rem; margin:.25rem 0; }
 .workflows ul.problems { margin:.25rem 0; padding-left:1.1rem; }

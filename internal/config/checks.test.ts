@@ -1,6 +1,7 @@
 /** The checks on string settings. */
 import { describe, expect, it } from "vitest";
 import {
+  checkHostNames,
   checkListen,
   checkNatsUrls,
   checkOptionalHttpUrl,
@@ -51,6 +52,29 @@ describe("checkListen", () => {
     expect(portOf("[::1]:8080")).toBe(8080);
     expect(withPort("[::1]:8080", 9000)).toBe("[::1]:9000");
     expect(withPort(":8080", 1)).toBe(":1");
+  });
+});
+
+describe("checkHostNames", () => {
+  it("accepts names, a list of them, or none", () => {
+    for (const text of [
+      "",
+      "taskmaster.example.com",
+      "tm, tm.ns.svc.cluster.local",
+      "my_host",
+      "example.com.",
+    ])
+      expect(checkHostNames(text), text).toBeUndefined();
+  });
+
+  it("refuses a URL, a port or an empty entry, naming the entry", () => {
+    expect(checkHostNames("https://tm.example.com")).toBe(
+      '"https://tm.example.com" is not a host name: write the name alone (taskmaster.example.com), without scheme, port or path',
+    );
+    expect(checkHostNames("tm.example.com:8080")).toMatch(/^"tm\.example\.com:8080" is not a host name/);
+    expect(checkHostNames("a,,b")).toBe(
+      'expected host names such as taskmaster.example.com, got an empty entry in "a,,b"',
+    );
   });
 });
 

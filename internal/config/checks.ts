@@ -40,6 +40,18 @@ export function checkListen(text: string): string | undefined {
   return undefined;
 }
 
+/** A comma-separated list of host names (or "" for none): names only, no scheme, port or path. */
+export function checkHostNames(text: string): string | undefined {
+  if (text.trim() === "") return undefined;
+  for (const name of text.split(",").map((n) => n.trim())) {
+    if (name === "")
+      return `expected host names such as taskmaster.example.com, got an empty entry in "${text}"`;
+    if (!/^[\w-]+(\.[\w-]+)*\.?$/.test(name))
+      return `"${name}" is not a host name: write the name alone (taskmaster.example.com), without scheme, port or path`;
+  }
+  return undefined;
+}
+
 /** An IANA time zone name the runtime knows (UTC, Europe/Paris ...). */
 export function checkZone(text: string): string | undefined {
   try {

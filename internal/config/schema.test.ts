@@ -74,6 +74,7 @@ const defaults: Config = {
     adminToken: "",
     readTokenFile: "",
     adminTokenFile: "",
+    allowedHosts: "",
     timeZone: "UTC",
   },
   log: { level: "info", format: "json" },

@@ -5,6 +5,7 @@
  */
 import {
   checkBucketName,
+  checkHostNames,
   checkListen,
   checkNatsUrls,
   checkNotEmpty,
@@ -171,6 +172,13 @@ export const configKeys: readonly ConfigKey[] = [
   key("http.admin_token", "string", "", "bearer token for changes (backload, retry ...)", secret),
   key("http.read_token_file", "string", "", "file holding the read token"),
   key("http.admin_token_file", "string", "", "file holding the admin token"),
+  key(
+    "http.allowed_hosts",
+    "string",
+    "",
+    "comma-separated host names the API is reached by, beyond localhost and IP addresses (a request with another Host is refused)",
+    { check: checkHostNames },
+  ),
   key("http.time_zone", "string", "UTC", "IANA zone of API times given without one (2024-01-15T10:00)", {
     check: checkZone,
   }),

@@ -91,6 +91,8 @@ export interface HttpConfig {
   /** Files holding the tokens; read by the HTTP server, not here. */
   readonly readTokenFile: string;
   readonly adminTokenFile: string;
+  /** Comma-separated host names a request's Host may carry beyond localhost and IP addresses. */
+  readonly allowedHosts: string;
   /** The zone of times the API is given without one. */
   readonly timeZone: string;
 }

@@ -1,6 +1,7 @@
 // The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against a running taskmaster with a
-// real nats-server and workers: sign in, see the tasks a run produced, filter them, open a run, visit every page.
-// Screenshots are saved to test/artifacts/ for people to look at.
+// real nats-server and workers: sign in, see the tasks a run produced, filter them, open a run, visit every page,
+// and none of it trips the pages' Content-Security-Policy. Screenshots are saved to test/artifacts/ for people to
+// look at.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,8 @@ let workers: Worker[] = [];
 let browser: Browser;
 let page: Page;
 let base = "";
+/** What the pages' Content-Security-Policy refused, as the browser reported it, over the whole file. */
+const refused: string[] = [];
 // The slow task's worker finishes only when the test says so.
 let finishSlow: () => void = () => {};
 const slowFinished = new Promise<void>((resolve) => {
@@ -95,6 +98,14 @@ beforeAll(async () => {
   );
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // Every document the page loads reports its policy violations back here (the binding survives navigations).
+  await page.exposeBinding("reportRefused", (_source, what: string) => void refused.push(what));
+  await page.addInitScript(`document.addEventListener("securitypolicyviolation", (e) =>
+    window.reportRefused(location.pathname + ": " + e.violatedDirective + " refused " + (e.blockedURI || "inline")));`);
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/.test(message.text()))
+      refused.push(message.text());
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -298,5 +309,20 @@ describe("the dashboard in Chromium", () => {
     expect(row).toContain("/data/in/report-2026-11-23.csv");
     expect(row).toContain("unmatched");
     await shot("files");
+  });
+
+  it("enforces the Content-Security-Policy: nothing the pages did was refused, an injected script is", async () => {
+    await page.goto(`${base}/login`);
+    await page.goto(`${base}/web/about`);
+    expect(refused).toEqual([]);
+    // A script slipped into the page (as a stored XSS would) does not run, and the browser says why.
+    await page.evaluate(`{
+      const script = document.createElement("script");
+      script.textContent = "document.title = 'injected'";
+      document.body.append(script);
+    }`);
+    await waitFor(() => refused.length > 0, { message: "the browser's report of the refused script" });
+    expect(await page.title()).toBe("About · taskmaster");
+    expect(refused.join("\n")).toMatch(/script-src-elem refused inline/);
   });
 });

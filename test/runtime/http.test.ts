@@ -1,7 +1,8 @@
-// The API as a running taskmaster serves it: probes, a token from a file, and the refusal to listen on a public
-// address without tokens.
+// The API as a running taskmaster serves it: probes, a token from a file, a foreign Host refused, and the refusal to
+// start on a public address without tokens or with tokens too weak to be ones.
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -28,11 +29,39 @@ afterAll(async () => {
 });
 
 const workflow = '[[phase]]\ntask = "root"\nrule = "cron=@yearly"\n';
+const admin = "adm-0123456789abcdef";
+
+/** A GET with the Host header given (fetch will not send one of its own choosing). */
+function getWithHost(url: string, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { headers: { Host: host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** `taskmaster run` with these flags, to its exit. */
+function runToExit(dir: string, flags: readonly string[]) {
+  const args = ["cmd/taskmaster/bin.js", "run", "--nats.url", server.url, "--workflow", dir];
+  const common = ["--cache.path", join(dir, "t.db"), "--log.format", "json"];
+  return spawnSync(process.execPath, [...args, ...common, ...flags], {
+    cwd: repo,
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+}
 
 describe("the API of a running taskmaster", () => {
   it("answers the probes and, with the read token from a file, its status", async () => {
     const dir = workflowDir({ "w.toml": workflow });
-    writeFileSync(join(dir, "read.token"), "s3cret-read\n");
+    writeFileSync(join(dir, "read.token"), "s3cret-read-0123456789\n");
     const p = await startTaskmaster(server.url, dir, ["--http.read_token_file", join(dir, "read.token")]);
     try {
       const running = p.lines.find((l) => l.msg === "taskmaster running");
@@ -46,16 +75,24 @@ describe("the API of a running taskmaster", () => {
       });
       expect((await fetch(`${url}/api/v1/status`)).status).toBe(401);
       const status = await fetch(`${url}/api/v1/status`, {
-        headers: { Authorization: "Bearer s3cret-read" },
+        headers: { Authorization: "Bearer s3cret-read-0123456789" },
       });
       expect(await status.json()).toMatchObject({ version, workflows: 1, phases: 1, cache: { mode: "ok" } });
-      const metrics = await fetch(`${url}/metrics`, { headers: { Authorization: "Bearer s3cret-read" } });
+      const metrics = await fetch(`${url}/metrics`, {
+        headers: { Authorization: "Bearer s3cret-read-0123456789" },
+      });
       expect(metrics.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
       expect(await metrics.text()).toContain("taskmaster_nats_connected 1\n");
+      // A page of another name pointed at 127.0.0.1 (DNS rebinding) is refused; the probes answer any Host.
+      const rebound = await getWithHost(url, "/api/v1/status", "rebind.attacker.example");
+      expect(rebound.status).toBe(421);
+      expect(rebound.body).toContain("add rebind.attacker.example to http.allowed_hosts");
+      expect((await getWithHost(url, "/healthz", "10.244.0.7:8080")).status).toBe(200);
+      expect((await getWithHost(url, "/api/v1/status", "localhost")).status).toBe(401);
       // The consumers' lag comes from a poll of NATS made at start and every 15 s.
       await waitFor(async () => {
         const text = await (
-          await fetch(`${url}/metrics`, { headers: { Authorization: "Bearer s3cret-read" } })
+          await fetch(`${url}/metrics`, { headers: { Authorization: "Bearer s3cret-read-0123456789" } })
         ).text();
         return text.includes(
           'taskmaster_consumer_pending_messages{stream="TASKMASTER_DONE",consumer="taskmaster-done"} 0',
@@ -70,13 +107,13 @@ describe("the API of a running taskmaster", () => {
     const dir = workflowDir({
       "w.toml": `${workflow}\n[[phase]]\ntask = "load"\ndependsOn = "root"\ntemplate = "?day={yyyy}-{mm}-{dd}"\n`,
     });
-    const p = await startTaskmaster(server.url, dir, ["--http.admin_token", "adm"]);
+    const p = await startTaskmaster(server.url, dir, ["--http.admin_token", admin]);
     try {
       const url = String(p.lines.find((l) => l.msg === "taskmaster running")?.http);
       const send = (execute: boolean) =>
         fetch(`${url}/backload`, {
           method: "POST",
-          headers: { Authorization: "Bearer adm", "Content-Type": "application/json" },
+          headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
           body: JSON.stringify({ Task: "load", From: "2024-01-01", To: "2024-01-03", Execute: execute }),
         }).then((r) => r.json() as Promise<{ Status: string; Count: number; Tasks: { info: string }[] }>);
       const dry = await send(false);
@@ -116,10 +153,10 @@ describe("the API of a running taskmaster", () => {
     const dir = workflowDir({
       "w.toml": `${workflow}\n[[phase]]\ntask = "load"\ndependsOn = "root"\n`,
     });
-    const p = await startTaskmaster(server.url, dir, ["--http.admin_token", "adm"]);
+    const p = await startTaskmaster(server.url, dir, ["--http.admin_token", admin]);
     try {
       const url = String(p.lines.find((l) => l.msg === "taskmaster running")?.http);
-      const auth = { Authorization: "Bearer adm" };
+      const auth = { Authorization: `Bearer ${admin}` };
       await jetstream(nc).publish(
         "done",
         JSON.stringify({ type: "root", info: "", id: "r9", result: "complete", meta: "workflow=w.toml" }),
@@ -228,17 +265,31 @@ describe("the API of a running taskmaster", () => {
 
   it("refuses to start on a public address without tokens, and says what to set", () => {
     const dir = workflowDir({ "w.toml": workflow });
-    const args = ["cmd/taskmaster/bin.js", "run", "--nats.url", server.url, "--workflow", dir];
-    const flags = ["--http.listen", "0.0.0.0:0", "--cache.path", join(dir, "t.db"), "--log.format", "json"];
-    const r = spawnSync(process.execPath, [...args, ...flags], {
-      cwd: repo,
-      encoding: "utf8",
-      timeout: 20_000,
-    });
+    const r = runToExit(dir, ["--http.listen", "0.0.0.0:0"]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
       "http.listen is 0.0.0.0:0, not a loopback address: set http.read_token and http.admin_token",
     );
+  });
+
+  it("refuses to start with a short or blank token, naming the key", () => {
+    const dir = workflowDir({ "w.toml": workflow });
+    const short = runToExit(dir, ["--http.listen", "127.0.0.1:0", "--http.admin_token", "Zq7"]);
+    expect(short.status).toBe(1);
+    expect(short.stdout).toContain(
+      "http.admin_token: the token is 3 characters long; use at least 16 (openssl rand -base64 24 makes one)",
+    );
+    writeFileSync(join(dir, "read.token"), "   \n");
+    const blank = runToExit(dir, [
+      "--http.listen",
+      "0.0.0.0:0",
+      "--http.read_token_file",
+      join(dir, "read.token"),
+      "--http.admin_token",
+      admin,
+    ]);
+    expect(blank.status).toBe(1);
+    expect(blank.stdout).toContain(`http.read_token_file (${join(dir, "read.token")}): the token is blank`);
   });
 
   it("has the version package.json has", () => {
