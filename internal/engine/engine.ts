@@ -182,7 +182,8 @@ export function createEngine(deps: EngineDeps): Engine {
       if (isRefusedForGood(err)) {
         // Sending again cannot mend it: terminated and reported, so it never holds a slot again.
         msg.term(); // without a reason: 2.9 ignores "+TERM <reason>"
-        const data = clip(decoder.decode(msg.data));
+        // Its start is enough for the record (it may be near 1 MiB).
+        const data = clip(decoder.decode(msg.data.subarray(0, 2048)));
         events.emit({ type: "messageRejected", subject: msg.subject, reason: asError(err).message, data });
         return;
       }
