@@ -85,7 +85,7 @@ export function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
       : Promise.all([sending, ...records.map((r) => holdRetry(outbox, r, subjects, events))]).then(
           ([sent]) => sent,
         );
-  // Chained, not awaited: see `sendAll`.
+  // Chained, not awaited: see `publishAll`.
   return stored.then((sent) => finishDone(msg, plan, sent, events));
 }
 
