@@ -47,6 +47,7 @@ function app(over: Partial<AppDeps> = {}) {
       ready: true,
       startedAt: new Date("2024-01-15T00:00:00Z"),
       cache: { mode: "ok", reason: "", pending: 0 },
+      engine: { inFlight: 0, publishing: 0, oldestMs: 0, stuck: false },
     }),
     history: history(),
     reload: async () => ({ changed: [], problems: [] }),

@@ -40,11 +40,41 @@ describe("the API", () => {
         ready: false,
         startedAt: new Date(),
         cache: { mode: "ok", reason: "", pending: 0 },
+        engine: { inFlight: 0, publishing: 0, oldestMs: 0, stuck: false },
       }),
     });
     const r = await notReady.request("/readyz");
     expect(r.status).toBe(503);
-    expect(await r.json()).toEqual({ ready: false, nats: "reconnecting", workflows: 0 });
+    expect(await r.json()).toEqual({
+      ready: false,
+      nats: "reconnecting",
+      workflows: 0,
+      stuck: false,
+      oldestInFlightSeconds: 0,
+    });
+  });
+
+  it("answers readyz with 503 while the engine is stuck, saying how long its oldest message has been held", async () => {
+    const stuck = app({
+      state: () => ({
+        nats: "connected",
+        workflows: 2,
+        phases: 5,
+        ready: false,
+        startedAt: new Date(),
+        cache: { mode: "ok", reason: "", pending: 0 },
+        engine: { inFlight: 260, publishing: 1, oldestMs: 301_500, stuck: true },
+      }),
+    });
+    const r = await stuck.request("/readyz");
+    expect(r.status).toBe(503);
+    expect(await r.json()).toEqual({
+      ready: false,
+      nats: "connected",
+      workflows: 2,
+      stuck: true,
+      oldestInFlightSeconds: 301,
+    });
   });
 
   it("needs the read token for reading (401 without, with a message saying what to send), and sets security headers", async () => {

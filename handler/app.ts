@@ -34,6 +34,13 @@ export interface StateView {
   readonly ready: boolean;
   readonly startedAt: Date;
   readonly cache: { readonly mode: string; readonly reason: string; readonly pending: number };
+  /** Messages in flight and the age of the oldest; `stuck` when that is past `engine.stuck_after`. */
+  readonly engine: {
+    readonly inFlight: number;
+    readonly publishing: number;
+    readonly oldestMs: number;
+    readonly stuck: boolean;
+  };
 }
 
 /** What a page needs to know to refresh itself: what kind of thing changed, and for tasks their id and result. */
@@ -133,7 +140,13 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/static/style.css", asset("text/css", stylesheet));
   app.get("/readyz", (c) => {
     const s = deps.state();
-    const body = { ready: s.ready, nats: s.nats, workflows: s.workflows };
+    const body = {
+      ready: s.ready,
+      nats: s.nats,
+      workflows: s.workflows,
+      stuck: s.engine.stuck,
+      oldestInFlightSeconds: Math.floor(s.engine.oldestMs / 1000),
+    };
     return c.json(body, s.ready ? 200 : 503);
   });
 

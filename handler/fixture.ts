@@ -55,6 +55,7 @@ export function testApp(history: History, over: Partial<AppDeps> = {}) {
       ready: true,
       startedAt: new Date("2024-01-15T00:00:00Z"),
       cache: { mode: "ok", reason: "", pending: 0 },
+      engine: { inFlight: 0, publishing: 0, oldestMs: 0, stuck: false },
     }),
     history,
     reload: async () => ({ changed: ["a.toml"], problems: [] }),

@@ -78,6 +78,12 @@ export function logEvents(events: EngineEvents, log: Logger): () => void {
     events.on("publishRetried", (e) =>
       log.debug({ subject: e.subject, attempt: e.attempt, reason: e.reason }, "publish retried"),
     ),
+    events.on("workStuck", (e) =>
+      log.error(
+        { kind: e.kind, subject: e.subject, seq: e.seq, held_ms: e.heldMs, stuck_after_ms: e.stuckAfterMs },
+        "a message has been worked on past engine.stuck_after: what it causes is not stored yet",
+      ),
+    ),
     events.on("natsStatus", (e) => {
       const level = e.status === "reconnect" || e.status === "close" ? "info" : "warn";
       log[level]({ status: e.status, server: e.detail }, `nats ${e.status}`);

@@ -159,6 +159,12 @@ export async function serveHttp(
         consumers: lag.consumers,
         backupFailing: backups.problem ? 1 : 0,
         lastBackupSeconds: backups.last ? Math.round(Date.parse(backups.last.at) / 1000) : 0,
+        engine: {
+          inFlight: s.engine.inFlight,
+          publishing: s.engine.publishing,
+          oldestSeconds: s.engine.oldestMs / 1000,
+          stuck: s.engine.stuck ? 1 : 0,
+        },
       });
     },
     tokens,

@@ -25,6 +25,7 @@ import {
   type Engine,
   type EngineEvents,
   type Subjects,
+  watchStuck,
 } from "../../internal/engine/index.ts";
 import { hasErrors, type Problem } from "../../internal/errors/index.ts";
 import { kvFileLedger } from "../../internal/files/index.ts";
@@ -54,8 +55,19 @@ export interface ServiceState {
   readonly nats: "connected" | "disconnected" | "reconnecting" | "closed";
   readonly workflows: number;
   readonly phases: number;
+  /** Connected, workflows loaded, and the engine not stuck. */
   readonly ready: boolean;
   readonly startedAt: Date;
+  readonly engine: {
+    /** Messages taken and not finished: worked on, or waiting for one of the engine's slots. */
+    readonly inFlight: number;
+    /** Publishes awaiting their acks. */
+    readonly publishing: number;
+    /** How long the oldest message worked on has been held, in milliseconds. */
+    readonly oldestMs: number;
+    /** True while that is past `engine.stuck_after`. */
+    readonly stuck: boolean;
+  };
   /** The history cache: ok, degraded (with why) or off. Never part of readiness: scheduling does not need it. */
   readonly cache: {
     readonly mode: "ok" | "degraded" | "off";
@@ -124,6 +136,11 @@ export async function startService(config: Config, cwd: string, events?: EngineE
     ...(events ? { events } : {}),
   });
   engine.setSnapshot(first);
+  const stuck = watchStuck(engine, {
+    stuckAfterMs: config.engine.stuckAfter,
+    clock: systemClock,
+    events: engine.events,
+  });
   // Before any intake, so the first events are recorded; a restore or rebuild happens here too.
   const cache = await startCache({
     config,
@@ -205,12 +222,19 @@ export async function startService(config: Config, cwd: string, events?: EngineE
       const snapshot = engine.snapshot();
       const workflows = snapshot?.workflows.size ?? 0;
       const c = cache?.state();
+      const isStuck = stuck.stuck();
       return {
         nats,
         workflows,
         phases: snapshot?.phases.length ?? 0,
-        ready: nats === "connected" && !!snapshot,
+        ready: nats === "connected" && !!snapshot && !isStuck,
         startedAt,
+        engine: {
+          inFlight: engine.inFlight,
+          publishing: publisher.inFlight,
+          oldestMs: engine.oldestMs(),
+          stuck: isStuck,
+        },
         cache: c
           ? { mode: c.mode, reason: c.reason, pending: c.pending }
           : { mode: "off", reason: "", pending: 0 },
@@ -277,6 +301,7 @@ export async function startService(config: Config, cwd: string, events?: EngineE
         await scheduler.stop();
         await Promise.all(intakes.map((i) => i.stop()));
         await engine.drain();
+        stuck.stop();
         await alerts.stop();
         await cache?.stop(); // writes what is queued, takes the shutdown backup
         publisher.close();

@@ -17,6 +17,10 @@ describe("what becomes an alert", () => {
       alertOf({ type: "publishRetried", subject: "load", attempt: 5, reason: "no ack in time" }, at),
       alertOf({ type: "publishRetried", subject: "load", attempt: 2, reason: "no ack in time" }, at),
       alertOf({ type: "natsStatus", status: "disconnect", detail: "" }, at),
+      alertOf(
+        { type: "workStuck", kind: "done", subject: "done", seq: 42, heldMs: 301_000, stuckAfterMs: 300_000 },
+        at,
+      ),
     ].map((a) => (a ? `${a.kind}: ${a.message}` : null));
     expect(kinds).toEqual([
       "rejected-message: message rejected on done: not valid JSON",
@@ -27,6 +31,7 @@ describe("what becomes an alert", () => {
       "publish-failed: a task for load is not stored yet after 5 tries (no ack in time); still trying",
       null,
       null,
+      "engine-stuck: a done message (done #42) has been worked on for 5m1s, past engine.stuck_after (5m): what it causes is not stored yet; /readyz says not ready until it is",
     ]);
   });
 

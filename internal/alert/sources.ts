@@ -5,6 +5,7 @@
 import type { EngineEvent } from "../engine/index.ts";
 import { formatProblem } from "../errors/index.ts";
 import { AlertKind } from "../plan/index.ts";
+import { formatDuration } from "../rule/index.ts";
 import { parseMeta, type Task } from "../task/index.ts";
 import { taskTime } from "../tmpl/index.ts";
 import type { AlertItem } from "./digest.ts";
@@ -13,6 +14,7 @@ import type { AlertItem } from "./digest.ts";
 export const AlertKinds = {
   ...AlertKind,
   publishFailed: "publish-failed",
+  engineStuck: "engine-stuck",
   incomplete: "incomplete",
   rejected: "rejected-message",
   cronSkipped: "cron-skipped",
@@ -68,6 +70,13 @@ export function alertOf(event: EngineEvent, at: Date): AlertItem | null {
             at,
           )
         : null;
+    case "workStuck":
+      return system(
+        AlertKinds.engineStuck,
+        event.subject,
+        `a ${event.kind} message (${event.subject} #${event.seq}) has been worked on for ${formatDuration(event.heldMs)}, past engine.stuck_after (${formatDuration(event.stuckAfterMs)}): what it causes is not stored yet; /readyz says not ready until it is`,
+        at,
+      );
     case "error":
       // A cron slot whose tasks could not be published (the publisher retries forever otherwise).
       if (event.where.startsWith("cron "))

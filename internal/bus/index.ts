@@ -5,6 +5,7 @@ export { consumeDurable, type Inbound, type Intake, storedAt } from "./consume.t
 export { type NatsServer, type StartNatsOptions, startNats } from "./localserver.ts";
 export { msgIdOf } from "./msgid.ts";
 export { type PubAck, Publisher, PublisherClosedError, type PublisherOptions } from "./publisher.ts";
+export { isPermanentPublishThrow, isPermanentStreamError, PublishRefusedError } from "./refusal.ts";
 export { kvSlotStore } from "./slots.ts";
 export {
   type ConsumerSpec,

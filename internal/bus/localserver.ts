@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, rmSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, delimiter, join } from "node:path";
@@ -32,6 +32,8 @@ export interface StartNatsOptions {
   readonly storeDir?: string;
   /** Only to come back on a known port (a restart); by default the server picks a free one. */
   readonly port?: number;
+  /** A server config file's text (accounts, users and their permissions ...); the flags here still apply. */
+  readonly config?: string;
 }
 
 const notFound = "nats-server not found (install it with: apt-get install -y nats-server, or run make test)";
@@ -50,7 +52,12 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   const tempDir = await mkdtemp(join(tmpdir(), "taskmaster-nats-"));
   tempDirs.add(tempDir);
   const storeDir = options.storeDir ?? join(tempDir, "store");
-  return launch({ bin, tempDir, storeDir, port: options.port ?? -1 });
+  let configFile: string | undefined;
+  if (options.config !== undefined) {
+    configFile = join(tempDir, "server.conf");
+    await writeFile(configFile, options.config);
+  }
+  return launch({ bin, tempDir, storeDir, port: options.port ?? -1, configFile });
 }
 
 interface LaunchSpec {
@@ -59,10 +66,20 @@ interface LaunchSpec {
   readonly tempDir: string;
   readonly storeDir: string;
   readonly port: number;
+  /** Passed with `-c`, when there is one. */
+  readonly configFile?: string | undefined;
 }
 
 async function launch(spec: LaunchSpec): Promise<NatsServer> {
-  const args = ["-a", "127.0.0.1", "-p", String(spec.port), "--ports_file_dir", spec.tempDir];
+  const args = [
+    "-a",
+    "127.0.0.1",
+    "-p",
+    String(spec.port),
+    "--ports_file_dir",
+    spec.tempDir,
+    ...(spec.configFile ? ["-c", spec.configFile] : []),
+  ];
   const child = spawn(spec.bin, [...args, "-js", "-sd", spec.storeDir], {
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -167,7 +184,13 @@ function handle(r: Running): NatsServer {
     async restart() {
       await end("SIGTERM");
       handedOver = true;
-      return launch({ bin: r.bin, tempDir: r.tempDir, storeDir: r.storeDir, port: r.port });
+      return launch({
+        bin: r.bin,
+        tempDir: r.tempDir,
+        storeDir: r.storeDir,
+        port: r.port,
+        configFile: r.configFile,
+      });
     },
   };
 }

@@ -6,9 +6,12 @@
  * and keeps one sweep timer for all deadlines instead of one timer per message. A message whose ack does not come
  * in time (a timeout, a server restart, the client's buffer dropped on reconnect) is sent again with the same
  * Nats-Msg-Id, so the stream stores it once. It is retried until it is stored or the publisher is closed: nothing
- * that must not be lost is given up on.
+ * that must not be lost is given up on while it may still be stored. A message that never can be (over the server's
+ * max_payload, a subject the account may not publish to, a stream that refuses it for good) is rejected at once
+ * with a `PublishRefusedError`, so its cause can be terminated and reported rather than hold its place forever.
  */
-import { createInbox, headers, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { createInbox, errors, headers, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { isPermanentPublishThrow, isPermanentStreamError, PublishRefusedError } from "./refusal.ts";
 
 export interface PubAck {
   readonly stream: string;
@@ -38,6 +41,20 @@ interface Pending {
 }
 
 const ackText = new TextDecoder();
+
+/**
+ * The bytes of the headers this publisher adds, as they go on the wire (`NATS/1.0␍␊Nats-Msg-Id: <id>␍␊␍␊`), for a
+ * Nats-Msg-Id of up to 64 characters (a SHA-256 in hex). The server's max_payload counts them with the data.
+ */
+const headerBytes = "NATS/1.0\r\nNats-Msg-Id: \r\n\r\n".length + 64;
+
+/** What a stream answers to a publish. */
+interface AckReply {
+  stream?: string;
+  seq?: number;
+  duplicate?: boolean;
+  error?: { code?: number; err_code?: number; description?: string };
+}
 
 export class PublisherClosedError extends Error {
   override readonly name = "PublisherClosedError";
@@ -69,12 +86,21 @@ export class Publisher {
     nc.subscribe(`${this.#inbox}.*`, { callback: (err, msg) => (err ? undefined : this.#onAck(msg)) });
     this.#sweep = setInterval(() => this.#resendExpired(), Math.min(250, this.#ackTimeoutMs));
     this.#sweep.unref();
-    void this.#watchReconnects();
+    void this.#watchStatus();
   }
 
   /** Messages sent and not yet acked. */
   get inFlight(): number {
     return this.#slots.length - this.#free.length;
+  }
+
+  /**
+   * The most bytes of data one message may have: the server's max_payload less the headers added here. Unbounded
+   * until the server has told its limit.
+   */
+  get maxPayload(): number {
+    const limit = this.#nc.info?.max_payload;
+    return limit === undefined ? Number.POSITIVE_INFINITY : limit - headerBytes;
   }
 
   /** Resolves once the stream has stored the message (or had it already). */
@@ -123,8 +149,9 @@ export class Publisher {
     h.set("Nats-Msg-Id", p.msgId);
     try {
       this.#nc.publish(p.subject, p.data, { reply: `${this.#inbox}.${p.token}`, headers: h });
-    } catch {
-      // Closed or draining connection: the sweep tries again; close() rejects.
+    } catch (err) {
+      // Too large or no subject: never sent. A closed or draining connection: the sweep tries again; close() rejects.
+      if (isPermanentPublishThrow(err)) this.#refuse(p, (err as Error).message, err);
     }
   }
 
@@ -132,25 +159,44 @@ export class Publisher {
     const token = msg.subject.slice(this.#inbox.length + 1);
     const p = this.#slots[Number.parseInt(token, 36)];
     if (!p || p.token !== token) return;
-    // No stream answered (503), or the stream refused (full, not found ...): wait and send again.
+    // No stream answered (503): one may be created or elected yet, so wait and send again.
     if (msg.headers?.code === 503 || msg.data.length === 0) {
       this.#retryLater(p, "no stream answered");
       return;
     }
-    let reply: { stream?: string; seq?: number; duplicate?: boolean; error?: { description?: string } };
+    let reply: AckReply;
     try {
       reply = JSON.parse(ackText.decode(msg.data));
     } catch {
       this.#retryLater(p, "unreadable ack");
       return;
     }
-    if (reply.error || !reply.stream) {
-      this.#retryLater(p, reply.error?.description ?? "ack without a stream");
+    const { error } = reply;
+    if (error) {
+      const reason = `${error.description ?? "stream error"} (${error.code ?? "?"}, ${error.err_code ?? "?"})`;
+      if (isPermanentStreamError(error.code, error.err_code))
+        this.#refuse(p, `the stream answered ${reason}`);
+      else this.#retryLater(p, reason);
       return;
     }
+    if (!reply.stream) {
+      this.#retryLater(p, "ack without a stream");
+      return;
+    }
+    this.#release(p);
+    p.resolve({ stream: reply.stream, seq: reply.seq ?? 0, duplicate: reply.duplicate === true });
+  }
+
+  #release(p: Pending): void {
     this.#slots[p.slot] = undefined;
     this.#free.push(p.slot);
-    p.resolve({ stream: reply.stream, seq: reply.seq ?? 0, duplicate: reply.duplicate === true });
+  }
+
+  /** Gives up on a message that can never be stored. */
+  #refuse(p: Pending, reason: string, cause?: unknown): void {
+    if (this.#slots[p.slot] !== p) return;
+    this.#release(p);
+    p.reject(new PublishRefusedError(p.subject, reason, { cause }));
   }
 
   #retryLater(p: Pending, reason: string): void {
@@ -168,12 +214,21 @@ export class Publisher {
     }
   }
 
-  /** After a reconnect the client has dropped what it buffered: send everything still waiting right away. */
-  async #watchReconnects(): Promise<void> {
+  /**
+   * After a reconnect the client has dropped what it buffered: send everything still waiting right away. A subject
+   * the account may not publish to gets no ack, only this status: everything waiting for it is refused.
+   */
+  async #watchStatus(): Promise<void> {
     for await (const status of this.#nc.status()) {
       if (this.#closed) return;
-      if (status.type !== "reconnect") continue;
-      for (const p of this.#waiting()) this.#send(p);
+      if (status.type === "reconnect") {
+        for (const p of this.#waiting()) this.#send(p);
+      } else if (status.type === "error" && status.error instanceof errors.PermissionViolationError) {
+        const denied = status.error;
+        if (denied.operation !== "publish") continue;
+        for (const p of this.#waiting())
+          if (p.subject === denied.subject) this.#refuse(p, denied.message, denied);
+      }
     }
   }
 }

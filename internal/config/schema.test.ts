@@ -44,6 +44,7 @@ const defaults: Config = {
     files: "TASKMASTER_FILES",
     failed: "TASKMASTER_FAILED",
   },
+  engine: { stuckAfter: 5 * minute },
   cache: {
     path: "taskmaster.db",
     retention: 2160 * hour,

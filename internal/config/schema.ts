@@ -107,6 +107,14 @@ export const configKeys: readonly ConfigKey[] = [
     check: checkStreamName,
   }),
 
+  key(
+    "engine.stuck_after",
+    "duration",
+    5 * minute,
+    "a message worked on this long is reported, and /readyz says not ready while one is",
+    { min: second },
+  ),
+
   key("cache.path", "string", "taskmaster.db", 'SQLite file of the history cache; "" for no cache', {
     aliases: ["sqlite.local_path", "cache.local_path"],
   }),

@@ -42,6 +42,11 @@ export interface StreamsConfig {
   readonly failed: string;
 }
 
+export interface EngineConfig {
+  /** How long a message may be worked on before it is reported and the engine counts as stuck. */
+  readonly stuckAfter: number;
+}
+
 export interface S3Config {
   readonly endpoint: string;
   readonly region: string;
@@ -117,6 +122,7 @@ export interface Config {
   readonly statusPort?: number;
   readonly nats: NatsConfig;
   readonly streams: StreamsConfig;
+  readonly engine: EngineConfig;
   readonly cache: CacheConfig;
   readonly files: FilesConfig;
   readonly slack: SlackConfig;

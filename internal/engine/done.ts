@@ -3,8 +3,10 @@
  *
  * A message that cannot be a task (bad JSON, a wrong field, no result) is terminated, so it is not redelivered
  * forever, and reported. A retry that must wait goes to the retry stream; everything else is published at once.
- * If anything fails to publish the message is left unacked and comes back: the same plan gives the same message
- * ids, so what was already stored is not stored twice.
+ * Every message of the plan is made and its size checked before the first is published: a plan NATS would not take
+ * whole throws before anything of it goes out (the engine terminates the done message and reports why). If anything
+ * fails to publish for now the message is left unacked and comes back: the same plan gives the same message ids, so
+ * what was already stored is not stored twice.
  */
 import { type Inbound, storedAt } from "../bus/index.ts";
 import { PlanError, TaskParseError } from "../errors/index.ts";
@@ -12,8 +14,8 @@ import { AlertKind, type Emission, type Plan, type PlanContext, planDone } from 
 import { parseTask, type Task } from "../task/index.ts";
 import type { Snapshot } from "../workflow/index.ts";
 import type { EngineEvents } from "./events.ts";
-import { type Outbox, type Sent, type Subjects, sendAll } from "./outbox.ts";
-import { clip, holdRetry } from "./retry.ts";
+import { type Outbox, outgoing, publishAll, type Sent, type Subjects } from "./outbox.ts";
+import { clip, holdRetry, retryRecord } from "./retry.ts";
 
 export interface DoneDeps {
   readonly outbox: Outbox;
@@ -68,19 +70,22 @@ export function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
     });
     return Promise.resolve();
   }
+  const { outbox, subjects } = deps;
   const now: Emission[] = [];
   const later: Emission[] = [];
   for (const e of plan.emissions) (e.delayMs > 0 ? later : now).push(e);
+  // Made (and checked) all before the first is published; a throw here is the caller's rejection.
+  const tasks = now.map((e) => outgoing(outbox, e, subjects));
+  const records = later.map((e) => retryRecord(outbox, e, storedAt(msg), subjects));
   // Waiting retries are stored beside the tasks (most done messages have none: no Promise.all then).
-  const sending = sendAll(deps.outbox, now, deps.subjects, events);
+  const sending = publishAll(outbox, tasks, events);
   const stored =
-    later.length === 0
+    records.length === 0
       ? sending
-      : Promise.all([
-          sending,
-          ...later.map((e) => holdRetry(deps.outbox, e, storedAt(msg), deps.subjects, events)),
-        ]).then(([sent]) => sent);
-  // Chained, not awaited: see `sendAll`.
+      : Promise.all([sending, ...records.map((r) => holdRetry(outbox, r, subjects, events))]).then(
+          ([sent]) => sent,
+        );
+  // Chained, not awaited: see `publishAll`.
   return stored.then((sent) => finishDone(msg, plan, sent, events));
 }
 

@@ -14,8 +14,8 @@ import type { Phase, Snapshot } from "../workflow/index.ts";
 import { type DoneDeps, handleDone } from "./done.ts";
 import { asError, EngineEvents } from "./events.ts";
 import { handleFile } from "./file.ts";
-import { type Outbox, type Subjects, sendAll } from "./outbox.ts";
-import { releaseRetry } from "./retry.ts";
+import { isRefusedForGood, type Outbox, type Subjects, sendAll } from "./outbox.ts";
+import { clip, releaseRetry } from "./retry.ts";
 
 export interface EngineDeps {
   readonly outbox: Outbox;
@@ -57,25 +57,43 @@ export interface Engine {
   fireCron(phase: Phase, slot: Date): Promise<number>;
   /** Work handed over and not finished. */
   readonly inFlight: number;
+  /** The work being done now, one entry per slot taken (at most `maxActive`). */
+  held(): readonly Held[];
+  /** How long the oldest work being done now has been held, in milliseconds; 0 when there is none. */
+  oldestMs(now?: Date): number;
   /** Resolves when everything handed over so far has finished. */
   drain(): Promise<void>;
 }
 
 /** What a piece of work is: it says which handler takes the message. */
-type Kind = "done" | "file" | "retry";
+export type WorkKind = "done" | "file" | "retry";
 
-/** A message waiting its turn: a record, not a closure (this is made for every message). */
-interface Job {
-  readonly kind: Kind;
+/** A message being worked on, in one of the engine's slots. */
+export interface Held {
+  readonly kind: WorkKind;
   readonly msg: Inbound;
+  /** When it took its slot (the clock's milliseconds). */
+  readonly since: number;
 }
+
+/** A message waiting its turn, then held: a record, not a closure (this is made for every message). */
+interface Job {
+  readonly kind: WorkKind;
+  readonly msg: Inbound;
+  since: number;
+  slot: number;
+}
+
+const decoder = new TextDecoder();
 
 export function createEngine(deps: EngineDeps): Engine {
   const events = deps.events ?? new EngineEvents();
   const maxActive = deps.maxActive ?? 256;
   const maxPublishing = deps.maxPublishing ?? 1024;
-  // Counted, not kept in a Set: a Set that keeps taking new promises is rebuilt again and again, and each old copy
-  // that V8 moved to the old generation keeps the work that was in it alive until the next full GC.
+  // Kept in slots that are reused, not in a Set: a Set that keeps taking new entries is rebuilt again and again, and
+  // each old copy that V8 moved to the old generation keeps the work that was in it alive until the next full GC.
+  const slots: (Job | undefined)[] = [];
+  const freeSlots: number[] = [];
   let active = 0;
   const waiting = new Fifo<Job>();
   /** Called once nothing runs and nothing waits (`drain`). */
@@ -97,8 +115,7 @@ export function createEngine(deps: EngineDeps): Engine {
    * to the millisecond, so one is kept while the clock's millisecond and the snapshot stay the same.
    */
   let doneDeps: DoneDeps | null = null;
-  const doneDepsNow = (snapshot: Snapshot): DoneDeps => {
-    const now = deps.clock.now();
+  const doneDepsNow = (snapshot: Snapshot, now: Date): DoneDeps => {
     if (doneDeps?.snapshot === snapshot && doneDeps.ctx.now.getTime() === now.getTime()) return doneDeps;
     doneDeps = {
       outbox: deps.outbox,
@@ -110,24 +127,25 @@ export function createEngine(deps: EngineDeps): Engine {
     return doneDeps;
   };
 
-  const begin = (job: Job): Promise<void> => {
+  const begin = (job: Job, now: Date): Promise<void> => {
     const { msg } = job;
-    if (job.kind === "retry") return releaseRetry(msg, deps.clock.now(), deps.outbox, events);
+    if (job.kind === "retry") return releaseRetry(msg, now, deps.outbox, events);
     if (!current) return Promise.reject(new Error("no workflows loaded yet"));
-    if (job.kind === "done") return handleDone(msg, doneDepsNow(current));
+    if (job.kind === "done") return handleDone(msg, doneDepsNow(current, now));
     return handleFile(msg, {
       outbox: deps.outbox,
       subjects: deps.subjects,
       events,
       snapshot: current,
-      ctx: context(),
+      ctx: context(now),
       ledger: deps.ledger,
       triggering,
     });
   };
 
-  // One function for every piece of work that ends, not one made per message.
-  const finish = () => {
+  const finish = (job: Job) => {
+    slots[job.slot] = undefined;
+    freeSlots.push(job.slot);
     active--;
     pump();
     if (active === 0 && waiting.size === 0 && drained.length > 0) {
@@ -139,22 +157,42 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const run = (job: Job) => {
     active++;
+    const now = deps.clock.now();
+    job.since = now.getTime();
+    job.slot = freeSlots.pop() ?? slots.length;
+    slots[job.slot] = job;
     let working: Promise<void>;
     try {
-      working = begin(job);
+      working = begin(job, now);
     } catch (err) {
       working = Promise.reject(err);
     }
-    working.then(finish, (err: unknown) => {
+    working.then(
+      () => finish(job),
+      (err: unknown) => {
+        fail(job, err);
+        finish(job);
+      },
+    );
+  };
+
+  const fail = (job: Job, err: unknown) => {
+    const { msg } = job;
+    try {
+      if (isRefusedForGood(err)) {
+        // Sending again cannot mend it: terminated and reported, so it never holds a slot again.
+        msg.term(); // without a reason: 2.9 ignores "+TERM <reason>"
+        // Its start is enough for the record (it may be near 1 MiB).
+        const data = clip(decoder.decode(msg.data.subarray(0, 2048)));
+        events.emit({ type: "messageRejected", subject: msg.subject, reason: asError(err).message, data });
+        return;
+      }
       // Left unacked on purpose when publishing could not finish: the server redelivers it.
       events.emit({ type: "error", where: job.kind, error: asError(err) });
-      try {
-        job.msg.nak(1000);
-      } catch {
-        // The connection is gone; the server redelivers after ack_wait.
-      }
-      finish();
-    });
+      msg.nak(1000);
+    } catch {
+      // The connection is gone; the server redelivers after ack_wait.
+    }
   };
 
   // Work beyond `maxActive` waits in order; each finished piece starts the next.
@@ -166,8 +204,8 @@ export function createEngine(deps: EngineDeps): Engine {
       if (job) run(job);
     }
   };
-  const track = (kind: Kind, msg: Inbound) => {
-    waiting.push({ kind, msg });
+  const track = (kind: WorkKind, msg: Inbound) => {
+    waiting.push({ kind, msg, since: 0, slot: -1 });
     pump();
   };
 
@@ -208,6 +246,14 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     get inFlight() {
       return active + waiting.size;
+    },
+    held() {
+      return slots.filter((job): job is Job => job !== undefined);
+    },
+    oldestMs(now = deps.clock.now()) {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const job of slots) if (job && job.since < oldest) oldest = job.since;
+      return oldest === Number.POSITIVE_INFINITY ? 0 : Math.max(0, now.getTime() - oldest);
     },
     async drain() {
       if (active === 0 && waiting.size === 0) return;

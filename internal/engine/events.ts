@@ -88,6 +88,20 @@ export type EngineEvent =
       readonly attempt: number;
       readonly reason: string;
     }
+  /**
+   * A message has been worked on past `engine.stuck_after`: what it causes is not stored yet (reported once per
+   * message; the publisher keeps trying).
+   */
+  | {
+      readonly type: "workStuck";
+      /** done, retry or file: which consumer's message. */
+      readonly kind: string;
+      readonly subject: string;
+      /** Its stream sequence. */
+      readonly seq: number;
+      readonly heldMs: number;
+      readonly stuckAfterMs: number;
+    }
   | { readonly type: "natsStatus"; readonly status: string; readonly detail: string }
   /** The history cache changed mode: degraded (records held in memory, scheduling unaffected) or ok again. */
   | {

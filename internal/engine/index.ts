@@ -1,5 +1,5 @@
 /** The runtime: triggers → planner → outbox, with typed events. */
-export { createEngine, type Engine, type EngineDeps } from "./engine.ts";
+export { createEngine, type Engine, type EngineDeps, type Held, type WorkKind } from "./engine.ts";
 export {
   type ActionEntry,
   asError,
@@ -10,5 +10,14 @@ export {
   type FileStatus,
   type FileTask,
 } from "./events.ts";
-export { type Outbox, type Sent, type Subjects, sendAll, subjectOf } from "./outbox.ts";
-export { holdRetry, type RetryRecord, releaseRetry } from "./retry.ts";
+export {
+  isRefusedForGood,
+  MessageTooLargeError,
+  type Outbox,
+  type Sent,
+  type Subjects,
+  sendAll,
+  subjectOf,
+} from "./outbox.ts";
+export { type HeldRetry, holdRetry, type RetryRecord, releaseRetry, retryRecord } from "./retry.ts";
+export { type StuckWatch, type StuckWatchOptions, watchStuck } from "./stuck.ts";

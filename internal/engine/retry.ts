@@ -11,7 +11,7 @@ import { type Inbound, messageBytes, msgIdOf } from "../bus/index.ts";
 import type { Emission } from "../plan/index.ts";
 import { type Task, taskJson } from "../task/index.ts";
 import type { EngineEvents } from "./events.ts";
-import { type Outbox, type Subjects, subjectOf } from "./outbox.ts";
+import { checkSize, describeEmission, type Outbox, type Subjects, subjectOf } from "./outbox.ts";
 
 /** What the retry stream holds for one waiting retry. */
 export interface RetryRecord {
@@ -24,18 +24,39 @@ export interface RetryRecord {
 const maxNakMs = 24 * 3_600_000;
 const decoder = new TextDecoder();
 
-/** Stores a waiting retry, due `delayMs` after the done message that caused it was stored. */
-export async function holdRetry(
+/** A waiting retry's record, made and its size checked, ready to store. */
+export interface HeldRetry {
+  readonly emission: Emission;
+  readonly dueAt: Date;
+  readonly data: Uint8Array;
+}
+
+/**
+ * The record of a retry due `delayMs` after the done message that caused it was stored. Throws
+ * `MessageTooLargeError` when NATS would not take it (the task and its fields are over max_payload).
+ */
+export function retryRecord(
   outbox: Outbox,
   emission: Emission,
   arrived: Date,
   subjects: Subjects,
-  events: EngineEvents,
-): Promise<void> {
+): HeldRetry {
   const dueAt = new Date(arrived.getTime() + emission.delayMs);
   const record: RetryRecord = { subject: subjectOf(emission, subjects), due: dueAt.toISOString(), emission };
   const data = messageBytes(JSON.stringify(record));
-  const ack = await outbox.publish(subjects.retry, data, msgIdOf(`retry-record|${emission.dedupeKey}`));
+  checkSize(outbox, data, () => describeEmission(emission, "retry record"));
+  return { emission, dueAt, data };
+}
+
+/** Stores a waiting retry's record. */
+export async function holdRetry(
+  outbox: Outbox,
+  held: HeldRetry,
+  subjects: Subjects,
+  events: EngineEvents,
+): Promise<void> {
+  const { emission, dueAt } = held;
+  const ack = await outbox.publish(subjects.retry, held.data, msgIdOf(`retry-record|${emission.dedupeKey}`));
   if (!ack.duplicate)
     events.emit({ type: "retryScheduled", task: emission.task, dueAt, delayMs: emission.delayMs });
 }
@@ -64,8 +85,9 @@ export async function releaseRetry(
     return;
   }
   const { emission, subject } = record;
-  const msgId = msgIdOf(emission.dedupeKey);
   const data = messageBytes(taskJson(emission.task));
+  checkSize(outbox, data, () => describeEmission(emission));
+  const msgId = msgIdOf(emission.dedupeKey);
   const ack = await outbox.publish(subject, data, msgId);
   events.emit({
     type: "taskPublished",

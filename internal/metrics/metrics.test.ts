@@ -121,4 +121,22 @@ describe("metrics", () => {
     expect(text).toContain("taskmaster_backup_failing 1");
     expect(text).toContain("taskmaster_backup_last_success_timestamp_seconds 1700000000");
   });
+
+  it("renders the engine's messages in flight, the age of the oldest and whether it is stuck", () => {
+    const m = collectMetrics(new EngineEvents());
+    const base = { natsConnected: 1, cacheDegraded: 0, cachePending: 0, workflows: 1, phases: 2 };
+    const idle = m.render(base);
+    expect(idle).toContain("taskmaster_engine_oldest_in_flight_seconds 0");
+    expect(idle).toContain("taskmaster_engine_stuck 0");
+    const text = m.render({
+      ...base,
+      engine: { inFlight: 260, publishing: 4, oldestSeconds: 301.5, stuck: 1 },
+    });
+    expect(text).toContain(
+      "# TYPE taskmaster_engine_in_flight_messages gauge\ntaskmaster_engine_in_flight_messages 260",
+    );
+    expect(text).toContain("taskmaster_engine_publishes_in_flight 4");
+    expect(text).toContain("taskmaster_engine_oldest_in_flight_seconds 301.5");
+    expect(text).toContain("taskmaster_engine_stuck 1");
+  });
 });

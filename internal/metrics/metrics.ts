@@ -1,7 +1,8 @@
 /**
  * Counters and gauges for Prometheus, kept from the service's events: tasks published by topic and kind, done
  * messages by topic and result, retries and failures by topic, alerts by kind, files by status, rejected
- * messages, the done-to-child latency, and gauges the service polls (NATS, cache, consumers' lag, backups).
+ * messages, the done-to-child latency, and gauges the service polls (NATS, cache, consumers' lag, backups, the
+ * engine's messages in flight and the age of the oldest).
  * `render()` writes the text exposition format.
  */
 import type { EngineEvents } from "../engine/index.ts";
@@ -114,6 +115,13 @@ export interface Gauges {
   readonly backupFailing?: number;
   /** When the last backup was taken (Unix seconds), 0 for none since start. */
   readonly lastBackupSeconds?: number;
+  /** The engine: messages taken and not finished, publishes awaiting acks, the oldest message's age, stuck (1). */
+  readonly engine?: {
+    readonly inFlight: number;
+    readonly publishing: number;
+    readonly oldestSeconds: number;
+    readonly stuck: number;
+  };
 }
 
 function labelled(name: string, help: string, values: readonly (readonly [Labels, number])[]): string[] {
@@ -121,6 +129,24 @@ function labelled(name: string, help: string, values: readonly (readonly [Labels
     `# HELP ${name} ${help}`,
     `# TYPE ${name} gauge`,
     ...values.map(([labels, v]) => `${name}${labelText(labels)} ${v}`),
+  ];
+}
+
+function engineGauges(gauge: (name: string, help: string, value: number) => string[], g: Gauges): string[] {
+  const e = g.engine ?? { inFlight: 0, publishing: 0, oldestSeconds: 0, stuck: 0 };
+  return [
+    ...gauge(
+      "taskmaster_engine_in_flight_messages",
+      "Messages taken and not finished (worked on, or waiting for a slot).",
+      e.inFlight,
+    ),
+    ...gauge("taskmaster_engine_publishes_in_flight", "Publishes awaiting their acks.", e.publishing),
+    ...gauge(
+      "taskmaster_engine_oldest_in_flight_seconds",
+      "How long the oldest message worked on has been held.",
+      e.oldestSeconds,
+    ),
+    ...gauge("taskmaster_engine_stuck", "1 while that is past engine.stuck_after.", e.stuck),
   ];
 }
 
@@ -211,6 +237,7 @@ export function collectMetrics(events: EngineEvents, clock: () => number = () =>
           "When the last cache backup was taken; 0 for none since start.",
           g.lastBackupSeconds ?? 0,
         ),
+        ...engineGauges(gauge, g),
         "",
       ].join("\n");
     },

@@ -360,3 +360,25 @@ describe("dedupe keys of siblings", () => {
     expect(keys[0]).not.toBe(keys[1]);
   });
 });
+
+describe("dedupe keys of large tasks", () => {
+  it("stay small whatever the size of the task's info and id, and still tell siblings apart", () => {
+    const s = snapshotOf({
+      "a.toml": [
+        '[[phase]]\ntask = "p"\nrule = "cron=@daily"\nretry = 1\n',
+        '[[phase]]\ntask = "c"\ndependsOn = "p"\ntemplate = "x"\n',
+      ].join("\n"),
+    });
+    const big = "x".repeat(540 * 1024);
+    const task = (result: Task["result"], info: string) =>
+      done({ type: "p", id: `id-${big}`, info, result, meta: "workflow=a.toml" });
+    const keys = [
+      ...planDone(s, task("complete", `${big}1`), testContext()).emissions,
+      ...planDone(s, task("complete", `${big}2`), testContext()).emissions,
+      ...planDone(s, task("error", big), testContext()).emissions,
+    ].map((e) => e.dedupeKey);
+    expect(keys).toHaveLength(3);
+    for (const key of keys) expect(key.length).toBeLessThan(200);
+    expect(new Set(keys).size).toBe(3);
+  });
+});

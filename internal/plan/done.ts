@@ -18,6 +18,7 @@ import { childrenOf, findPhase } from "../workflow/index.ts";
 import type { Phase, Snapshot } from "../workflow/types.ts";
 import { expandBatch } from "./batch.ts";
 import { newTask, phaseRef, ruleRows, templateEnv } from "./emit.ts";
+import { boundedKey } from "./key.ts";
 import { retryDelayMs } from "./retry.ts";
 import { AlertKind, type Emission, EmissionKind, emptyPlan, type Plan, type PlanContext } from "./types.ts";
 
@@ -41,10 +42,12 @@ export function planDone(snapshot: Snapshot, task: Task, ctx: PlanContext): Plan
 /**
  * The identity of the finished task, so a redelivered done message gives the same keys. Siblings share the id and
  * often the created second (a batch, or a child's rows), so the info tells them apart (flowlord's cache overwrote
- * such siblings; their children must not collide here).
+ * such siblings; their children must not collide here). Bounded: a large info or id is hashed.
  */
 function doneKey(task: Task, meta: ReadonlyMap<string, string>): string {
-  return `${task.id ?? ""}|${task.type}|${task.job || meta.get("job") || ""}|${task.created ?? ""}|${task.info}`;
+  return boundedKey(
+    `${task.id ?? ""}|${task.type}|${task.job || meta.get("job") || ""}|${task.created ?? ""}|${task.info}`,
+  );
 }
 
 /**

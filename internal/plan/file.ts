@@ -9,6 +9,7 @@ import { fillMeta, pathTime, render } from "../tmpl/index.ts";
 import { filePhases } from "../workflow/index.ts";
 import type { Phase, Snapshot } from "../workflow/types.ts";
 import { newTask, phaseRef, templateEnv } from "./emit.ts";
+import { boundedKey } from "./key.ts";
 import { type Emission, EmissionKind, type Plan, type PlanContext } from "./types.ts";
 
 /** A file as the watcher or the files topic reports it. */
@@ -44,7 +45,7 @@ export function planFile(snapshot: Snapshot, file: FileArrival, ctx: PlanContext
   const phases = matchFile(snapshot, file.path);
   if (phases.length === 0) return { emissions: [], alerts: [], notes: [`no match found for "${file.path}"`] };
   const wall = pathTime(file.path);
-  const identity = `${file.path}|${file.size ?? ""}|${file.modified ?? ""}`;
+  const identity = boundedKey(`${file.path}|${file.size ?? ""}|${file.modified ?? ""}`);
   const emissions = phases.map((phase): Emission => {
     // Flowlord copies the whole rule query into the meta, then adds the file, its name, the workflow and the job.
     const meta = new Map<string, string>();

@@ -8,6 +8,7 @@ import { parseMeta, withMeta } from "../task/meta.ts";
 import type { Task } from "../task/types.ts";
 import { aloneMeta, aloneValue } from "./done.ts";
 import { newTask } from "./emit.ts";
+import { boundedKey } from "./key.ts";
 import { type Emission, EmissionKind, type PlanContext } from "./types.ts";
 
 export function planRerun(
@@ -30,6 +31,6 @@ export function planRerun(
     delayMs: 0,
     task: newTask(ctx, { type: task.type, job, info: task.info, id: task.id, meta }),
     ...(workflow ? { phase: { workflow, phase: job ? `${task.type}:${job}` : task.type } } : {}),
-    dedupeKey: `rerun|${requestId}`,
+    dedupeKey: `rerun|${boundedKey(requestId)}`,
   };
 }

@@ -72,6 +72,8 @@ describe("the API of a running taskmaster", () => {
         ready: true,
         nats: "connected",
         workflows: 1,
+        stuck: false,
+        oldestInFlightSeconds: 0,
       });
       expect((await fetch(`${url}/api/v1/status`)).status).toBe(401);
       const status = await fetch(`${url}/api/v1/status`, {
