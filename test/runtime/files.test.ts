@@ -3,13 +3,16 @@
 import { appendFileSync, mkdirSync, mkdtempSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { logEvents } from "../../cmd/taskmaster/eventlog.ts";
 import { planCommand } from "../../cmd/taskmaster/plan.ts";
 import { type Service, startService } from "../../cmd/taskmaster/service.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
+import { createLogger } from "../../internal/log/index.ts";
 import { parseMeta } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -43,7 +46,7 @@ async function start(files: Record<string, string>, flags: string[] = []) {
   const events = new EngineEvents();
   const log = new EventLog(events);
   service = await startService(testConfig(server.url, dir, [...fast, ...flags]), dir, events);
-  return { dir, log, svc: service };
+  return { dir, log, svc: service, events };
 }
 
 const landing = () => mkdtempSync(join(tmpdir(), "taskmaster-in-"));
@@ -146,6 +149,53 @@ template = "?name={meta:filename}"
     expect(statuses(10)).toEqual(["triggered", "repeat"]);
     expect(statuses(11)).toEqual(["triggered"]);
     expect(published(log, "load-stat")).toHaveLength(2);
+  });
+
+  it("refuses a path that climbs out with .. or is relative, with the reason in the log, and triggers nothing", async () => {
+    const csv = `
+[[phase]]
+task = "load-csv"
+rule = "files=/data/**/*.csv"
+
+[[phase]]
+task = "load-relative"
+rule = "files=data/**/*.csv"
+`;
+    // Nothing local is watched here: only the files topic is under test.
+    const { log, events } = await start({ "csv.toml": csv }, ["--files.watch", "false"]);
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const stopLogging = logEvents(events, createLogger({ level: "info", format: "json", destination }));
+    await send({ path: "/data/../../etc/shadow.csv", size: 1 }, "climb");
+    await send({ path: "data/in/x.csv", size: 1 }, "relative");
+    await send({ path: "/data//in/./ok.csv", size: 1 }, "good");
+    await waitFor(() => log.of("messageRejected").length + log.of("fileArrived").length === 3, {
+      message: "three messages handled",
+    });
+    stopLogging();
+    const rejected = log.of("messageRejected").map((e) => [e.subject, e.reason]);
+    expect(rejected).toEqual([
+      [
+        "files",
+        'path: /data/../../etc/shadow.csv has a ".." segment: a file\'s path must not climb out of a folder',
+      ],
+      [
+        "files",
+        "path: data/in/x.csv is relative: a file's path must be absolute (/data/in/a.csv) or name its store (gs://bucket/a.csv)",
+      ],
+    ]);
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged.filter((l) => l.msg === "message rejected").map((l) => l.reason)).toEqual(
+      rejected.map(([, reason]) => reason),
+    );
+    expect(log.of("taskPublished").map((e) => [e.emission.task.type, fileOf(e)])).toEqual([
+      ["load-csv", "/data/in/ok.csv"],
+    ]);
   });
 
   it("reports a file no rule matches, with the reason", async () => {
