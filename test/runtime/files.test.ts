@@ -3,20 +3,17 @@
 import { appendFileSync, mkdirSync, mkdtempSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { logEvents } from "../../cmd/taskmaster/eventlog.ts";
 import { planCommand } from "../../cmd/taskmaster/plan.ts";
 import { type Service, startService } from "../../cmd/taskmaster/service.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
-import { createLogger } from "../../internal/log/index.ts";
 import { parseMeta } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { EventLog, published, testConfig, workflowDir, writeWorkflows } from "./harness.ts";
+import { EventLog, LogLines, published, testConfig, workflowDir, writeWorkflows } from "./harness.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
@@ -163,21 +160,14 @@ rule = "files=data/**/*.csv"
 `;
     // Nothing local is watched here: only the files topic is under test.
     const { log, events } = await start({ "csv.toml": csv }, ["--files.watch", "false"]);
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const stopLogging = logEvents(events, createLogger({ level: "info", format: "json", destination }));
+    const logged = new LogLines(events);
     await send({ path: "/data/../../etc/shadow.csv", size: 1 }, "climb");
     await send({ path: "data/in/x.csv", size: 1 }, "relative");
     await send({ path: "/data//in/./ok.csv", size: 1 }, "good");
     await waitFor(() => log.of("messageRejected").length + log.of("fileArrived").length === 3, {
       message: "three messages handled",
     });
-    stopLogging();
+    logged.stop();
     const rejected = log.of("messageRejected").map((e) => [e.subject, e.reason]);
     expect(rejected).toEqual([
       [
@@ -189,8 +179,7 @@ rule = "files=data/**/*.csv"
         "path: data/in/x.csv is relative: a file's path must be absolute (/data/in/a.csv) or name its store (gs://bucket/a.csv)",
       ],
     ]);
-    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(logged.filter((l) => l.msg === "message rejected").map((l) => l.reason)).toEqual(
+    expect(logged.withMessage("message rejected").map((l) => l.reason)).toEqual(
       rejected.map(([, reason]) => reason),
     );
     expect(log.of("taskPublished").map((e) => [e.emission.task.type, fileOf(e)])).toEqual([
