@@ -1,6 +1,9 @@
 /**
  * Engine events as log lines: one line per thing a person watching the service wants to see. Published tasks are
  * logged at debug (there can be tens of thousands a second); failures and decisions at info and above.
+ *
+ * A field is never named like one pino writes itself (`msg`, `level`, `time`, `pid`, `hostname`): a line would carry
+ * the key twice, which strict log pipelines reject. So a task's own message is `task_msg`.
  */
 import type { Logger } from "pino";
 import type { EngineEvents } from "../../internal/engine/index.ts";
@@ -20,7 +23,7 @@ export function logEvents(events: EngineEvents, log: Logger): () => void {
     events.on("taskDone", (e) => {
       if (!log.isLevelEnabled("debug")) return;
       log.debug(
-        { task: taskName(e.task), id: e.task.id, result: e.task.result, msg: e.task.msg },
+        { task: taskName(e.task), id: e.task.id, result: e.task.result, task_msg: e.task.msg },
         "task done",
       );
     }),
@@ -31,7 +34,7 @@ export function logEvents(events: EngineEvents, log: Logger): () => void {
       ),
     ),
     events.on("taskFailed", (e) =>
-      log.warn({ task: taskName(e.task), id: e.task.id, msg: e.task.msg }, "task failed"),
+      log.warn({ task: taskName(e.task), id: e.task.id, task_msg: e.task.msg }, "task failed"),
     ),
     events.on("messageRejected", (e) =>
       log.warn({ subject: e.subject, reason: e.reason, data: e.data }, "message rejected"),

@@ -4,7 +4,14 @@
  * streams keep `streams.max_age` of history (72 h by default), so that is what comes back; so does the audit trail
  * of people's actions, from its own stream. Files and alerts are not in the streams and are not rebuilt.
  */
-import { type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import {
+  type Consumer,
+  type JetStreamClient,
+  JetStreamError,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+} from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { parseMeta, parseTask, type Task } from "../task/index.ts";
 import { dataTimeOf, doneRecord } from "./projection.ts";
@@ -110,6 +117,54 @@ function actionOf(data: Uint8Array): ActionRecord {
   };
 }
 
+/**
+ * How much one pull of a replay asks for. The server keeps what it has sent and the client has not read yet, and
+ * cuts a client that has more than `max_pending` (64 MB by default) waiting as a slow consumer: a pull by count
+ * alone (1 000 messages of up to 1 MB each) can ask for a gigabyte. So each pull is bounded in bytes as well (and by
+ * the client to 100 messages), and the next one is asked for once the messages of the last are stored. A pull has
+ * to fit the largest message the server accepts, or that message would never come.
+ */
+const pullBytes = 8 * 1024 * 1024;
+/** What a pull counts beyond a message's headers and payload (bounded by `max_payload`): its subjects. */
+const envelopeBytes = 64 * 1024;
+
+/** A stream the replay cannot read to its end. */
+export class ReplayError extends Error {
+  override readonly name = "ReplayError";
+}
+
+/** The server ends a pull whose next message would pass its byte limit with this status; nats.js throws it. */
+function isByteLimitReached(err: unknown): boolean {
+  return (
+    err instanceof JetStreamError &&
+    (err as { code?: unknown }).code === 409 &&
+    /message size exceeds maxbytes/i.test(err.message)
+  );
+}
+
+/** The messages of one pull, in order; it ends at its byte limit, at 100 messages, or after 2 s without one. */
+async function* pull(
+  consumer: Consumer,
+  stream: string,
+  maxBytes: number,
+  after: number,
+): AsyncGenerator<JsMsg> {
+  const batch = await consumer.fetch({ max_bytes: maxBytes, expires: 2000 });
+  let seen = 0;
+  try {
+    for await (const m of batch) {
+      seen++;
+      yield m;
+    }
+  } catch (err) {
+    if (!isByteLimitReached(err)) throw err;
+    if (seen === 0) {
+      const what = `stream ${stream}: the message after sequence ${after} is larger than a pull of ${maxBytes} bytes`;
+      throw new ReplayError(what, { cause: err });
+    }
+  }
+}
+
 async function replay<T = Task>(
   nc: NatsConnection,
   js: JetStreamClient,
@@ -123,12 +178,13 @@ async function replay<T = Task>(
   if (!info || info.state.messages === 0) return 0;
   const last = info.state.last_seq;
   const consumer = await js.consumers.get(stream); // an ordered, ephemeral consumer: reads, never acks
+  const maxBytes = Math.max(pullBytes, (nc.info?.max_payload ?? 0) + envelopeBytes);
   let count = 0;
+  let seq = 0;
   for (;;) {
-    const batch = await consumer.fetch({ max_messages: 1000, expires: 2000 });
-    let seen = 0;
-    for await (const m of batch) {
-      seen++;
+    const before = seq;
+    for await (const m of pull(consumer, stream, maxBytes, seq)) {
+      seq = m.seq;
       try {
         each(m, parse(m.data));
         count++;
@@ -137,6 +193,6 @@ async function replay<T = Task>(
       }
       if (m.seq >= last) return count;
     }
-    if (seen === 0) return count; // the rest expired meanwhile
+    if (seq === before) return count; // the rest expired meanwhile
   }
 }

@@ -69,6 +69,11 @@ describe("configSecrets", () => {
     expect(configSecrets(resolveConfig({ env: {}, flags: [] }).config)).toEqual([]);
   });
 
+  it("leaves out a blank secret (a token set to spaces), which would match every space in the log", () => {
+    const env = { TASKMASTER_HTTP_READ_TOKEN: " ", TASKMASTER_NATS_TOKEN: "\t ", TASKMASTER_NATS_PASS: "pw" };
+    expect(configSecrets(resolveConfig({ env, flags: [] }).config)).toEqual(["pw"]);
+  });
+
   it("adds the decoded form of a percent-encoded URL password", () => {
     const { config } = resolveConfig({ env: { TASKMASTER_NATS_URL: "nats://u:p%40ss@h:4222" }, flags: [] });
     expect(configSecrets(config)).toEqual(["p%40ss", "p@ss"]);

@@ -57,7 +57,8 @@ export function configSecrets(config: Config): string[] {
   const secrets = new Set<string>();
   for (const key of configKeys) {
     const value = getField(config, key.field);
-    if (key.secret && typeof value === "string" && value !== "") secrets.add(value);
+    // A blank value is no secret to scrub: it would match every space the logger writes.
+    if (key.secret && typeof value === "string" && value.trim() !== "") secrets.add(value);
   }
   for (const secret of urlCredentials(config.nats.url)) secrets.add(secret);
   return [...secrets];

@@ -99,6 +99,40 @@ describe("parseFileMessage", () => {
     expect(notice).toMatchObject({ path: "gs://b/x.txt", size: 0, modified: "" });
   });
 
+  it("gives a local path in its canonical form, and keeps an object's key as written", () => {
+    const pathOf = (message: unknown) => parseFileMessage(JSON.stringify(message))[0]?.path;
+    expect(pathOf({ path: "//data//in/./2024/a.csv" })).toBe("/data/in/2024/a.csv");
+    expect(pathOf({ path: "gs://b/in//./x.csv" })).toBe("gs://b/in//./x.csv");
+    expect(pathOf({ bucket: "b", name: "in//x.csv" })).toBe("gs://b/in//x.csv");
+  });
+
+  it("refuses a relative path and one that climbs with .., in every form", () => {
+    expect(refusal('{"path":"/data/../../etc/shadow.csv"}')).toBe(
+      'path: /data/../../etc/shadow.csv has a ".." segment: a file\'s path must not climb out of a folder',
+    );
+    expect(refusal('{"path":"/data/in/.."}')).toMatch(/^path: \/data\/in\/\.\. has a "\.\." segment/);
+    expect(refusal('{"path":"gs://b/in/../x.csv"}')).toMatch(
+      /^path: gs:\/\/b\/in\/\.\.\/x\.csv has a "\.\."/,
+    );
+    expect(refusal('{"bucket":"b","name":"in/../../x.csv"}')).toMatch(
+      /^name: gs:\/\/b\/in\/\.\.\/\.\.\/x\.csv has/,
+    );
+    const s3 = (key: string) =>
+      JSON.stringify({
+        Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "b" }, object: { key } } }],
+      });
+    // The key is URL-decoded first, so an encoded `..` is caught as well.
+    expect(refusal(s3("in/%2E%2E/x.csv"))).toBe(
+      'Records[0].s3.object.key: s3://b/in/../x.csv has a ".." segment: a file\'s path must not climb out of a folder',
+    );
+    expect(refusal('{"path":"data/in/a.csv"}')).toBe(
+      "path: data/in/a.csv is relative: a file's path must be absolute (/data/in/a.csv) or name its store (gs://bucket/a.csv)",
+    );
+    expect(refusal('{"path":"./a.csv"}')).toMatch(/^path: \.\/a\.csv is relative/);
+    // A name with dots in it is no `..` segment.
+    expect(parseFileMessage('{"path":"/data/..a/b..csv"}')[0]?.path).toBe("/data/..a/b..csv");
+  });
+
   it("refuses garbage with a reason that says what was expected", () => {
     expect(refusal("")).toBe("message is empty");
     expect(refusal("{not json")).toMatch(/^not valid JSON: /);

@@ -8,8 +8,9 @@
  *   and `eventTime`; only `ObjectCreated:*` records are files that arrived.
  *
  * Anything else is refused with a reason that says what was expected; flowlord turned garbage into an empty path
- * that matched nothing.
+ * that matched nothing. So is a path that is relative or climbs with `..` (`filePath`).
  */
+import { posix } from "node:path";
 import { FileMessageError } from "../errors/index.ts";
 
 /** One file a message announces. `modified` is RFC 3339 (UTC) or "" when the producer gave no time. */
@@ -64,7 +65,7 @@ function fromStat(value: Json): FileNotice {
     throw new FileMessageError(`path: must be a non-empty string, got ${kind(path)}`);
   if (value.isDir === true) throw new FileMessageError(`path: ${path} is a directory, not a file`);
   return {
-    path,
+    path: filePath(path, "path"),
     size: sizeOf(value.size, "size"),
     modified: timeOf(value.created, "created"),
     checksum: optionalString(value.checksum, "checksum"),
@@ -84,7 +85,7 @@ function fromStorageObject(value: Json): FileNotice {
   if (name === "") throw new FileMessageError("name: must not be empty");
   if (name.endsWith("/")) throw new FileMessageError(`name: ${name} is a folder, not an object`);
   return {
-    path: `gs://${bucket}/${name}`,
+    path: filePath(`gs://${bucket}/${name}`, "name"),
     size: sizeOf(value.size, "size"),
     modified: timeOf(value.timeCreated ?? value.updated, "timeCreated"),
     checksum: optionalString(value.md5Hash, "md5Hash"),
@@ -110,7 +111,7 @@ function fromS3Event(value: Json): FileNotice[] {
     if (typeof object.key !== "string" || object.key === "")
       throw new FileMessageError(`${at}.s3.object.key: must be a non-empty string, got ${kind(object.key)}`);
     notices.push({
-      path: `s3://${bucket}/${decodeKey(object.key)}`,
+      path: filePath(`s3://${bucket}/${decodeKey(object.key)}`, `${at}.s3.object.key`),
       size: sizeOf(object.size, `${at}.s3.object.size`),
       modified: timeOf(record.eventTime, `${at}.eventTime`),
       checksum: optionalString(object.eTag, `${at}.s3.object.eTag`),
@@ -121,6 +122,31 @@ function fromS3Event(value: Json): FileNotice[] {
   if (notices.length === 0)
     throw new FileMessageError("Records: no ObjectCreated record, so no file arrived");
   return notices;
+}
+
+/** `gs://`, `s3://`, `file://` ...: a path that names its store. */
+const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/**
+ * The path triggers see. A local path is made canonical (`/data//in/./a.csv` is `/data/in/a.csv`), so it matches its
+ * globs and is remembered under one name. A relative path has no place of its own, and a `..` segment climbs out of
+ * the folder a glob names (`/data/../../etc/shadow.csv`, as written, is below `/data/**`): both are refused.
+ * An object's key is kept as written (`a//b` and `a/b` are two objects), but a `..` in it is refused as well: a worker
+ * that copies the object to a local path would climb out the same way.
+ */
+function filePath(path: string, field: string): string {
+  const store = scheme.exec(path)?.[0];
+  const rest = store === undefined ? path : path.slice(store.length);
+  if (rest.split("/").includes(".."))
+    throw new FileMessageError(
+      `${field}: ${path} has a ".." segment: a file's path must not climb out of a folder`,
+    );
+  if (store !== undefined) return path;
+  if (!path.startsWith("/"))
+    throw new FileMessageError(
+      `${field}: ${path} is relative: a file's path must be absolute (/data/in/a.csv) or name its store (gs://bucket/a.csv)`,
+    );
+  return posix.normalize(path);
 }
 
 /** S3 writes keys form-encoded: `+` for a space, `%XX` for the rest. */

@@ -67,6 +67,13 @@ describe.each(["json", "pretty"] as const)("createLogger, %s", (format) => {
     expect(output()).toContain("denied");
   });
 
+  it("leaves the spaces of a line alone when a secret is blank", () => {
+    const { log, output } = capture({ level: "info", format, secrets: [" ", "\t", secret] });
+    log.info({ note: "two words" }, `three words here ${secret}`);
+    expect(output()).toContain("three words here ***");
+    expect(output()).toContain("two words");
+  });
+
   it("writes only events at or above the level", () => {
     const { log, output } = capture({ level: "warn", format });
     log.debug("not shown");

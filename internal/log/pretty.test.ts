@@ -49,4 +49,19 @@ describe("formatPretty", () => {
     );
     expect(line).not.toContain("\n");
   });
+
+  it("writes every control character as an escape: nothing from outside reaches the terminal as it is", () => {
+    const line = formatPretty({
+      level: 40,
+      time,
+      msg: "message rejected \u001b[2J\u0007",
+      reason: "bad\u0000",
+      data: "\u001b[31mred\u001b[0m text",
+      "k\u001b[1m": { info: "\u009b1m\u007f\u2028" },
+    });
+    expect(line).toBe(
+      '03:04:05.067 WARN  message rejected \\u001b[2J\\u0007 reason=bad\\u0000 data="\\u001b[31mred\\u001b[0m text" k\\u001b[1m={"info":"\\u009b1m\\u007f\\u2028"}',
+    );
+    expect(line).not.toMatch(/[\p{Cc}\u2028\u2029]/u);
+  });
 });

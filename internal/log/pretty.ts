@@ -30,6 +30,18 @@ function oneLine(text: string): string {
   return text.replace(/[\r\n\t]/g, (c) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t"));
 }
 
+/**
+ * Every other control character: the C0 and C1 sets, DEL, and the line and paragraph separators. Printed as they
+ * are, a message or a field (a task's info, a rejected message's data: text from outside) could colour, move the
+ * cursor, clear the screen or start a new line in the terminal of the person reading.
+ */
+const controls = /[\p{Cc}\u2028\u2029]/gu;
+
+/** The control characters left in a line written as `\u001b` and the like. */
+function visible(line: string): string {
+  return line.replace(controls, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`);
+}
+
 /** A serialized error as `Type: message (at place)`, with the first frame of the stack as the place. */
 function describeError(err: Record<string, unknown>): string {
   const type = typeof err.type === "string" ? err.type : "Error";
@@ -59,5 +71,5 @@ export function formatPretty(record: Record<string, unknown>): string {
   const fields = Object.entries(record)
     .filter(([key]) => !shownElsewhere.has(key))
     .map(([key, value]) => `${key}=${formatValue(value)}`);
-  return [time, level, message, ...fields].filter((part) => part !== "").join(" ");
+  return visible([time, level, message, ...fields].filter((part) => part !== "").join(" "));
 }

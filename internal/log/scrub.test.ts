@@ -32,4 +32,11 @@ describe("createScrubber", () => {
     expect(scrub.mayHold('{"msg":"clean"}')).toBe(false);
     expect(createScrubber([]).mayHold('{"msg":"clean"}')).toBe(false);
   });
+
+  it("ignores a blank secret: spaces and tabs stay as they are", () => {
+    const blank = createScrubber([" ", "\t", "  ", "hunter2"]);
+    expect(blank.text("a b\tc  d hunter2")).toBe("a b\tc  d ***");
+    expect(blank.value({ note: "two words" })).toEqual({ note: "two words" });
+    expect(blank.mayHold('{"msg":"two words"}')).toBe(false);
+  });
 });

@@ -20,8 +20,9 @@ export interface Scrubber {
 }
 
 export function createScrubber(secrets: readonly string[]): Scrubber {
+  // A blank value (a token set to " ") hides nothing and would turn every space of every line into "***".
   // Longest first, so that a secret containing a shorter one is hidden whole.
-  const values = [...new Set(secrets.filter((s) => s !== ""))].sort((a, b) => b.length - a.length);
+  const values = [...new Set(secrets.filter((s) => s.trim() !== ""))].sort((a, b) => b.length - a.length);
   // How each secret looks inside a JSON string, where quotes, backslashes and control characters are escaped.
   const inJson = values.map((s) => JSON.stringify(s).slice(1, -1));
 

@@ -13,7 +13,7 @@ import { EngineEvents } from "../../internal/engine/index.ts";
 import { parseMeta } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { EventLog, published, testConfig, workflowDir, writeWorkflows } from "./harness.ts";
+import { EventLog, LogLines, published, testConfig, workflowDir, writeWorkflows } from "./harness.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
@@ -43,7 +43,7 @@ async function start(files: Record<string, string>, flags: string[] = []) {
   const events = new EngineEvents();
   const log = new EventLog(events);
   service = await startService(testConfig(server.url, dir, [...fast, ...flags]), dir, events);
-  return { dir, log, svc: service };
+  return { dir, log, svc: service, events };
 }
 
 const landing = () => mkdtempSync(join(tmpdir(), "taskmaster-in-"));
@@ -146,6 +146,45 @@ template = "?name={meta:filename}"
     expect(statuses(10)).toEqual(["triggered", "repeat"]);
     expect(statuses(11)).toEqual(["triggered"]);
     expect(published(log, "load-stat")).toHaveLength(2);
+  });
+
+  it("refuses a path that climbs out with .. or is relative, with the reason in the log, and triggers nothing", async () => {
+    const csv = `
+[[phase]]
+task = "load-csv"
+rule = "files=/data/**/*.csv"
+
+[[phase]]
+task = "load-relative"
+rule = "files=data/**/*.csv"
+`;
+    // Nothing local is watched here: only the files topic is under test.
+    const { log, events } = await start({ "csv.toml": csv }, ["--files.watch", "false"]);
+    const logged = new LogLines(events);
+    await send({ path: "/data/../../etc/shadow.csv", size: 1 }, "climb");
+    await send({ path: "data/in/x.csv", size: 1 }, "relative");
+    await send({ path: "/data//in/./ok.csv", size: 1 }, "good");
+    await waitFor(() => log.of("messageRejected").length + log.of("fileArrived").length === 3, {
+      message: "three messages handled",
+    });
+    logged.stop();
+    const rejected = log.of("messageRejected").map((e) => [e.subject, e.reason]);
+    expect(rejected).toEqual([
+      [
+        "files",
+        'path: /data/../../etc/shadow.csv has a ".." segment: a file\'s path must not climb out of a folder',
+      ],
+      [
+        "files",
+        "path: data/in/x.csv is relative: a file's path must be absolute (/data/in/a.csv) or name its store (gs://bucket/a.csv)",
+      ],
+    ]);
+    expect(logged.withMessage("message rejected").map((l) => l.reason)).toEqual(
+      rejected.map(([, reason]) => reason),
+    );
+    expect(log.of("taskPublished").map((e) => [e.emission.task.type, fileOf(e)])).toEqual([
+      ["load-csv", "/data/in/ok.csv"],
+    ]);
   });
 
   it("reports a file no rule matches, with the reason", async () => {

@@ -5,9 +5,12 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { Writable } from "node:stream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { logEvents } from "../../cmd/taskmaster/eventlog.ts";
 import { type Config, hasConfigErrors, resolveConfig } from "../../internal/config/index.ts";
 import type { EngineEvent, EngineEvents, EventOf } from "../../internal/engine/index.ts";
+import { createLogger } from "../../internal/log/index.ts";
 import type { Task } from "../../internal/task/index.ts";
 import { type Outcome, startWorker, type Worker } from "../../internal/worker/index.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -58,6 +61,27 @@ export class EventLog {
       { timeoutMs, message: `an event ${type}` },
     );
     return found as EventOf<T>;
+  }
+}
+
+/** The service's log, as `taskmaster run` writes it (JSON lines at info), kept in memory. */
+export class LogLines {
+  readonly lines: string[] = [];
+  readonly stop: () => void;
+  constructor(source: EngineEvents) {
+    const destination = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        this.lines.push(String(chunk));
+        done();
+      },
+    });
+    this.stop = logEvents(source, createLogger({ level: "info", format: "json", destination }));
+  }
+  /** The parsed lines whose message is `msg`. */
+  withMessage(msg: string): Record<string, unknown>[] {
+    return this.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((record) => record.msg === msg);
   }
 }
 

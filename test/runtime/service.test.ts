@@ -12,7 +12,15 @@ import { taskJson } from "../../internal/task/index.ts";
 import type { Worker } from "../../internal/worker/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { EventLog, fakeWorkers, published, testConfig, workflowDir, writeWorkflows } from "./harness.ts";
+import {
+  EventLog,
+  fakeWorkers,
+  LogLines,
+  published,
+  testConfig,
+  workflowDir,
+  writeWorkflows,
+} from "./harness.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
@@ -63,7 +71,7 @@ async function start(files: Record<string, string>, flags: string[] = []) {
   const events = new EngineEvents();
   const log = new EventLog(events);
   service = await startService(testConfig(server.url, dir, flags), dir, events);
-  return { dir, log, svc: service };
+  return { dir, log, svc: service, events };
 }
 
 const encoder = new TextEncoder();
@@ -110,6 +118,28 @@ describe("the service", () => {
     expect(log.of("alertRaised").map((e) => e.alert.message)).toEqual([
       "child failed after 2 retries: boom 3",
     ]);
+  });
+
+  it("logs a failed task as one JSON object with each key once: the task's own message is task_msg", async () => {
+    const { log, events } = await start({ "chain.toml": chain });
+    const logged = new LogLines(events);
+    workers = fakeWorkers(nc, ["child"], () => ({ result: "error", msg: 'disk "on" fire' }));
+    await jetstream(nc).publish(
+      "done",
+      done({ id: "r2", result: "complete", meta: "workflow=chain.toml&cron=2024-01-15T00" }),
+    );
+    await log.until("taskFailed");
+    logged.stop();
+    const line = logged.lines.find((l) => l.includes('"task failed"')) ?? "";
+    // JSON.parse keeps the last of two equal keys; strict pipelines refuse the line.
+    expect(line.match(/[{,]"msg":/g)).toHaveLength(1);
+    expect(JSON.parse(line)).toMatchObject({
+      level: 40,
+      msg: "task failed",
+      task: "child",
+      id: "r2",
+      task_msg: 'disk "on" fire',
+    });
   });
 
   it("yields a done message's children once when it is delivered twice", async () => {
