@@ -32,6 +32,13 @@ export interface StartNatsOptions {
   readonly storeDir?: string;
   /** Only to come back on a known port (a restart); by default the server picks a free one. */
   readonly port?: number;
+  /** Clients must log in with this user and password (tests of authorization). */
+  readonly auth?: { readonly user: string; readonly pass: string };
+  /**
+   * Runs the server in a process group of its own. Ctrl-C in a terminal signals the whole foreground group; a server
+   * outside it keeps running until its starter stops it, after what uses it has drained (`taskmaster dev`).
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 const notFound = "nats-server not found (install it with: apt-get install -y nats-server, or run make test)";
@@ -50,7 +57,14 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   const tempDir = await mkdtemp(join(tmpdir(), "taskmaster-nats-"));
   tempDirs.add(tempDir);
   const storeDir = options.storeDir ?? join(tempDir, "store");
-  return launch({ bin, tempDir, storeDir, port: options.port ?? -1 });
+  return launch({
+    bin,
+    tempDir,
+    storeDir,
+    port: options.port ?? -1,
+    ...(options.auth ? { auth: options.auth } : {}),
+    ownProcessGroup: options.ownProcessGroup === true,
+  });
 }
 
 interface LaunchSpec {
@@ -59,12 +73,16 @@ interface LaunchSpec {
   readonly tempDir: string;
   readonly storeDir: string;
   readonly port: number;
+  readonly auth?: StartNatsOptions["auth"];
+  readonly ownProcessGroup: boolean;
 }
 
 async function launch(spec: LaunchSpec): Promise<NatsServer> {
   const args = ["-a", "127.0.0.1", "-p", String(spec.port), "--ports_file_dir", spec.tempDir];
-  const child = spawn(spec.bin, [...args, "-js", "-sd", spec.storeDir], {
+  const auth = spec.auth ? ["--user", spec.auth.user, "--pass", spec.auth.pass] : [];
+  const child = spawn(spec.bin, [...args, ...auth, "-js", "-sd", spec.storeDir], {
     stdio: ["ignore", "ignore", "pipe"],
+    detached: spec.ownProcessGroup,
   });
   const exited = new Promise<void>((resolve) =>
     child.once("close", () => {
@@ -96,7 +114,7 @@ async function launch(spec: LaunchSpec): Promise<NatsServer> {
       () => log,
     );
     const port = Number(new URL(url).port);
-    await checkServer(url, port, () => serverIdFromLog(log));
+    await checkServer(url, port, spec.auth, () => serverIdFromLog(log));
     return handle({ ...spec, url, port, pid, exited });
   } catch (err) {
     await signalAndWait(pid, "SIGKILL", exited);
@@ -124,8 +142,13 @@ async function readPortsFile(file: string, child: ChildProcess, log: () => strin
 }
 
 /** Connects once and checks the answer comes from our process: the port, and the id it logged at startup. */
-async function checkServer(url: string, port: number, loggedId: () => string | undefined): Promise<void> {
-  const nc = await connect({ servers: url, reconnect: false, timeout: 2_000 });
+async function checkServer(
+  url: string,
+  port: number,
+  auth: LaunchSpec["auth"],
+  loggedId: () => string | undefined,
+): Promise<void> {
+  const nc = await connect({ servers: url, reconnect: false, timeout: 2_000, ...auth });
   try {
     const info = nc.info;
     if (info?.port !== port) throw new Error(`reached a server on port ${info?.port}, wanted ${port}`);
@@ -167,7 +190,8 @@ function handle(r: Running): NatsServer {
     async restart() {
       await end("SIGTERM");
       handedOver = true;
-      return launch({ bin: r.bin, tempDir: r.tempDir, storeDir: r.storeDir, port: r.port });
+      const { bin, tempDir, storeDir, port, auth, ownProcessGroup } = r;
+      return launch({ bin, tempDir, storeDir, port, ownProcessGroup, ...(auth ? { auth } : {}) });
     },
   };
 }
