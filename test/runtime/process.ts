@@ -104,13 +104,18 @@ function spawnArgv(argv: readonly string[], options: SpawnOptions = {}): Taskmas
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const waitForLine = async (match: (l: LogLine) => boolean, timeoutMs = 15_000) => {
     let found: LogLine | undefined;
-    await waitFor(
-      () => {
-        found = lines.find(match);
-        return found !== undefined;
-      },
-      { timeoutMs, message: `a log line (stderr: ${stderr.slice(-500)})` },
-    );
+    try {
+      await waitFor(
+        () => {
+          found = lines.find(match);
+          return found !== undefined;
+        },
+        { timeoutMs, message: "a log line" },
+      );
+    } catch (err) {
+      // What the process wrote to stderr by then (a crash's stack) says why the line never came.
+      throw new Error(`${(err as Error).message} (exit: ${child.exitCode}, stderr: ${stderr.slice(-500)})`);
+    }
     return found as LogLine;
   };
   return {
