@@ -52,8 +52,7 @@ import {
 export const cronBucket = "taskmaster_cron";
 
 export interface ServiceState {
-  /** "connecting" until the first connection is made (the service's parts are not running yet). */
-  readonly nats: "connecting" | "connected" | "disconnected" | "reconnecting" | "closed";
+  readonly nats: "connected" | "disconnected" | "reconnecting" | "closed";
   readonly workflows: number;
   readonly phases: number;
   readonly ready: boolean;
