@@ -95,7 +95,7 @@ process.stdout.on("error", (err) => {
   throw err;
 });
 const { main } = await import(pathToFileURL(bundle).href);
-process.exitCode = await main(process.argv.slice(2), {
+const code = await main(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   cwd: process.cwd(),
@@ -106,3 +106,8 @@ process.exitCode = await main(process.argv.slice(2), {
     return Buffer.concat(chunks).toString("utf8");
   },
 });
+// The command is over, so the process is too: nothing still open (a NATS client reconnecting to a server that is
+// gone, a timer) may keep it running. What was written to stdout and stderr goes out first (pipes are asynchronous).
+const flushed = (stream) => new Promise((resolve) => stream.write("", resolve));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);

@@ -9,12 +9,13 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { connectNats, type NatsServer, startNats } from "../../internal/bus/index.ts";
-import type { Config } from "../../internal/config/index.ts";
-import { createLogger } from "../../internal/log/index.ts";
+import { connectionOptions, connectNats, type NatsServer, startNats } from "../../internal/bus/index.ts";
+import { type Config, configSecrets, hideUrlCredentials } from "../../internal/config/index.ts";
+import { createLogger, type Logger } from "../../internal/log/index.ts";
 import { execHandler, startWorker, type Worker } from "../../internal/worker/index.ts";
 import { Exit, type Io } from "./io.ts";
-import { readConfig, start, untilSignal } from "./run.ts";
+import { type Running, runUntilSignal } from "./lifecycle.ts";
+import { readConfig, start } from "./run.ts";
 import { logWorkerEvent } from "./worker.ts";
 
 export const devConfigFile = "config/taskmaster.toml";
@@ -26,18 +27,27 @@ export async function devCommand(args: readonly string[], io: Io): Promise<numbe
   const defaults = !withFile && existsSync(join(io.cwd, devConfigFile)) ? ["--config", devConfigFile] : [];
   const loaded = readConfig([...defaults, ...args], io);
   if (!loaded) return Exit.failed;
-  const log = createLogger({ level: loaded.log.level, format: loaded.log.format });
+  const log = createLogger({
+    level: loaded.log.level,
+    format: loaded.log.format,
+    secrets: configSecrets(loaded),
+  });
+  return runUntilSignal((stopping) => startDev(loaded, io, log, stopping), log);
+}
 
+/** NATS (the configured one, or a local one), the service, and the demo workers; stopped in the reverse order. */
+async function startDev(loaded: Config, io: Io, log: Logger, stopping: AbortSignal): Promise<Running | null> {
   let server: NatsServer | undefined;
   let config: Config = loaded;
-  if (await answers(loaded.nats.url)) {
-    log.info({ nats: loaded.nats.url }, "using the configured NATS server");
+  if (await answers(loaded.nats)) {
+    log.info({ nats: hideUrlCredentials(loaded.nats.url) }, "using the configured NATS server");
   } else {
-    server = await startNats();
+    // In a process group of its own, so that Ctrl-C reaches taskmaster alone, which drains and then stops it.
+    server = await startNats({ ownProcessGroup: true });
     config = { ...loaded, nats: { ...loaded.nats, url: server.url } };
     log.info(
       { nats: server.url, store: server.storeDir },
-      `no NATS at ${loaded.nats.url}; started a local nats-server`,
+      `no NATS at ${hideUrlCredentials(loaded.nats.url)}; started a local nats-server`,
     );
   }
 
@@ -52,48 +62,48 @@ export async function devCommand(args: readonly string[], io: Io): Promise<numbe
   }
   // The demo file workflow's watched folder, made before the service starts watching it.
   mkdirSync(demoLanding, { recursive: true });
-  const service = await start(config, io, log);
-  if (!service) {
+  const started = await start(config, io, log, stopping);
+  if (!started) {
     await server?.stop();
-    return Exit.failed;
+    return null;
   }
+  const stopService = async () => {
+    try {
+      await started.stop();
+    } finally {
+      await server?.stop();
+    }
+  };
+  const service = started.service;
+  // A signal came while NATS was awaited: there is nothing more to start.
+  if (!service) return { stop: stopService };
   const nc = await connectNats({ ...config.nats, name: "taskmaster-demo-workers" });
-  const workers = demoWorkers(
-    nc,
-    config,
-    service.engine.snapshot()?.phases.map((p) => p.topic) ?? [],
-    io,
-    log,
-  );
+  const topics = service.engine.snapshot()?.phases.map((p) => p.topic) ?? [];
+  const workers = demoWorkers(nc, config, topics, io, log);
   log.info(
     { topics: workers.map((w) => w.topic) },
     `demo workers running ${demoWorker}; press Ctrl-C to stop`,
   );
-
   const usesLanding = service.engine.snapshot()?.phases.some((p) => p.rule.files?.startsWith(demoLanding));
   const dropping = usesLanding ? dropDemoFiles(log) : undefined;
 
-  const code = await untilSignal(
-    {
-      ...service,
-      stop: async () => {
-        clearInterval(dropping);
-        await Promise.all(workers.map((w) => w.worker.stop()));
-        await nc.drain();
-        await service.stop();
-        await server?.stop();
-      },
+  return {
+    stop: async () => {
+      clearInterval(dropping);
+      await Promise.all(workers.map((w) => w.worker.stop()));
+      // The workers have stopped: nothing is left to acknowledge on their connection, so a drain that fails
+      // (NATS away) only needs the connection closed.
+      await nc.drain().catch(() => nc.close());
+      await stopService();
     },
-    log,
-  );
-  return code;
+  };
 }
 
 /** Where config/workflows/files.toml watches for CSV files. */
 const demoLanding = "/tmp/taskmaster-demo/in/";
 
 /** A demo CSV in today's folder now and every 30 s, so a file trigger shows in the console. */
-function dropDemoFiles(log: ReturnType<typeof createLogger>): NodeJS.Timeout {
+function dropDemoFiles(log: Logger): NodeJS.Timeout {
   const drop = () => {
     const now = new Date().toISOString();
     const dir = join(demoLanding, now.slice(0, 4), now.slice(5, 7), now.slice(8, 10));
@@ -112,10 +122,10 @@ function dropDemoFiles(log: ReturnType<typeof createLogger>): NodeJS.Timeout {
   return timer;
 }
 
-/** True when a NATS server answers at `url` within a second. */
-async function answers(url: string): Promise<boolean> {
+/** True when the configured NATS answers (with the configured credentials) within a second. */
+async function answers(settings: Config["nats"]): Promise<boolean> {
   try {
-    const nc = await connect({ servers: url.split(","), reconnect: false, timeout: 1000 });
+    const nc = await connect({ ...connectionOptions(settings), reconnect: false, timeout: 1000 });
     await nc.close();
     return true;
   } catch {
@@ -128,7 +138,7 @@ function demoWorkers(
   config: Config,
   topics: readonly string[],
   io: Io,
-  log: ReturnType<typeof createLogger>,
+  log: Logger,
 ): { topic: string; worker: Worker }[] {
   const script = join(io.cwd, demoWorker);
   return [...new Set(topics)].sort().map((topic) => ({

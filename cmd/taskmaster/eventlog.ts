@@ -8,6 +8,7 @@
 import type { Logger } from "pino";
 import type { EngineEvents } from "../../internal/engine/index.ts";
 import { formatProblem } from "../../internal/errors/index.ts";
+import { formatDuration } from "../../internal/rule/index.ts";
 import { taskName } from "../../internal/task/index.ts";
 
 export function logEvents(events: EngineEvents, log: Logger): () => void {
@@ -91,6 +92,19 @@ export function logEvents(events: EngineEvents, log: Logger): () => void {
       const level = e.status === "reconnect" || e.status === "close" ? "info" : "warn";
       log[level]({ status: e.status, server: e.detail }, `nats ${e.status}`);
     }),
+    events.on("natsConnectFailed", (e) =>
+      log.warn(
+        {
+          attempt: e.attempt,
+          problem: e.problem,
+          reason: e.reason,
+          servers: e.servers,
+          retry_in_ms: e.retryInMs,
+          next_try: new Date(Date.now() + e.retryInMs).toISOString(),
+        },
+        `cannot connect to NATS: ${e.reason}; trying again in ${formatDuration(e.retryInMs)}`,
+      ),
+    ),
     events.on("cacheState", (e) => {
       const fields = { pending: e.pending, dropped: e.dropped };
       if (e.mode === "ok") log.info(fields, "cache writing again");

@@ -1,6 +1,7 @@
 /**
  * Serving the API: the tokens (inline or from files), the rule that only loopback may go without tokens, the
- * history bound to the cache's read connection, and the Node server on `http.listen`.
+ * history bound to the cache's read connection, and the Node server on `http.listen`. The server listens before the
+ * service runs, answering the probes only (`createStartingApp`) while NATS is waited for; then the whole API.
  */
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
@@ -9,6 +10,7 @@ import type { Database } from "better-sqlite3";
 import { createApp } from "../../handler/app.ts";
 import { type Tokens, tokenProblem } from "../../handler/auth.ts";
 import { type History, HistoryUnavailable } from "../../handler/history.ts";
+import { createStartingApp, type StartingView } from "../../handler/starting.ts";
 import {
   alertsOn,
   counts,
@@ -131,19 +133,61 @@ export function cacheHistory(service: Pick<Service, "cache" | "events">): Histor
   };
 }
 
+/** A request handler as the Node server calls it; `env` holds the socket (who is calling, for the audit trail). */
+type Fetch = (request: Request, env: unknown) => Response | Promise<Response>;
+
 export interface HttpServer {
   readonly url: string;
+  /** Serves the whole API of `service` from now on (until then, only the probes answer). */
+  serve(service: Service): void;
   close(): Promise<void>;
 }
 
-export async function serveHttp(
+/** Listens on `http.listen`, answering as `createStartingApp` does until `serve` is called. */
+export async function listenHttp(
+  config: Config,
+  tokens: Tokens,
+  version: string,
+  cwd: string,
+  waiting: () => StartingView,
+): Promise<HttpServer> {
+  checkExposure(config.http.listen, tokens);
+  const starting = createStartingApp(waiting);
+  let app: { fetch: Fetch; stop(): void } = {
+    fetch: (request, env) => starting.fetch(request, env),
+    stop() {},
+  };
+  const at = config.http.listen.lastIndexOf(":");
+  const hostname = config.http.listen.slice(0, at).replace(/^\[|\]$/g, "") || "0.0.0.0";
+  const port = Number(config.http.listen.slice(at + 1));
+  return new Promise((resolveServer, reject) => {
+    const server = serve({ fetch: (request, env) => app.fetch(request, env), hostname, port }, (info) => {
+      resolveServer({
+        url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${info.port}`,
+        serve(service) {
+          app = serviceApp(config, service, tokens, version, cwd);
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            app.stop();
+            server.close(() => done());
+            // Live pages hold their event streams open for good: cut them, or closing would wait forever.
+            if ("closeAllConnections" in server) server.closeAllConnections();
+          }),
+      });
+    });
+    server.once("error", reject);
+  });
+}
+
+/** The whole API of a running service, and what stops the collectors it feeds from (metrics, backups, lag). */
+function serviceApp(
   config: Config,
   service: Service,
   tokens: Tokens,
   version: string,
   cwd: string,
-): Promise<HttpServer> {
-  checkExposure(config.http.listen, tokens);
+): { fetch: Fetch; stop(): void } {
   const metrics = collectMetrics(service.events);
   const backups = followBackups(service);
   const lag = pollConsumers(service);
@@ -252,26 +296,14 @@ export async function serveHttp(
     },
     reload: () => service.reload(),
   });
-  const at = config.http.listen.lastIndexOf(":");
-  const hostname = config.http.listen.slice(0, at).replace(/^\[|\]$/g, "") || "0.0.0.0";
-  const port = Number(config.http.listen.slice(at + 1));
-  return new Promise((resolveServer, reject) => {
-    const server = serve({ fetch: app.fetch, hostname, port }, (info) => {
-      resolveServer({
-        url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${info.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            metrics.stop();
-            backups.stop();
-            lag.stop();
-            server.close(() => done());
-            // Live pages hold their event streams open for good: cut them, or closing would wait forever.
-            if ("closeAllConnections" in server) server.closeAllConnections();
-          }),
-      });
-    });
-    server.once("error", reject);
-  });
+  return {
+    fetch: (request, env) => app.fetch(request, env),
+    stop() {
+      metrics.stop();
+      backups.stop();
+      lag.stop();
+    },
+  };
 }
 
 /** The last backup taken and whether backups are failing, from the service's events. */

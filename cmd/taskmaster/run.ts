@@ -1,31 +1,33 @@
 /**
- * `taskmaster run`: the service. Loads the config (file, TASKMASTER_* environment, flags), starts everything, and on
- * SIGTERM or SIGINT drains and exits 0 (or 1 if draining takes longer than 10 s).
+ * `taskmaster run`: the service. Loads the config (file, TASKMASTER_* environment, flags), starts the API and then
+ * the service (waiting for NATS as long as it takes), and on SIGTERM or SIGINT drains and exits 0; 1 when the drain
+ * was not clean or took longer than 10 s (`lifecycle.ts`).
  */
 
 import type { Tokens } from "../../handler/auth.ts";
+import type { StartingView } from "../../handler/starting.ts";
+import { ConnectAbortedError, NatsUrlError } from "../../internal/bus/index.ts";
 import {
   type Config,
   configSecrets,
   formatConfigProblem,
   hasConfigErrors,
+  hideUrlCredentials,
   loadConfig,
 } from "../../internal/config/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
 import { formatProblem } from "../../internal/errors/index.ts";
 import { createLogger, type Logger } from "../../internal/log/index.ts";
 import { logEvents } from "./eventlog.ts";
-import { checkExposure, HttpConfigError, type HttpServer, serveHttp, tokensOf } from "./http.ts";
+import { checkExposure, HttpConfigError, type HttpServer, listenHttp, tokensOf } from "./http.ts";
 import { Exit, type Io, UsageError } from "./io.ts";
+import { type Running, runUntilSignal } from "./lifecycle.ts";
 import { type Service, StartupError, startService } from "./service.ts";
 import { version } from "./version.ts";
 
 export const runUsage = `Usage: taskmaster run [--config FILE] [--KEY VALUE ...]
   --config FILE     the service config (TOML); default: $TASKMASTER_CONFIG, else built-in defaults
   --KEY VALUE       any config key, e.g. --nats.url nats://host:4222 --workflow dir --log.level debug`;
-
-/** The longest a shutdown may take before the process gives up and exits 1. */
-export const drainLimitMs = 10_000;
 
 /** Splits `--config FILE` (or `--config=FILE`) from the other flags, which are config keys. */
 export function configArgs(args: readonly string[], env: Io["env"]): { file?: string; flags: string[] } {
@@ -63,36 +65,55 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
     format: config.log.format,
     secrets: configSecrets(config),
   });
-  const service = await start(config, io, log);
-  if (!service) return Exit.failed;
-  return await untilSignal(service, log);
+  return runUntilSignal((stopping) => start(config, io, log, stopping), log);
 }
 
-export async function start(config: Config, io: Io, log: Logger): Promise<Service | null> {
+/** What `start` started: the service once NATS answered, undefined when a signal came first. */
+export interface Started extends Running {
+  readonly service: Service | undefined;
+}
+
+/**
+ * Starts the API, then the service: the API answers the probes while NATS is waited for (`/readyz` says what for),
+ * and serves everything once the service runs. Null when the start failed (the reasons are logged); a `stopping`
+ * signal during the wait for NATS gives up waiting and returns what then only needs stopping (the API).
+ */
+export async function start(
+  config: Config,
+  io: Io,
+  log: Logger,
+  stopping: AbortSignal,
+): Promise<Started | null> {
+  log.info({ nats: hideUrlCredentials(config.nats.url), workflow: config.workflow }, "taskmaster starting");
+  // Logged from the first event: what startup does to the cache (a restore, a degraded mount) is worth seeing.
+  const events = new EngineEvents();
+  const stopLogging = logEvents(events, log);
+  const waiting = waitingFor(events);
+  let http: HttpServer | undefined;
   try {
-    log.info({ nats: config.nats.url, workflow: config.workflow }, "taskmaster starting");
-    // Logged from the first event: what startup does to the cache (a restore, a degraded mount) is worth seeing.
-    const events = new EngineEvents();
-    const stopLogging = logEvents(events, log);
-    const service = await startService(config, io.cwd, events).catch((err: unknown) => {
-      stopLogging();
-      throw err;
-    });
+    http = await startHttp(config, io, log, waiting);
+    const service = await startService(config, io.cwd, events, { signal: stopping });
+    http?.serve(service);
     const s = service.state();
-    const http = await startHttp(config, io, log, service);
     log.info(
       { workflows: s.workflows, phases: s.phases, cache: s.cache.mode, http: http?.url },
       "taskmaster running",
     );
     return {
-      ...service,
+      service,
       stop: async () => {
         await http?.close();
         await service.stop();
       },
     };
   } catch (err) {
-    if (err instanceof HttpConfigError) {
+    if (err instanceof ConnectAbortedError) {
+      log.info("stopped while waiting for NATS");
+      return { service: undefined, stop: async () => http?.close() };
+    }
+    await http?.close();
+    stopLogging();
+    if (err instanceof HttpConfigError || err instanceof NatsUrlError) {
       log.error(err.message);
       return null;
     }
@@ -103,26 +124,31 @@ export async function start(config: Config, io: Io, log: Logger): Promise<Servic
   }
 }
 
+/** What the service waits for, for `/readyz` while it starts: NATS, and why the last attempt failed. */
+function waitingFor(events: EngineEvents): () => StartingView {
+  let last = "";
+  events.on("natsConnectFailed", (e) => {
+    last = `: ${e.reason} (attempt ${e.attempt})`;
+  });
+  return () => ({ waiting: `waiting for NATS${last}` });
+}
+
 /**
- * The API beside the service. A configuration that would expose it without tokens refuses to start (the service is
- * stopped again); a port that cannot be bound is logged and the service runs on without it.
+ * The API beside the service. A configuration that would expose it without tokens refuses to start; a port that
+ * cannot be bound is logged and the service runs on without it.
  */
 async function startHttp(
   config: Config,
   io: Io,
   log: Logger,
-  service: Service,
+  waiting: () => StartingView,
 ): Promise<HttpServer | undefined> {
-  let tokens: Tokens;
+  const tokens: Tokens = tokensOf(config, io.cwd);
+  checkExposure(config.http.listen, tokens);
   try {
-    tokens = tokensOf(config, io.cwd);
-    checkExposure(config.http.listen, tokens);
-  } catch (err) {
-    await service.stop();
-    throw err;
-  }
-  try {
-    return await serveHttp(config, service, tokens, version, io.cwd);
+    const http = await listenHttp(config, tokens, version, io.cwd, waiting);
+    log.info({ http: http.url }, "API listening");
+    return http;
   } catch (err) {
     log.error(
       { listen: config.http.listen, err },
@@ -130,31 +156,4 @@ async function startHttp(
     );
     return undefined;
   }
-}
-
-/** Waits for SIGTERM or SIGINT, then drains the service. */
-export function untilSignal(service: Service, log: Logger): Promise<number> {
-  return new Promise((done) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, "draining: intake stopped, finishing work in flight");
-      const limit = setTimeout(() => {
-        log.error(`could not drain within ${drainLimitMs / 1000}s; exiting`);
-        done(Exit.failed);
-      }, drainLimitMs);
-      service.stop().then(
-        () => {
-          clearTimeout(limit);
-          log.info("taskmaster stopped");
-          done(Exit.ok);
-        },
-        (err: unknown) => {
-          clearTimeout(limit);
-          log.error({ err }, "stopping failed");
-          done(Exit.failed);
-        },
-      );
-    };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
-  });
 }

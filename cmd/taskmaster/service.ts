@@ -1,20 +1,19 @@
 /**
- * The service, composed: NATS, streams and consumers, the engine, the cron scheduler, workflow reloads. Returns
- * `{ stop, state, ... }`; `stop` drains (intake first, then the work in flight, then the connection) and is idempotent.
+ * The service, composed: NATS, streams and consumers, the engine, the cron scheduler, workflow reloads. The workflows
+ * are checked first; then NATS is waited for (each failed attempt reported as `natsConnectFailed`), and the parts that
+ * need it are built once it answers. Returns `{ stop, state, ... }`; `stop` drains (intake first, then the work in
+ * flight, then the connection) and is idempotent.
  */
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
-  connectNats,
+  connectPersistently,
   consumeDurable,
-  ensureConsumer,
-  ensureStream,
   type Intake,
   kvSlotStore,
   Publisher,
-  type StreamLimits,
   type StreamState,
 } from "../../internal/bus/index.ts";
 import { systemClock } from "../../internal/clock/index.ts";
@@ -23,7 +22,7 @@ import {
   type ActionEntry,
   createEngine,
   type Engine,
-  type EngineEvents,
+  EngineEvents,
   type Subjects,
   watchStuck,
 } from "../../internal/engine/index.ts";
@@ -38,18 +37,20 @@ import {
   watchWorkflows,
 } from "../../internal/workflow/index.ts";
 import { type Alerts, startAlerting } from "./alerts.ts";
-import { auditStream, auditSubject } from "./audit.ts";
+import { auditSubject } from "./audit.ts";
 import { type Cache, startCache } from "./cache.ts";
 import { localFilesSubject, watchLocalFiles } from "./localfiles.ts";
+import {
+  doneDurable,
+  ensureStreams,
+  filesDurable,
+  retryDurable,
+  retryStream,
+  retrySubject,
+  streamStates,
+} from "./streams.ts";
 
-/** Where waiting retries live; internal to taskmaster. */
-export const retryStream = "TASKMASTER_RETRY";
-export const retrySubject = "taskmaster.retry";
 export const cronBucket = "taskmaster_cron";
-
-const doneDurable = "taskmaster-done";
-const filesDurable = "taskmaster-files";
-const retryDurable = "taskmaster-retry";
 
 export interface ServiceState {
   readonly nats: "connected" | "disconnected" | "reconnecting" | "closed";
@@ -101,15 +102,57 @@ export class StartupError extends Error {
   }
 }
 
-export async function startService(config: Config, cwd: string, events?: EngineEvents): Promise<Service> {
-  const root = resolve(cwd, config.workflow);
-  const first = await loadSnapshot(root);
+/** NATS did not let the connection drain (it is away): the connection was closed instead. */
+export class NatsDrainError extends Error {
+  override readonly name = "NatsDrainError";
+}
+
+export interface StartOptions {
+  /** Aborting gives up waiting for NATS: `startService` rejects with `ConnectAbortedError`. */
+  readonly signal?: AbortSignal;
+}
+
+export async function startService(
+  config: Config,
+  cwd: string,
+  events: EngineEvents = new EngineEvents(),
+  options: StartOptions = {},
+): Promise<Service> {
+  const first = await loadWorkflows(config, cwd);
+  const nc = await connectPersistently(
+    { ...config.nats, connectTimeoutMs: config.nats.connectTimeout },
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onFailure: (failure) => events.emit({ type: "natsConnectFailed", ...failure }),
+    },
+  );
+  try {
+    return await compose(config, cwd, first, nc, events);
+  } catch (err) {
+    await nc.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The workflows the service starts with; a set with errors, or whose subjects clash with taskmaster's, is refused. */
+async function loadWorkflows(config: Config, cwd: string): Promise<Snapshot> {
+  const first = await loadSnapshot(resolve(cwd, config.workflow));
   if (hasErrors(first.problems))
     throw new StartupError(`the workflows in ${config.workflow} have errors`, first.problems);
   const clash = subjectClash(first, config);
   if (clash) throw new StartupError(clash);
+  return first;
+}
 
-  const nc = await connectNats({ ...config.nats, connectTimeoutMs: config.nats.connectTimeout });
+/** Builds and starts every part on a connection that is up. */
+async function compose(
+  config: Config,
+  cwd: string,
+  first: Snapshot,
+  nc: NatsConnection,
+  events: EngineEvents,
+): Promise<Service> {
+  const root = resolve(cwd, config.workflow);
   const subjects: Subjects = {
     taskPrefix: config.nats.subjectPrefix,
     failed: config.failedTopic,
@@ -133,7 +176,7 @@ export async function startService(config: Config, cwd: string, events?: EngineE
     host: config.host,
     readMetaFile: (pattern) => readMetaFile(pattern, cwd),
     ledger,
-    ...(events ? { events } : {}),
+    events,
   });
   engine.setSnapshot(first);
   const stuck = watchStuck(engine, {
@@ -241,51 +284,7 @@ export async function startService(config: Config, cwd: string, events?: EngineE
       };
     },
     reload: () => watcher.reload(),
-    async streams() {
-      const s = config.streams;
-      const names = [
-        s.tasks,
-        s.done,
-        s.files,
-        retryStream,
-        auditStream,
-        ...(config.failedTopic ? [s.failed] : []),
-      ];
-      const durables: Record<string, string> = {
-        [s.done]: doneDurable,
-        [s.files]: filesDurable,
-        [retryStream]: retryDurable,
-      };
-      return Promise.all(
-        names.map(async (name): Promise<StreamState> => {
-          try {
-            const info = await jsm.streams.info(name);
-            const durable = durables[name];
-            const consumer = durable ? await jsm.consumers.info(name, durable) : undefined;
-            return {
-              name,
-              subjects: info.config.subjects ?? [],
-              messages: info.state.messages,
-              bytes: info.state.bytes,
-              consumers: consumer
-                ? [
-                    {
-                      name: consumer.name,
-                      pending: consumer.num_pending,
-                      ackPending: consumer.num_ack_pending,
-                      redelivered: consumer.num_redelivered,
-                    },
-                  ]
-                : [],
-              problem: "",
-            };
-          } catch (err) {
-            const problem = (err as Error).message;
-            return { name, subjects: [], messages: 0, bytes: 0, consumers: [], problem };
-          }
-        }),
-      );
-    },
+    streams: () => streamStates(jsm, config),
     async audit(entry) {
       const at = new Date();
       const record = { ...entry, detail: JSON.stringify(entry.detail ?? {}), at };
@@ -305,77 +304,11 @@ export async function startService(config: Config, cwd: string, events?: EngineE
         await alerts.stop();
         await cache?.stop(); // writes what is queued, takes the shutdown backup
         publisher.close();
-        await nc.drain().catch(() => undefined);
+        await closeConnection(nc);
       })();
       return stopping;
     },
   };
-}
-
-/** The streams taskmaster needs, with the task subjects of `snapshot`. */
-async function ensureStreams(
-  jsm: Awaited<ReturnType<typeof jetstreamManager>>,
-  config: Config,
-  snapshot: Snapshot,
-): Promise<void> {
-  const s = config.streams;
-  const limits: StreamLimits = {
-    maxAgeMs: s.maxAge,
-    maxBytes: s.maxBytes,
-    duplicateWindowMs: s.duplicateWindow,
-    replicas: s.replicas,
-  };
-  const specs = [
-    {
-      name: s.tasks,
-      subjects: taskSubjects(snapshot, config.nats.subjectPrefix),
-      description: "tasks for workers",
-    },
-    { name: s.done, subjects: [config.doneTopic], description: "finished tasks from workers" },
-    { name: retryStream, subjects: [retrySubject], description: "retries waiting for their time" },
-    { name: auditStream, subjects: [auditSubject], description: "people's actions: who, what, when" },
-  ];
-  if (config.failedTopic)
-    specs.push({ name: s.failed, subjects: [config.failedTopic], description: "exhausted retries" });
-  const fileSubjects = [...(config.fileTopic ? [config.fileTopic] : []), localFilesSubject];
-  specs.push({ name: s.files, subjects: fileSubjects, description: "file arrivals" });
-  for (const spec of specs) if (spec.subjects.length > 0) await ensureStream(jsm, spec, limits);
-  // Every subject of the files stream: the files topic and taskmaster's own local arrivals. A file message takes
-  // milliseconds; one left unacked by a crash comes back after ack_wait, so that is kept short.
-  await ensureConsumer(jsm, {
-    stream: s.files,
-    durable: filesDurable,
-    filterSubject: "",
-    ackWaitMs: 10_000,
-    maxAckPending: 1024,
-  });
-  // The engine works on 256 done messages at once (`maxActive`); 256 more wait delivered, so the next is always at
-  // hand. Messages that wait long outlive two young-generation collections and are moved to the old generation: with
-  // 2048, 60 000 done messages took 8 full collections instead of 2, and in a harness like `make bench`'s throughput
-  // step (runs alternating, cache off) the median of 8 runs was 12 % lower. A consumer that still has the 2048 of
-  // earlier versions is moved to 512.
-  await ensureConsumer(jsm, {
-    stream: s.done,
-    durable: doneDurable,
-    filterSubject: config.doneTopic,
-    ackWaitMs: 30_000,
-    maxAckPending: 512,
-    formerMaxAckPending: [2048],
-  });
-  // Waiting retries are delivered and held (negatively acked with a delay) until due: no limit on how many.
-  await ensureConsumer(jsm, {
-    stream: retryStream,
-    durable: retryDurable,
-    filterSubject: retrySubject,
-    ackWaitMs: 30_000,
-    maxAckPending: -1,
-  });
-}
-
-/** With a prefix ending in `.` one wildcard takes every task; otherwise each topic is listed. */
-export function taskSubjects(snapshot: Snapshot, prefix: string): string[] {
-  if (prefix.endsWith(".")) return [`${prefix}>`];
-  return [...new Set(snapshot.phases.map((p) => `${prefix}${p.topic}`))].sort();
 }
 
 /** A task subject that is also one of taskmaster's own would loop tasks into the done or failed stream. */
@@ -396,6 +329,22 @@ export function subjectClash(snapshot: Snapshot, config: Config): string | undef
       return `${phase.workflow}: ${phase.key}: its subject "${subject}" is the ${name}; rename the topic`;
   }
   return undefined;
+}
+
+/**
+ * Drains the connection. When NATS is away that cannot be done: the connection is closed instead, so that no
+ * reconnecting goes on, and the failure is reported (what was not acknowledged is delivered again later).
+ */
+async function closeConnection(nc: NatsConnection): Promise<void> {
+  try {
+    await nc.drain();
+  } catch (err) {
+    await nc.close().catch(() => undefined);
+    throw new NatsDrainError(
+      `NATS could not be drained (${(err as Error).message}); the connection was closed, and messages not acknowledged will be delivered again`,
+      { cause: err },
+    );
+  }
 }
 
 function scheduleEvent(events: EngineEvents, e: ScheduleEvent): void {

@@ -3,6 +3,7 @@
  * to a cap), and which events to report. The alert (`backupFailing`) comes once per run of failures, after the
  * third in a row, and `backupRecovered` closes it, so a flapping target does not page someone on every retry.
  */
+import { doublingDelayMs } from "../backoff/index.ts";
 import type { BackupEvent, BackupResult } from "./types.ts";
 
 /** After this many failures in a row, `backupFailing` is reported (once, until a backup succeeds). */
@@ -14,11 +15,6 @@ export interface FailureStreak {
   succeeded(result: BackupResult): BackupEvent[];
 }
 
-/** The wait before retry number `failures`: firstMs, 2 × firstMs, 4 × firstMs ... at most maxMs. */
-export function retryDelayMs(failures: number, firstMs: number, maxMs: number): number {
-  return Math.min(maxMs, firstMs * 2 ** Math.max(0, failures - 1));
-}
-
 export function failureStreak(retry: { readonly firstMs: number; readonly maxMs: number }): FailureStreak {
   let failures = 0;
   let since: Date | undefined;
@@ -27,7 +23,7 @@ export function failureStreak(retry: { readonly firstMs: number; readonly maxMs:
     failed(error, at, retrying) {
       failures += 1;
       since ??= at;
-      const retryInMs = retrying ? retryDelayMs(failures, retry.firstMs, retry.maxMs) : null;
+      const retryInMs = retrying ? doublingDelayMs(failures, retry.firstMs, retry.maxMs) : null;
       const events: BackupEvent[] = [
         { type: "backupFailed", error, attempt: failures, willRetryInMs: retryInMs },
       ];

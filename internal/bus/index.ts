@@ -1,7 +1,22 @@
 /** The NATS side: connection, pipelined JetStream publishing, streams and consumers, the cron slot store. */
 export { messageBytes } from "./bytes.ts";
-export { connectionOptions, connectNats, type NatsSettings } from "./connect.ts";
+export {
+  connectionOptions,
+  connectNats,
+  type NatsSettings,
+  NatsUrlError,
+  type ServerList,
+  serverList,
+} from "./connect.ts";
 export { consumeDurable, type Inbound, type Intake, storedAt } from "./consume.ts";
+export {
+  ConnectAbortedError,
+  type ConnectFailure,
+  ConnectProblem,
+  connectPersistently,
+  type FirstConnectOptions,
+  problemOf,
+} from "./firstconnect.ts";
 export { type NatsServer, type StartNatsOptions, startNats } from "./localserver.ts";
 export { msgIdOf } from "./msgid.ts";
 export { type PubAck, Publisher, PublisherClosedError, type PublisherOptions } from "./publisher.ts";

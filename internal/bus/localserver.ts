@@ -34,6 +34,13 @@ export interface StartNatsOptions {
   readonly port?: number;
   /** A server config file's text (accounts, users and their permissions ...); the flags here still apply. */
   readonly config?: string;
+  /** Clients must log in with this user and password (tests of authorization). */
+  readonly auth?: { readonly user: string; readonly pass: string };
+  /**
+   * Runs the server in a process group of its own. Ctrl-C in a terminal signals the whole foreground group; a server
+   * outside it keeps running until its starter stops it, after what uses it has drained (`taskmaster dev`).
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 const notFound = "nats-server not found (install it with: apt-get install -y nats-server, or run make test)";
@@ -57,7 +64,15 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     configFile = join(tempDir, "server.conf");
     await writeFile(configFile, options.config);
   }
-  return launch({ bin, tempDir, storeDir, port: options.port ?? -1, configFile });
+  return launch({
+    bin,
+    tempDir,
+    storeDir,
+    port: options.port ?? -1,
+    configFile,
+    ...(options.auth ? { auth: options.auth } : {}),
+    ownProcessGroup: options.ownProcessGroup === true,
+  });
 }
 
 interface LaunchSpec {
@@ -68,6 +83,8 @@ interface LaunchSpec {
   readonly port: number;
   /** Passed with `-c`, when there is one. */
   readonly configFile?: string | undefined;
+  readonly auth?: StartNatsOptions["auth"];
+  readonly ownProcessGroup: boolean;
 }
 
 async function launch(spec: LaunchSpec): Promise<NatsServer> {
@@ -80,8 +97,10 @@ async function launch(spec: LaunchSpec): Promise<NatsServer> {
     spec.tempDir,
     ...(spec.configFile ? ["-c", spec.configFile] : []),
   ];
-  const child = spawn(spec.bin, [...args, "-js", "-sd", spec.storeDir], {
+  const auth = spec.auth ? ["--user", spec.auth.user, "--pass", spec.auth.pass] : [];
+  const child = spawn(spec.bin, [...args, ...auth, "-js", "-sd", spec.storeDir], {
     stdio: ["ignore", "ignore", "pipe"],
+    detached: spec.ownProcessGroup,
   });
   const exited = new Promise<void>((resolve) =>
     child.once("close", () => {
@@ -113,7 +132,7 @@ async function launch(spec: LaunchSpec): Promise<NatsServer> {
       () => log,
     );
     const port = Number(new URL(url).port);
-    await checkServer(url, port, () => serverIdFromLog(log));
+    await checkServer(url, port, spec.auth, () => serverIdFromLog(log));
     return handle({ ...spec, url, port, pid, exited });
   } catch (err) {
     await signalAndWait(pid, "SIGKILL", exited);
@@ -141,8 +160,13 @@ async function readPortsFile(file: string, child: ChildProcess, log: () => strin
 }
 
 /** Connects once and checks the answer comes from our process: the port, and the id it logged at startup. */
-async function checkServer(url: string, port: number, loggedId: () => string | undefined): Promise<void> {
-  const nc = await connect({ servers: url, reconnect: false, timeout: 2_000 });
+async function checkServer(
+  url: string,
+  port: number,
+  auth: LaunchSpec["auth"],
+  loggedId: () => string | undefined,
+): Promise<void> {
+  const nc = await connect({ servers: url, reconnect: false, timeout: 2_000, ...auth });
   try {
     const info = nc.info;
     if (info?.port !== port) throw new Error(`reached a server on port ${info?.port}, wanted ${port}`);
@@ -184,13 +208,8 @@ function handle(r: Running): NatsServer {
     async restart() {
       await end("SIGTERM");
       handedOver = true;
-      return launch({
-        bin: r.bin,
-        tempDir: r.tempDir,
-        storeDir: r.storeDir,
-        port: r.port,
-        configFile: r.configFile,
-      });
+      const { bin, tempDir, storeDir, port, configFile, auth, ownProcessGroup } = r;
+      return launch({ bin, tempDir, storeDir, port, configFile, ownProcessGroup, ...(auth ? { auth } : {}) });
     },
   };
 }

@@ -21,6 +21,7 @@ describe("checkNatsUrls", () => {
     "nats://u:p@h:4222",
     "nats://[::1]:4222",
     "nats://a:4222, nats://b:4222",
+    "nats://u:p@a:4222, nats://u:p@b:4222, nats://c:4222",
   ])("accepts %s", (url) => {
     expect(checkNatsUrls(url)).toBeUndefined();
   });
@@ -33,6 +34,16 @@ describe("checkNatsUrls", () => {
     ["", /empty entry/],
   ])("refuses %j", (url, message) => {
     expect(checkNatsUrls(url)).toMatch(message);
+  });
+
+  it("refuses URLs that carry different credentials: the client has one set for all servers", () => {
+    expect(checkNatsUrls("nats://u:one@a:4222,nats://u:two@b:4222")).toMatch(/different credentials/);
+  });
+
+  it("names a wrong URL with its password hidden", () => {
+    const problem = checkNatsUrls("http://svc:s3cret@h:4222");
+    expect(problem).toContain('"http://svc:***@h:4222" is not a NATS URL');
+    expect(problem).not.toContain("s3cret");
   });
 });
 

@@ -3,30 +3,41 @@
  * returns undefined when the value is fine, or a message that says what is wrong and what would be right.
  */
 
+import { hideUrlCredentials } from "./userinfo.ts";
+
 const natsSchemes = new Set(["nats:", "tls:", "ws:", "wss:"]);
 
-/** One URL or a comma-separated list, as the NATS clients take it. */
+/**
+ * One URL or a comma-separated list, as the NATS clients take it. Credentials in the URLs must be the same in each
+ * (the client logs in to every server with one set); messages show the URLs with their passwords hidden.
+ */
 export function checkNatsUrls(text: string): string | undefined {
   const urls = text.split(",").map((url) => url.trim());
+  const credentials = new Set<string>();
   for (const url of urls) {
     if (url === "") return "expected a server URL such as nats://127.0.0.1:4222, got an empty entry";
-    const problem = checkNatsUrl(url);
+    const problem = checkNatsUrl(hideUrlCredentials(url), url);
     if (problem !== undefined) return problem;
+    const { username, password } = new URL(url);
+    if (username || password) credentials.add(`${username}:${password}`);
   }
+  if (credentials.size > 1)
+    return "its URLs carry different credentials, but the client logs in to every server with one set: write the same in each, or use nats.user and nats.pass";
   return undefined;
 }
 
-function checkNatsUrl(url: string): string | undefined {
+/** The problem with `url`, named as `shown` (the URL with its password hidden). */
+function checkNatsUrl(shown: string, url: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return `"${url}" is not a URL; write nats://host:4222 (tls://, ws:// and wss:// also work)`;
+    return `"${shown}" is not a URL; write nats://host:4222 (tls://, ws:// and wss:// also work)`;
   }
   if (!natsSchemes.has(parsed.protocol)) {
-    return `"${url}" is not a NATS URL: the scheme must be nats://, tls://, ws:// or wss://`;
+    return `"${shown}" is not a NATS URL: the scheme must be nats://, tls://, ws:// or wss://`;
   }
-  if (parsed.hostname === "") return `"${url}" names no host; write nats://host:4222`;
+  if (parsed.hostname === "") return `"${shown}" names no host; write nats://host:4222`;
   return undefined;
 }
 

@@ -7,39 +7,9 @@
 import { getField, setField } from "./fields.ts";
 import { configKeys } from "./schema.ts";
 import type { Config } from "./types.ts";
+import { hidden, hideUrlCredentials, urlCredentials } from "./userinfo.ts";
 
-export const hidden = "***";
-
-/** `scheme://userinfo@` at the start of one URL of a comma-separated list. */
-const userinfo = /(^|,)(\s*[a-z][a-z0-9+.-]*:\/\/)([^@/\s,]*)@/gi;
-
-/** `nats://user:pass@h` → `nats://user:***@h`; `nats://token@h` → `nats://***@h` (a lone user may be a token). */
-export function hideUrlCredentials(urls: string): string {
-  return urls.replace(userinfo, (_, start: string, scheme: string, info: string) => {
-    const colon = info.indexOf(":");
-    return `${start}${scheme}${colon < 0 ? hidden : `${info.slice(0, colon)}:${hidden}`}@`;
-  });
-}
-
-/** The passwords (or lone tokens) inside a URL list, as written there. */
-function urlCredentials(urls: string): string[] {
-  const found: string[] = [];
-  for (const match of urls.matchAll(userinfo)) {
-    const info = match[3] ?? "";
-    const colon = info.indexOf(":");
-    const secret = colon < 0 ? info : info.slice(colon + 1);
-    if (secret === "") continue;
-    found.push(secret);
-    // The URL may carry it percent-encoded; the clients use the decoded form.
-    try {
-      const decoded = decodeURIComponent(secret);
-      if (decoded !== secret) found.push(decoded);
-    } catch {
-      // Not valid percent-encoding: the written form is the only one.
-    }
-  }
-  return found;
-}
+export { hidden, hideUrlCredentials };
 
 export function redactConfig(config: Config): unknown {
   const copy: Record<string, unknown> = {};

@@ -71,9 +71,13 @@ export const configKeys: readonly ConfigKey[] = [
     max: 65535,
   }),
 
-  key("nats.url", "string", "nats://127.0.0.1:4222", "server URL, or a comma-separated list", {
-    check: checkNatsUrls,
-  }),
+  key(
+    "nats.url",
+    "string",
+    "nats://127.0.0.1:4222",
+    "server URL, or a comma-separated list; credentials in a URL are used unless nats.user, nats.pass or nats.token is set",
+    { check: checkNatsUrls },
+  ),
   key("nats.name", "string", "taskmaster", "connection name shown by the server"),
   key("nats.user", "string", "", "user name"),
   key("nats.pass", "string", "", "password", secret),

@@ -103,6 +103,17 @@ export type EngineEvent =
       readonly stuckAfterMs: number;
     }
   | { readonly type: "natsStatus"; readonly status: string; readonly detail: string }
+  /** The first connection to NATS failed; another attempt follows after `retryInMs`. */
+  | {
+      readonly type: "natsConnectFailed";
+      readonly attempt: number;
+      /** unreachable, authorization, tls or other. */
+      readonly problem: string;
+      readonly reason: string;
+      /** Without credentials. */
+      readonly servers: readonly string[];
+      readonly retryInMs: number;
+    }
   /** The history cache changed mode: degraded (records held in memory, scheduling unaffected) or ok again. */
   | {
       readonly type: "cacheState";

@@ -5,6 +5,7 @@
  * fired, and a slot is stored only after `fire` resolved. Nothing here throws into a timer.
  */
 
+import { doublingDelayMs } from "../backoff/index.ts";
 import { phaseZone } from "../plan/index.ts";
 import type { Phase } from "../workflow/types.ts";
 import { type MissedSlots, missedSlots } from "./catchup.ts";
@@ -31,7 +32,7 @@ export function phaseSettings(phase: Phase): string {
 
 /** The wait before retry number `failures` (1s, 2s, 4s ... 60s). */
 export function retryDelayMs(failures: number): number {
-  return Math.min(60_000, 1000 * 2 ** Math.max(0, failures - 1));
+  return doublingDelayMs(failures, 1000, 60_000);
 }
 
 export interface PhaseRunner {

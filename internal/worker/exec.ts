@@ -3,7 +3,8 @@
  * arguments, the task JSON to its stdin, and its exit status, `::meta` lines and stderr make the outcome.
  *
  * No shell: arguments are passed as they are, so a task value cannot inject a command. The process leads its own
- * process group, so a timeout or a stop ends what it started too (a `sh -c` script's children).
+ * process group, so a timeout or a stop ends what it started too (a `sh -c` script's children), and so does the
+ * worker's own exit: a process ended before its tasks were (a forced shutdown) leaves none of them running.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { formatDuration } from "../rule/index.ts";
@@ -29,7 +30,20 @@ const killAfterMs = 5_000;
 /** After the process exits, how long to wait for its output pipes to close (a background child may hold them). */
 const drainAfterExitMs = 1_000;
 
+/** The processes of tasks not finished yet, for the exit hook. */
+const unfinished = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const child of unfinished) signalGroup(child, "SIGKILL");
+  });
+}
+
 export function execHandler(options: ExecOptions): Handler {
+  installExitHook();
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   return (task, signal) => runProcess(options, timeoutMs, task, signal);
 }
@@ -56,6 +70,7 @@ function runProcess(
       resolve(failed(`cannot run ${options.command}: ${reason(err)}`));
       return;
     }
+    unfinished.add(child);
     /** Why we ended the process, once we have; its exit is then reported as this. */
     let endedBecause: string | undefined;
     let killTimer: NodeJS.Timeout | undefined;
@@ -74,6 +89,7 @@ function runProcess(
     const finish = (outcome: Outcome) => {
       if (settled) return;
       settled = true;
+      unfinished.delete(child);
       clearTimeout(timeout);
       clearTimeout(killTimer);
       clearTimeout(drainTimer);

@@ -1,6 +1,6 @@
 /**
- * taskmaster as a real process (`node cmd/taskmaster/bin.js run`), for tests that SIGKILL or SIGTERM it. Its JSON log
- * lines are collected so a test can wait for one.
+ * taskmaster as a real process (`node cmd/taskmaster/bin.js run`, or any command), for tests that SIGKILL or SIGTERM
+ * it. Its JSON log lines are collected so a test can wait for one.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ export interface LogLine {
 
 export interface TaskmasterProcess {
   readonly child: ChildProcess;
+  readonly pid: number;
   readonly lines: LogLine[];
   readonly exited: Promise<number | null>;
   waitForLine(match: (l: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
@@ -28,6 +29,13 @@ export interface StartOptions {
   readonly wrap?: (argv: readonly string[]) => readonly string[];
   /** Where the cache file goes (default: beside the workflows). */
   readonly cachePath?: string;
+  /** The log message that says it started (default "taskmaster running"); "" to wait for none. */
+  readonly until?: string;
+}
+
+export interface SpawnOptions {
+  /** In a process group of its own, as a terminal runs a command (a signal to the group is what Ctrl-C sends). */
+  readonly detached?: boolean;
 }
 
 export async function startTaskmaster(
@@ -54,10 +62,32 @@ export async function startTaskmaster(
     ...flags,
   ];
   const argv = [process.execPath, ...args, "--log.format", "json", "--log.level", "debug"];
-  const [command = "", ...rest] = options.wrap ? options.wrap(argv) : argv;
+  const p = spawnArgv(options.wrap ? options.wrap(argv) : argv);
+  const until = options.until ?? "taskmaster running";
+  if (until) await p.waitForLine((l) => l.msg === until);
+  return p;
+}
+
+/** `taskmaster ARGS...` with JSON logs at debug level, not waiting for any line. */
+export function spawnTaskmaster(args: readonly string[], options: SpawnOptions = {}): TaskmasterProcess {
+  const argv = [
+    process.execPath,
+    "cmd/taskmaster/bin.js",
+    ...args,
+    "--log.format",
+    "json",
+    "--log.level",
+    "debug",
+  ];
+  return spawnArgv(argv, options);
+}
+
+function spawnArgv(argv: readonly string[], options: SpawnOptions = {}): TaskmasterProcess {
+  const [command = "", ...rest] = argv;
   const child = spawn(command, rest, {
     cwd: repo,
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.detached === true,
   });
   const lines: LogLine[] = [];
   let partial = "";
@@ -74,18 +104,23 @@ export async function startTaskmaster(
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const waitForLine = async (match: (l: LogLine) => boolean, timeoutMs = 15_000) => {
     let found: LogLine | undefined;
-    await waitFor(
-      () => {
-        found = lines.find(match);
-        return found !== undefined;
-      },
-      { timeoutMs, message: `a log line (stderr: ${stderr.slice(-500)})` },
-    );
+    try {
+      await waitFor(
+        () => {
+          found = lines.find(match);
+          return found !== undefined;
+        },
+        { timeoutMs, message: "a log line" },
+      );
+    } catch (err) {
+      // What the process wrote to stderr by then (a crash's stack) says why the line never came.
+      throw new Error(`${(err as Error).message} (exit: ${child.exitCode}, stderr: ${stderr.slice(-500)})`);
+    }
     return found as LogLine;
   };
-  await waitForLine((l) => l.msg === "taskmaster running");
   return {
     child,
+    pid: child.pid ?? 0,
     lines,
     exited,
     waitForLine,
