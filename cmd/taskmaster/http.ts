@@ -26,7 +26,9 @@ import {
 import { type Config, redactConfig } from "../../internal/config/index.ts";
 import { type ConsumerGauge, collectMetrics } from "../../internal/metrics/index.ts";
 import {
+  backloadMetaFiles,
   downstreamOf,
+  launchMetaFiles,
   parseBackloadRequest,
   planBackload,
   planLaunch,
@@ -192,7 +194,8 @@ export async function serveHttp(
     launch: async (request) => {
       const snapshot = service.engine.snapshot();
       if (!snapshot) throw new Error("no workflows loaded yet");
-      const plan = planLaunch(snapshot, request, service.engine.context());
+      const ctx = await service.engine.contextWith(launchMetaFiles(snapshot, request));
+      const plan = planLaunch(snapshot, request, ctx);
       await service.engine.publishPlan(plan);
       return { status: plan.status, tasks: plan.emissions.map((e) => e.task) };
     },
@@ -217,8 +220,9 @@ export async function serveHttp(
     backload: async (body) => {
       const snapshot = service.engine.snapshot();
       if (!snapshot) throw new Error("no workflows loaded yet");
-      const plan = planBackload(snapshot, parseBackloadRequest(body), service.engine.context());
       const request = parseBackloadRequest(body);
+      const ctx = await service.engine.contextWith(backloadMetaFiles(snapshot, request));
+      const plan = planBackload(snapshot, request, ctx);
       if (request.execute) await service.engine.publishPlan(plan);
       return { executed: request.execute, status: plan.status, tasks: plan.emissions.map((e) => e.task) };
     },

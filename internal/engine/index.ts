@@ -1,5 +1,5 @@
 /** The runtime: triggers → planner → outbox, with typed events. */
-export { createEngine, type Engine, type EngineDeps } from "./engine.ts";
+export { createEngine, type Engine, type EngineDeps, type MetaFileFetch } from "./engine.ts";
 export {
   type ActionEntry,
   asError,
