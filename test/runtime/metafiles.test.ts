@@ -9,6 +9,7 @@ import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../cmd/taskmaster/main.ts";
 import { type Service, StartupError, startService } from "../../cmd/taskmaster/service.ts";
 import { type FakeS3, startFakeS3 } from "../../internal/backup/testing.ts";
 import { openBucketClient } from "../../internal/bucket/index.ts";
@@ -145,5 +146,42 @@ describe("meta-files in buckets", () => {
           "(TASKMASTER_CACHE_GCS_ACCESS_KEY, TASKMASTER_CACHE_GCS_SECRET_KEY)",
       ],
     ]);
+  });
+});
+
+describe("taskmaster plan with meta-files in buckets", () => {
+  async function plan(args: string[], env: Record<string, string>) {
+    const dir = workflowDir({ "w.toml": workflow });
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), cwd: dir, env };
+    const code = await main(["plan", "--workflow", dir, ...args], { ...io, readStdin: async () => "" });
+    const infos = out.map((l) => (JSON.parse(l) as { task: { info: string } }).task.info);
+    return { code, infos, err };
+  }
+  const s3Env = () => ({
+    TASKMASTER_CACHE_S3_ENDPOINT: s3.config.endpoint,
+    TASKMASTER_CACHE_S3_ACCESS_KEY: s3.config.accessKey,
+    TASKMASTER_CACHE_S3_SECRET_KEY: s3.config.secretKey,
+    TASKMASTER_CACHE_S3_FORCE_PATH_STYLE: "true",
+  });
+
+  it("reads an s3:// meta-file with the service config's bucket settings", async () => {
+    const { code, infos, err } = await plan(["--cron", "report", "--at", "2024-03-01T03"], s3Env());
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(infos).toEqual(["?c=c1&d=2024-03-01", "?c=c2&d=2024-03-01"]);
+  });
+
+  it("says a gs:// meta-file needs the HMAC key, and which keys those are", async () => {
+    const done = JSON.stringify({ type: "extract", info: "", result: "complete", meta: "workflow=w.toml" });
+    const { code, infos, err } = await plan(["--done", done], s3Env());
+    expect(code).toBe(0);
+    expect(infos).toEqual([]);
+    expect(err).toContain(
+      "alert (batch-failed): children w.toml: per-region of extract failed: gs://meta/regions/*.csv cannot be " +
+        "read: gs:// is read through GCS's XML API with an HMAC key: set cache.gcs.access_key and " +
+        "cache.gcs.secret_key (TASKMASTER_CACHE_GCS_ACCESS_KEY, TASKMASTER_CACHE_GCS_SECRET_KEY)",
+    );
   });
 });
