@@ -9,6 +9,7 @@ import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { serveHttp, tokensOf } from "../../cmd/taskmaster/http.ts";
 import { main } from "../../cmd/taskmaster/main.ts";
 import { type Service, StartupError, startService } from "../../cmd/taskmaster/service.ts";
 import { type FakeS3, startFakeS3 } from "../../internal/backup/testing.ts";
@@ -91,13 +92,14 @@ async function start(flags: string[]) {
   const dir = workflowDir({ "w.toml": workflow });
   const events = new EngineEvents();
   const log = new EventLog(events);
-  service = await startService(testConfig(server.url, dir, flags), dir, events);
+  const config = testConfig(server.url, dir, flags);
+  service = await startService(config, dir, events);
   const phase = (key: string) => {
     const found = service?.engine.snapshot()?.phases.find((p) => p.key === key);
     if (!found) throw new Error(`no phase ${key}`);
     return found;
   };
-  return { log, svc: service, phase };
+  return { log, svc: service, phase, config, dir };
 }
 
 const infos = (log: EventLog, type: string) =>
@@ -122,6 +124,23 @@ describe("meta-files in buckets", () => {
     await log.until("taskPublished", () => published(log, "per-region").length === 2);
     expect(infos(log, "per-region")).toEqual(["?r=eu&d=2024-03-01", "?r=us&d=2024-03-01"]);
     expect(published(log, "per-region").map((e) => e.emission.task.id)).toEqual(["p1", "p1"]);
+  });
+
+  it("previews a backload of a phase with an s3:// meta-file through the API", async () => {
+    const { svc, config, dir } = await start([...storeFlags(), "--http.listen", "127.0.0.1:0"]);
+    const http = await serveHttp(config, svc, tokensOf(config, dir), "test", dir);
+    try {
+      const answer = await fetch(`${http.url}/backload`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ Task: "report", At: "2024-03-01" }),
+      });
+      expect(answer.status).toBe(200);
+      const body = (await answer.json()) as { Count: number; Tasks: { info: string }[] };
+      expect(body.Tasks.map((t) => t.info)).toEqual(["?c=c1&d=2024-03-01", "?c=c2&d=2024-03-01"]);
+    } finally {
+      await http.close();
+    }
   });
 
   it("raises an alert naming the URL of a meta-file that is not there, and emits nothing", async () => {
