@@ -18,7 +18,7 @@ import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
 import { taskJson } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
-import { EventLog, published, testConfig, workflowDir } from "./harness.ts";
+import { EventLog, published, testConfig, workflowDir, writeWorkflows } from "./harness.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
@@ -54,12 +54,14 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const workflow = `
+const reportPhase = `
 [[phase]]
 task = "report"
 rule = "cron=0 0 3 * * *&meta-file=s3://meta/customers.ndjson"
 template = "?c={meta:id}&d={yyyy}-{mm}-{dd}"
+`;
 
+const workflow = `${reportPhase}
 [[phase]]
 task = "extract"
 rule = "cron=0 0 4 * * *"
@@ -88,8 +90,8 @@ function storeFlags({ gcs = true } = {}): string[] {
   return gcs ? [...s3Flags, ...gcsFlags, "--cache.gcs.secret_key", secretKey] : s3Flags;
 }
 
-async function start(flags: string[]) {
-  const dir = workflowDir({ "w.toml": workflow });
+async function start(flags: string[], files: Record<string, string> = { "w.toml": workflow }) {
+  const dir = workflowDir(files);
   const events = new EngineEvents();
   const log = new EventLog(events);
   const config = testConfig(server.url, dir, flags);
@@ -165,6 +167,20 @@ describe("meta-files in buckets", () => {
           "(TASKMASTER_CACHE_GCS_ACCESS_KEY, TASKMASTER_CACHE_GCS_SECRET_KEY)",
       ],
     ]);
+  });
+
+  it("keeps the last good set when a reload adds a gs:// meta-file it has no HMAC key for", async () => {
+    const { dir, log, svc } = await start(storeFlags({ gcs: false }), { "w.toml": reportPhase });
+    writeWorkflows(dir, {
+      "more.toml": '[[phase]]\ntask = "more"\nrule = "cron=@daily&meta-file=gs://meta/x.csv"\n',
+    });
+    const rejected = await log.until("workflowsRejected");
+    expect(rejected.problems.map((p) => `${p.workflow}: ${p.phase}: ${p.message}`)).toEqual([
+      expect.stringMatching(
+        /^more\.toml: more: gs:\/\/meta\/x\.csv cannot be read: .* set cache\.gcs\.access_key/,
+      ),
+    ]);
+    expect(svc.engine.snapshot()?.phases.map((p) => p.key)).toEqual(["report"]);
   });
 });
 
