@@ -28,7 +28,7 @@ export function metaFileProblems(phases: readonly Phase[], access: BucketAccess)
 }
 
 /** Why `pattern` cannot be read, or undefined when it can (or is a local path). */
-export function urlProblem(pattern: string, access: BucketAccess): string | undefined {
+function urlProblem(pattern: string, access: BucketAccess): string | undefined {
   const scheme = schemeOf(pattern);
   if (scheme === undefined) return undefined;
   if (!isBucketUrl(pattern)) {

@@ -3,5 +3,5 @@
  * plan reads them, and the checks that refuse a meta-file URL that could never be read.
  */
 
-export { metaFileProblems, urlProblem } from "./check.ts";
+export { metaFileProblems } from "./check.ts";
 export { type RemoteMetaFiles, type RemoteMetaFilesOptions, remoteMetaFiles } from "./remote.ts";
