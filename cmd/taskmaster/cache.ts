@@ -155,7 +155,7 @@ async function restore(target: BackupTarget, path: string, events: EngineEvents)
 
 async function backupTarget(config: Config, events: EngineEvents): Promise<BackupTarget | undefined> {
   try {
-    return await openTarget(config.cache.backupPath, config.cache.s3);
+    return await openTarget(config.cache.backupPath, config.cache);
   } catch (err) {
     events.emit({
       type: "error",

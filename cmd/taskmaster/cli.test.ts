@@ -7,14 +7,17 @@ import { main } from "./main.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 
-async function run(argv: string[], options: { cwd?: string; stdin?: string } = {}) {
+async function run(
+  argv: string[],
+  options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
+) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(argv, {
     out: (line) => out.push(line),
     err: (line) => err.push(line),
     cwd: options.cwd ?? repo,
-    env: {},
+    env: options.env ?? {},
     readStdin: async () => options.stdin ?? "",
   });
   return { code, out, err };
@@ -74,6 +77,34 @@ describe("taskmaster validate", () => {
     expect(text).toMatch(/sub\/bad\.toml:1: b: warning: rule\.Offset: unknown rule key "Offset".*offset/);
     expect(text).toMatch(/sub\/bad\.toml:\d+: [cd]: dependsOn: dependsOn cycle (c → d → c|d → c → d)/);
     expect(out.at(-1)).toMatch(/^2 workflows, 4 phases: \d+ errors, \d+ warnings?$/);
+  });
+
+  it("refuses meta-files named by URL that could never be read, naming what to set", async () => {
+    const dir = workflowDir({
+      "w.toml": [
+        '[[phase]]\ntask = "a"\nrule = "cron=@daily&meta-file=gs://meta/rows.csv"\ntemplate = "{meta:id}"\n',
+        '[[phase]]\ntask = "b"\nrule = "cron=@daily&meta-file=mc://meta/rows.csv"\ntemplate = "{meta:id}"\n',
+        '[[phase]]\ntask = "c"\nrule = "cron=@daily&meta-file=s3://meta/rows.csv"\ntemplate = "{meta:id}"\n',
+      ].join("\n"),
+    });
+    const { code, out } = await run(["validate", dir]);
+    expect(code).toBe(1);
+    expect(out).toEqual([
+      `${join(dir, "w.toml")}:1: a: rule.meta-file: gs://meta/rows.csv cannot be read: gs:// is read through ` +
+        "GCS's XML API with an HMAC key: set cache.gcs.access_key and cache.gcs.secret_key " +
+        "(TASKMASTER_CACHE_GCS_ACCESS_KEY, TASKMASTER_CACHE_GCS_SECRET_KEY)",
+      `${join(dir, "w.toml")}:6: b: rule.meta-file: mc://meta/rows.csv: "mc://" meta-files are not read; give a ` +
+        "local path, s3://bucket/key (MinIO and other S3 stores through cache.s3.endpoint) or gs://bucket/key",
+      "1 workflow, 3 phases: 2 errors, 0 warnings",
+    ]);
+    // With the HMAC key (here from the environment; --config FILE works too) only the unknown scheme is left.
+    const env = { TASKMASTER_CACHE_GCS_ACCESS_KEY: "GOOG1E", TASKMASTER_CACHE_GCS_SECRET_KEY: "hmac" };
+    const keyed = await run(["validate", dir], { env });
+    expect(keyed.out.filter((l) => l.includes("rule.meta-file")).map((l) => l.split(": ")[1])).toEqual(["b"]);
+    const config = join(mkdtempSync(join(tmpdir(), "taskmaster-cli-config-")), "taskmaster.toml");
+    writeFileSync(config, '[cache.gcs]\naccess_key = "GOOG1E"\nsecret_key = "hmac"\n');
+    const fromFile = await run(["validate", dir, "--config", config]);
+    expect(fromFile.out.at(-1)).toBe("1 workflow, 3 phases: 1 error, 0 warnings");
   });
 
   it("exits 2 without a PATH", async () => {

@@ -28,7 +28,9 @@ import {
 import { type Config, redactConfig } from "../../internal/config/index.ts";
 import { type ConsumerGauge, collectMetrics } from "../../internal/metrics/index.ts";
 import {
+  backloadMetaFiles,
   downstreamOf,
+  launchMetaFiles,
   parseBackloadRequest,
   planBackload,
   planLaunch,
@@ -264,7 +266,8 @@ function serviceApp(
     launch: async (request) => {
       const snapshot = service.engine.snapshot();
       if (!snapshot) throw new Error("no workflows loaded yet");
-      const plan = planLaunch(snapshot, request, service.engine.context());
+      const ctx = await service.engine.contextWith(launchMetaFiles(snapshot, request));
+      const plan = planLaunch(snapshot, request, ctx);
       await service.engine.publishPlan(plan);
       return { status: plan.status, tasks: plan.emissions.map((e) => e.task) };
     },
@@ -289,8 +292,9 @@ function serviceApp(
     backload: async (body) => {
       const snapshot = service.engine.snapshot();
       if (!snapshot) throw new Error("no workflows loaded yet");
-      const plan = planBackload(snapshot, parseBackloadRequest(body), service.engine.context());
       const request = parseBackloadRequest(body);
+      const ctx = await service.engine.contextWith(backloadMetaFiles(snapshot, request));
+      const plan = planBackload(snapshot, request, ctx);
       if (request.execute) await service.engine.publishPlan(plan);
       return { executed: request.execute, status: plan.status, tasks: plan.emissions.map((e) => e.task) };
     },

@@ -23,6 +23,8 @@ Commands:
                      the task JSON on stdin); exit 0 is complete, else error with the tail of stderr
   validate PATH      check a workflow file or directory; prints FILE: PHASE: message for each problem
                      (exit 0 valid, warnings allowed; 1 errors; 2 usage)
+                       --config FILE          the service config, for meta-files in s3:// and gs:// buckets
+                                              (default $TASKMASTER_CONFIG)
   plan               print the tasks a trigger would emit, one JSON object per line, without sending anything
                        --workflow PATH        workflow file or directory (required)
                        --cron TASK[:JOB] --at TIME
@@ -33,6 +35,8 @@ Commands:
                        --in WORKFLOW          the workflow to use when several have the phase
                        --now TIME             the time tasks are created at (default: now)
                        --failed-topic TOPIC   where exhausted retries go (default retry-failed; - for none)
+                       --config FILE          the service config, for meta-files in s3:// and gs:// buckets
+                                              (default $TASKMASTER_CONFIG)
                      JSON may be given inline, as @FILE, or as - for standard input.
                      TIME is RFC 3339, YYYY-MM-DD or YYYY-MM-DDTHH (UTC).
   help               this text

@@ -1,12 +1,14 @@
 /**
  * `taskmaster plan`: what a trigger would emit, computed by the same planner the service runs, sent nowhere.
  * Prints one line per task: {"topic": ..., "delay_ms": ..., "task": {...}}; notes and alerts go to stderr.
+ * Meta-files in buckets are read as the service reads them, with the bucket settings of the service's config.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { isBucketUrl } from "../../internal/bucket/index.ts";
 import {
   formatProblem,
   hasErrors,
@@ -14,7 +16,11 @@ import {
   PlanError,
   TaskParseError,
 } from "../../internal/errors/index.ts";
+import { remoteMetaFiles } from "../../internal/metafiles/index.ts";
 import {
+  backloadMetaFiles,
+  cronMetaFiles,
+  doneMetaFiles,
   type Plan,
   type PlanContext,
   parseBackloadRequest,
@@ -23,11 +29,19 @@ import {
   planDone,
   planFile,
   seededRandom,
+  withFetchedMetaFiles,
 } from "../../internal/plan/index.ts";
 import { parseTask, taskJson } from "../../internal/task/index.ts";
 import { parseTimeInput } from "../../internal/tmpl/index.ts";
-import { loadSnapshot, type Phase, readMetaFile, type Snapshot } from "../../internal/workflow/index.ts";
+import {
+  loadSnapshot,
+  MetaFileError,
+  type Phase,
+  readMetaFile,
+  type Snapshot,
+} from "../../internal/workflow/index.ts";
 import { Exit, type Io, UsageError } from "./io.ts";
+import { bucketAccess } from "./storeconfig.ts";
 
 const options = {
   workflow: { type: "string" },
@@ -39,11 +53,14 @@ const options = {
   in: { type: "string" },
   now: { type: "string" },
   "failed-topic": { type: "string", default: "retry-failed" },
+  config: { type: "string", short: "c" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 const usage = `Usage: taskmaster plan --workflow PATH (--cron TASK[:JOB] --at TIME | --done JSON | --file PATH | --backload JSON)
-                      [--in WORKFLOW] [--now TIME] [--failed-topic TOPIC]`;
+                      [--in WORKFLOW] [--now TIME] [--failed-topic TOPIC] [--config FILE]
+  --config FILE   the service config whose [cache.s3] and [cache.gcs] reach meta-files in buckets
+                  (default $TASKMASTER_CONFIG; TASKMASTER_* variables apply too)`;
 
 type Values = ReturnType<typeof parse>["values"];
 
@@ -83,7 +100,12 @@ export async function planCommand(args: readonly string[], io: Io): Promise<numb
     for (const alert of plan.alerts) io.err(`alert (${alert.kind}): ${alert.message}`);
     return Exit.ok;
   } catch (err) {
-    if (err instanceof InputError || err instanceof PlanError || err instanceof TaskParseError) {
+    if (
+      err instanceof InputError ||
+      err instanceof PlanError ||
+      err instanceof TaskParseError ||
+      err instanceof MetaFileError
+    ) {
       io.err(`taskmaster: ${err.message}`);
       return Exit.failed;
     }
@@ -102,19 +124,24 @@ function parse(args: readonly string[]) {
 async function planTrigger(
   snapshot: Snapshot,
   values: Values,
-  ctx: PlanContext,
+  base: PlanContext,
   io: Io,
 ): Promise<Plan | null> {
+  const reading = (patterns: readonly string[]) => withBucketFiles(patterns, base, values.config, io);
   if (values.cron !== undefined) {
     const phase = pickPhase(snapshot, values.cron, values.in, io);
     if (!phase) return null;
     if (!phase.rule.cron) throw new InputError(`${phase.workflow}: ${phase.key} has no cron rule`);
-    return planCron(phase, readTime("--at", values.at ?? ""), ctx);
+    const at = readTime("--at", values.at ?? "");
+    const ctx = await reading(cronMetaFiles(phase));
+    return ctx && planCron(phase, at, ctx);
   }
   if (values.done !== undefined) {
-    return planDone(snapshot, parseTask(await readJson(values.done, io)), ctx);
+    const task = parseTask(await readJson(values.done, io));
+    const ctx = await reading(doneMetaFiles(snapshot, task));
+    return ctx && planDone(snapshot, task, ctx);
   }
-  if (values.file !== undefined) return planFile(snapshot, localArrival(values.file), ctx);
+  if (values.file !== undefined) return planFile(snapshot, localArrival(values.file), base);
   const text = await readJson(values.backload ?? "", io);
   let body: unknown;
   try {
@@ -122,9 +149,34 @@ async function planTrigger(
   } catch (err) {
     throw new InputError(`--backload: not valid JSON: ${(err as Error).message}`);
   }
-  const plan = planBackload(snapshot, parseBackloadRequest(body), ctx);
+  const request = parseBackloadRequest(body);
+  const ctx = await reading(backloadMetaFiles(snapshot, request));
+  if (!ctx) return null;
+  const plan = planBackload(snapshot, request, ctx);
   for (const line of plan.status) io.err(`status: ${line}`);
   return plan;
+}
+
+/** `ctx` with the meta-files in buckets among `patterns` fetched; null when the config that reaches them has errors. */
+async function withBucketFiles(
+  patterns: readonly string[],
+  ctx: PlanContext,
+  configFile: string | undefined,
+  io: Io,
+): Promise<PlanContext | null> {
+  const urls = patterns.filter(isBucketUrl);
+  if (urls.length === 0) return ctx;
+  const access = bucketAccess(configFile, io);
+  if (!access) {
+    io.err(`taskmaster: the config has errors; it is needed to read ${urls.join(", ")}`);
+    return null;
+  }
+  const files = remoteMetaFiles({ access });
+  try {
+    return withFetchedMetaFiles(ctx, await files.fetch(urls));
+  } finally {
+    files.close();
+  }
 }
 
 /** The phase named TASK[:JOB]; with several candidates, `--in` picks one, or they are listed. */

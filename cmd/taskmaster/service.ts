@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { isBucketUrl } from "../../internal/bucket/index.ts";
 import {
   connectPersistently,
   consumeDurable,
@@ -28,6 +29,7 @@ import {
 } from "../../internal/engine/index.ts";
 import { hasErrors, type Problem } from "../../internal/errors/index.ts";
 import { kvFileLedger } from "../../internal/files/index.ts";
+import { metaFileProblems, remoteMetaFiles } from "../../internal/metafiles/index.ts";
 import { createScheduler, type ScheduleEvent, type Scheduler } from "../../internal/schedule/index.ts";
 import {
   loadSnapshot,
@@ -141,6 +143,12 @@ async function loadWorkflows(config: Config, cwd: string): Promise<Snapshot> {
     throw new StartupError(`the workflows in ${config.workflow} have errors`, first.problems);
   const clash = subjectClash(first, config);
   if (clash) throw new StartupError(clash);
+  const unreadable = metaFileProblems(first.phases, config.cache);
+  if (unreadable.length > 0)
+    throw new StartupError(
+      `the workflows in ${config.workflow} have meta-files that cannot be read`,
+      unreadable,
+    );
   return first;
 }
 
@@ -169,12 +177,14 @@ async function compose(
     retentionMs: config.files.retention,
     replicas: config.streams.replicas,
   });
+  const remoteFiles = remoteMetaFiles({ access: config.cache });
   const engine = createEngine({
     outbox: publisher,
     subjects,
     clock: systemClock,
     host: config.host,
     readMetaFile: (pattern) => readMetaFile(pattern, cwd),
+    metaFiles: { isRemote: isBucketUrl, fetch: (patterns) => remoteFiles.fetch(patterns) },
     ledger,
     events,
   });
@@ -234,6 +244,11 @@ async function compose(
         message: problem,
       };
       engine.events.emit({ type: "workflowsRejected", problems: [clashProblem] });
+      return;
+    }
+    const unreadable = metaFileProblems(snapshot.phases, config.cache);
+    if (unreadable.length > 0) {
+      engine.events.emit({ type: "workflowsRejected", problems: unreadable });
       return;
     }
     try {
@@ -301,6 +316,7 @@ async function compose(
         await Promise.all(intakes.map((i) => i.stop()));
         await engine.drain();
         stuck.stop();
+        remoteFiles.close();
         await alerts.stop();
         await cache?.stop(); // writes what is queued, takes the shutdown backup
         publisher.close();

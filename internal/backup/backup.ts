@@ -43,8 +43,9 @@ export async function takeBackup(options: TakeBackupOptions): Promise<BackupResu
     const problem = integrityProblem(copy);
     if (problem !== undefined) throw new BackupError(`the copy of the cache is not sound: ${problem}`);
     const sha256 = await sha256File(copy);
-    const stored = catalog(await step("list the backups in", target, () => target.list()));
-    const name = nextBackupName(at, stored);
+    const listed = await step("list the backups in", target, () => target.list());
+    const stored = catalog(listed, target.baseName);
+    const name = nextBackupName(at, stored, target.baseName);
     await step(`upload ${name} to`, target, () => target.put(name, copy));
     await verifyUpload(target, name, sha256, work.path);
     const manifest: Manifest = { sha256, bytes: (await stat(copy)).size, taken: at.toISOString() };
@@ -106,14 +107,14 @@ async function prune(
   const removed: string[] = [];
   try {
     const objects = await target.list();
-    const stale = staleBackups(catalog(objects), taken, keep);
+    const stale = staleBackups(catalog(objects, target.baseName), taken, keep);
     for (const entry of stale) {
       // The manifest first: a backup without one is already "not there" for restore.
       if (entry.verified) await target.remove(manifestName(entry.name));
       await target.remove(entry.name);
       removed.push(entry.name);
     }
-    for (const orphan of orphanManifests(objects)) {
+    for (const orphan of orphanManifests(objects, target.baseName)) {
       await target.remove(orphan);
       removed.push(orphan);
     }

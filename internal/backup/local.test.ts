@@ -17,6 +17,7 @@ import { measureBackup } from "./bench.ts";
 import { BackupError } from "./errors.ts";
 import { localTarget } from "./local.ts";
 import { restoreNewest } from "./restore.ts";
+import { openTarget } from "./target.ts";
 import { addTasks, readTasks, taskDb } from "./testing.ts";
 import type { BackupTarget } from "./types.ts";
 
@@ -42,9 +43,26 @@ function steppingClock(start = Date.UTC(2024, 0, 31, 23, 59, 59, 123)) {
   };
 }
 
+const noAccess = {
+  s3: { endpoint: "", region: "", accessKey: "", secretKey: "", forcePathStyle: false },
+  gcs: { endpoint: "https://storage.googleapis.com", accessKey: "", secretKey: "" },
+};
+
 const stored = () => readdirSync(join(dir, "backups")).sort();
 
 describe("local backups", () => {
+  it("reads flowlord's BackupPath to a .db file as the name to use in that folder, not as a folder", async () => {
+    const named = await openTarget(join(dir, "backups", "tasks.db"), noAccess);
+    const result = await takeBackup({ db, target: named, keep: 3, tmpDir: dir });
+    expect(result.name).toMatch(/^tasks-\d{8}T\d{9}Z\.db$/);
+    expect(stored()).toEqual([result.name, `${result.name}.json`]);
+    expect((await restoreNewest({ target: named, path: join(dir, "back.db"), tmpDir: dir }))?.name).toBe(
+      result.name,
+    );
+    // Backups under another name in the same folder are not this location's.
+    expect(await restoreNewest({ target, path: join(dir, "other.db"), tmpDir: dir })).toBeNull();
+  });
+
   it("backs up a database and restores the same rows into a new path", async () => {
     const result = await takeBackup({ db, target, keep: 3, tmpDir: dir });
     expect(result.name).toMatch(/^taskmaster-\d{8}T\d{9}Z\.db$/);

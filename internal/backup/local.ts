@@ -5,15 +5,17 @@
 import { constants } from "node:fs";
 import { copyFile, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { defaultBaseName } from "./names.ts";
 import type { BackupTarget, StoredObject } from "./types.ts";
 import { siblingTemp } from "./verify.ts";
 
 /** Opens (creating it when needed) the folder `dir` as a backup target. */
-export async function localTarget(dir: string): Promise<BackupTarget> {
+export async function localTarget(dir: string, baseName = defaultBaseName): Promise<BackupTarget> {
   await mkdir(dir, { recursive: true });
   const at = (name: string) => join(dir, checkName(name));
   return {
     describe: dir,
+    baseName,
     async put(name, file) {
       const final = at(name);
       const temp = siblingTemp(dir, name);

@@ -39,7 +39,8 @@ const sideFiles = ["-wal", "-shm", "-journal"] as const;
 /** Restores the newest usable backup to `path`; null when there is none (none stored, or every one bad). */
 export async function restoreNewest(options: RestoreOptions): Promise<RestoreResult | null> {
   const { target, path } = options;
-  const entries = catalog(await reach(`list the backups in ${target.describe}`, () => target.list()));
+  const listed = await reach(`list the backups in ${target.describe}`, () => target.list());
+  const entries = catalog(listed, target.baseName);
   await mkdir(dirname(path), { recursive: true });
   const work = await workDir(options.tmpDir);
   const skipped: SkippedBackup[] = [];

@@ -33,7 +33,7 @@ beforeEach(async () => {
   testNumber += 1;
   dir = mkdtempSync(join(root, "test-"));
   db = taskDb(join(dir, "cache.db"), 50);
-  target = await openTarget(`s3://backups/cache/t${testNumber}`, s3.config);
+  target = await openTarget(`s3://backups/cache/t${testNumber}`, s3.access);
 });
 afterEach(() => {
   target.close?.();
@@ -84,7 +84,7 @@ describe("S3 backups (s3rver)", () => {
     writeFileSync(file, "12345");
     const nested = await s3Target(
       { kind: "s3", bucket: "backups", prefix: `cache/t${testNumber}/sub/` },
-      s3.config,
+      s3.access,
     );
     try {
       for (const name of ["a", "b", "c"]) await target.put(name, file);
@@ -121,6 +121,25 @@ describe("S3 backups (s3rver)", () => {
     expect((await listAll(listPage, "bucket", "p/")).map((o) => o.name)).toEqual(["a", "b", "c", "d", "e"]);
     expect(inputs.map((i) => i.ContinuationToken)).toEqual([undefined, "2", "4"]);
     expect(inputs[0]).toMatchObject({ Bucket: "bucket", Prefix: "p/", Delimiter: "/" });
+  });
+
+  // GCS's XML API is the S3 API: s3rver answers for it, reached by the gs:// settings (cache.gcs.*).
+  it("backs up to flowlord's gs://bucket/tasks.db form: in that folder, named after the file, and restores", async () => {
+    const gs = await openTarget(`gs://backups/flowlord${testNumber}/tasks.db`, s3.access);
+    try {
+      expect(gs.describe).toBe(`gs://backups/flowlord${testNumber}/`);
+      const now = steppingClock();
+      const first = await takeBackup({ db, target: gs, keep: 1, now, tmpDir: dir });
+      const second = await takeBackup({ db, target: gs, keep: 1, now, tmpDir: dir });
+      expect(second.name).toMatch(/^tasks-\d{8}T\d{9}Z\.db$/);
+      expect(second.removed).toEqual([first.name]);
+      expect((await gs.list()).map((o) => o.name).sort()).toEqual([second.name, `${second.name}.json`]);
+      const restored = join(dir, "restored.db");
+      expect((await restoreNewest({ target: gs, path: restored, tmpDir: dir }))?.name).toBe(second.name);
+      expect(readTasks(restored)).toEqual(readTasks(join(dir, "cache.db")));
+    } finally {
+      gs.close?.();
+    }
   });
 
   it("returns null when the prefix holds no backup", async () => {

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { staleBackups } from "./backup.ts";
 import { BackupLocationError } from "./errors.ts";
 import { backupNameAt, backupTime, catalog, nextBackupName } from "./names.ts";
-import { s3ClientConfig } from "./s3.ts";
 import { parseBackupLocation } from "./target.ts";
 
 describe("parseBackupLocation", () => {
@@ -15,6 +14,14 @@ describe("parseBackupLocation", () => {
     ["s3://my-bucket/", { kind: "s3", bucket: "my-bucket", prefix: "" }],
     ["S3://my.bucket/cache", { kind: "s3", bucket: "my.bucket", prefix: "cache/" }],
     ["s3://my-bucket/a/b/", { kind: "s3", bucket: "my-bucket", prefix: "a/b/" }],
+    ["gs://my_bucket/cache", { kind: "gs", bucket: "my_bucket", prefix: "cache/" }],
+    // Flowlord's form: a file. The backups go in its folder, named after it.
+    ["gs://bucket/tasks.db", { kind: "gs", bucket: "bucket", prefix: "", baseName: "tasks" }],
+    ["s3://bucket/a/b/tasks.DB", { kind: "s3", bucket: "bucket", prefix: "a/b/", baseName: "tasks" }],
+    ["s3://bucket/a/old.db/", { kind: "s3", bucket: "bucket", prefix: "a/old.db/" }],
+    ["/var/lib/tm/tasks.db", { kind: "local", dir: "/var/lib/tm", baseName: "tasks" }],
+    ["file:///srv/flowlord.db", { kind: "local", dir: "/srv", baseName: "flowlord" }],
+    ["/srv/backups.db/", { kind: "local", dir: "/srv/backups.db" }],
   ])("reads %j", (text, expected) => {
     expect(parseBackupLocation(text)).toEqual(expected);
   });
@@ -23,12 +30,13 @@ describe("parseBackupLocation", () => {
     ["", /is empty/],
     ["s3://", /has no bucket/],
     ["s3:///prefix", /has no bucket/],
-    ["s3://My_Bucket/x", /not a valid bucket name/],
-    ["s3://ab", /not a valid bucket name/],
+    ["s3://My_Bucket/x", /not a valid S3 bucket name/],
+    ["s3://ab", /not a valid S3 bucket name/],
+    ["gs://Bucket/x", /not a valid GCS bucket name/],
     ["s3://bucket/a//b", /empty, "\." or "\.\." part/],
     ["s3://bucket/../x", /empty, "\." or "\.\." part/],
     ["s3://bucket/x?y", /cannot hold/],
-    ["gs://bucket/x", /"gs:\/\/" is not supported/],
+    ["mc://bucket/x", /"mc:\/\/" is not supported/],
     ["file://relative", /absolute path/],
   ])("refuses %j", (text, message) => {
     expect(() => parseBackupLocation(text)).toThrow(BackupLocationError);
@@ -64,6 +72,19 @@ describe("backup names", () => {
       ["taskmaster-20240101T000000000Z.db", true],
     ]);
   });
+
+  it("names backups after the file a location named, and lists only those (a.b is taken literally)", () => {
+    const at = new Date("2024-01-31T23:59:59.123Z");
+    expect(backupNameAt(at, "a.b")).toBe("a.b-20240131T235959123Z.db");
+    const objects = [
+      "a.b-20240101T000000000Z.db",
+      "axb-20240102T000000000Z.db",
+      "taskmaster-20240103T000000000Z.db",
+    ]
+      .concat(["flowlord.db"])
+      .map((name) => ({ name, size: 1 }));
+    expect(catalog(objects, "a.b").map((e) => e.name)).toEqual(["a.b-20240101T000000000Z.db"]);
+  });
 });
 
 describe("staleBackups", () => {
@@ -82,36 +103,5 @@ describe("staleBackups", () => {
 
   it("keeps only the new backup with keep 1", () => {
     expect(staleBackups([entry(2), entry(1)], entry(2).name, 1).map((e) => e.name)).toEqual([entry(1).name]);
-  });
-});
-
-describe("s3ClientConfig", () => {
-  it("uses us-east-1, the default credentials and AWS's endpoint when those are not set", () => {
-    const config = s3ClientConfig({
-      endpoint: "",
-      region: "",
-      accessKey: "",
-      secretKey: "",
-      forcePathStyle: false,
-    });
-    expect(config).toMatchObject({ region: "us-east-1", forcePathStyle: false });
-    expect(config).not.toHaveProperty("endpoint");
-    expect(config).not.toHaveProperty("credentials");
-  });
-
-  it("uses the endpoint, region and keys given", () => {
-    const config = s3ClientConfig({
-      endpoint: "http://minio:9000",
-      region: "eu-west-1",
-      accessKey: "AK",
-      secretKey: "SK",
-      forcePathStyle: true,
-    });
-    expect(config).toMatchObject({
-      endpoint: "http://minio:9000",
-      region: "eu-west-1",
-      credentials: { accessKeyId: "AK", secretAccessKey: "SK" },
-      forcePathStyle: true,
-    });
   });
 });

@@ -1,11 +1,13 @@
 /**
  * Test helpers for the backup module (not exported from index.ts): a SQLite file with task rows, and an s3rver on
- * loopback that can be stopped and started again on the same port and folder, to play an S3 outage.
+ * loopback that can be stopped and started again on the same port and folder, to play an S3 outage. The s3rver
+ * also stands in for GCS's XML API, which is the S3 API (tests of meta-files use it too).
  */
 
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import Database from "better-sqlite3";
+import type { BucketAccess } from "../bucket/index.ts";
 import type { S3Config } from "../config/types.ts";
 
 /** Opens (creating) a WAL database at `path` with a `tasks` table holding `rows` rows. */
@@ -57,6 +59,8 @@ export interface FakeS3 {
   readonly port: number;
   /** Settings for the real S3 client, pointed at this server. */
   readonly config: S3Config;
+  /** Both stores' settings pointed at this server: GCS's XML API is the S3 API, so s3rver answers for gs:// too. */
+  readonly access: BucketAccess;
   /** Stops answering (the port is closed); the objects stay in the folder. */
   stop(): Promise<void>;
   /** Answers again on the same port, with the same objects. */
@@ -81,14 +85,19 @@ export async function startFakeS3(directory: string, bucket: string): Promise<Fa
   const first = await launch(0);
   running = first.server;
   const port = first.port;
+  const config: S3Config = {
+    endpoint: `http://127.0.0.1:${port}`,
+    region: "",
+    accessKey: "S3RVER",
+    secretKey: "S3RVER",
+    forcePathStyle: true,
+  };
   return {
     port,
-    config: {
-      endpoint: `http://127.0.0.1:${port}`,
-      region: "",
-      accessKey: "S3RVER",
-      secretKey: "S3RVER",
-      forcePathStyle: true,
+    config,
+    access: {
+      s3: config,
+      gcs: { endpoint: config.endpoint, accessKey: config.accessKey, secretKey: config.secretKey },
     },
     async stop() {
       await running?.close();

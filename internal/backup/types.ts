@@ -5,9 +5,15 @@
  */
 
 export type BackupLocation =
-  | { readonly kind: "local"; readonly dir: string }
+  | { readonly kind: "local"; readonly dir: string; readonly baseName?: string }
   /** `prefix` is "" or ends with "/", so a key is always `prefix + name`. */
-  | { readonly kind: "s3"; readonly bucket: string; readonly prefix: string };
+  | {
+      readonly kind: "s3" | "gs";
+      readonly bucket: string;
+      readonly prefix: string;
+      /** Set when the location named a `.db` file: the backups there are named after it. */
+      readonly baseName?: string;
+    };
 
 /** One stored object, named relative to the target's folder or prefix. */
 export interface StoredObject {
@@ -16,12 +22,14 @@ export interface StoredObject {
 }
 
 /**
- * A flat store of named files: a local folder or an S3 prefix. Names are plain file names (no "/"); a `put` is
+ * A flat store of named files: a local folder or a bucket prefix. Names are plain file names (no "/"); a `put` is
  * all or nothing, so a name that is listed always holds a whole file.
  */
 export interface BackupTarget {
-  /** Where the backups are, for logs: the folder or `s3://bucket/prefix`. */
+  /** Where the backups are, for logs: the folder, `s3://bucket/prefix` or `gs://bucket/prefix`. */
   readonly describe: string;
+  /** Backups here are named `<baseName>-<time>.db`. */
+  readonly baseName: string;
   /** Stores the local file `file` under `name`, replacing what was there. */
   put(name: string, file: string): Promise<void>;
   /** Writes the stored `name` to the local path `dest`. */

@@ -1,8 +1,10 @@
 /**
- * Checks on string settings: NATS server URLs, `host:port` addresses, subjects, stream names and web URLs. Each
- * returns undefined when the value is fine, or a message that says what is wrong and what would be right.
+ * Checks on string settings: NATS server URLs, `host:port` addresses, subjects, stream names, web URLs and backup
+ * locations. Each returns undefined when the value is fine, or a message that says what is wrong and what would be
+ * right.
  */
 
+import { parseBucketPrefix, schemeOf } from "../bucket/index.ts";
 import { hideUrlCredentials } from "./userinfo.ts";
 
 const natsSchemes = new Set(["nats:", "tls:", "ws:", "wss:"]);
@@ -127,7 +129,11 @@ export function checkBucketName(text: string): string | undefined {
 
 /** An http(s) URL, or "" for none. */
 export function checkOptionalHttpUrl(text: string): string | undefined {
-  if (text === "") return undefined;
+  return text === "" ? undefined : checkHttpUrl(text);
+}
+
+/** An http(s) URL. */
+export function checkHttpUrl(text: string): string | undefined {
   try {
     const url = new URL(text);
     if (url.protocol === "http:" || url.protocol === "https:") return undefined;
@@ -139,4 +145,24 @@ export function checkOptionalHttpUrl(text: string): string | undefined {
 
 export function checkNotEmpty(text: string): string | undefined {
   return text.trim() === "" ? "must not be empty" : undefined;
+}
+
+/**
+ * `cache.backup_path`: a folder (a path or file:///path), `s3://bucket/prefix` or `gs://bucket/prefix`, or "" for
+ * none. Any other scheme would be taken for nothing at all and leave the cache without backups.
+ */
+export function checkBackupPath(text: string): string | undefined {
+  const given = text.trim();
+  const scheme = schemeOf(given);
+  if (scheme === undefined) return undefined;
+  if (scheme === "file") {
+    return given.slice("file://".length).startsWith("/")
+      ? undefined
+      : "a file:// location needs an absolute path";
+  }
+  if (scheme === "s3" || scheme === "gs") {
+    const parsed = parseBucketPrefix(given);
+    return "error" in parsed ? parsed.error : undefined;
+  }
+  return `"${scheme}://" is not supported; give a folder, s3://bucket/prefix or gs://bucket/prefix`;
 }

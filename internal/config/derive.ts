@@ -2,8 +2,9 @@
  * Rules between keys, applied once every layer is merged: flowlord's `status_port` sets the port of
  * `http.listen`; `slack.max_frequency` defaults to, and is raised to, 16 × min_frequency; `slack.task_ttl` is at
  * least an hour (both as flowlord); the dedupe window fits in the streams' max age; a file is remembered at least as
- * long as scans look back; a token is given once.
+ * long as scans look back; a token is given once; a backup location in a bucket has the keys to reach it.
  */
+import { type BucketAccess, missingAccess, schemeOf } from "../bucket/index.ts";
 import { formatDuration } from "../rule/index.ts";
 import { checkListen, portOf, withPort } from "./checks.ts";
 import { type Assignment, configError, configWarning } from "./layer.ts";
@@ -52,6 +53,7 @@ export function deriveSettings(settings: Settings): ConfigProblem[] {
     ...fitFileRetention(settings),
     ...oneTokenSource(settings, "http.read_token"),
     ...oneTokenSource(settings, "http.admin_token"),
+    ...backupAccess(settings),
   ];
 }
 
@@ -128,4 +130,33 @@ function oneTokenSource(settings: Settings, path: string): ConfigProblem[] {
   const problem = problemAt("error", settings, filePath, `set either ${path} or ${filePath}, not both`);
   settings.set(filePath, { value: "" });
   return [problem];
+}
+
+/** Backups to a bucket that cannot be reached would be skipped every time: the service is not started so. */
+function backupAccess(settings: Settings): ConfigProblem[] {
+  const text = stringAt(settings, "cache.backup_path").trim();
+  const scheme = schemeOf(text);
+  if (scheme !== "s3" && scheme !== "gs") return [];
+  const access: BucketAccess = {
+    s3: {
+      endpoint: stringAt(settings, "cache.s3.endpoint"),
+      region: stringAt(settings, "cache.s3.region"),
+      accessKey: stringAt(settings, "cache.s3.access_key"),
+      secretKey: stringAt(settings, "cache.s3.secret_key"),
+      forcePathStyle: settings.get("cache.s3.force_path_style")?.value === true,
+    },
+    gcs: {
+      endpoint: stringAt(settings, "cache.gcs.endpoint"),
+      accessKey: stringAt(settings, "cache.gcs.access_key"),
+      secretKey: stringAt(settings, "cache.gcs.secret_key"),
+    },
+  };
+  const missing = missingAccess(scheme, access);
+  if (missing === undefined) return [];
+  return [problemAt("error", settings, "cache.backup_path", `${text} cannot be reached: ${missing}`)];
+}
+
+function stringAt(settings: Settings, path: string): string {
+  const value = settings.get(path)?.value;
+  return typeof value === "string" ? value : "";
 }

@@ -19,6 +19,7 @@ export type {
   ConfigKey,
   ConfigProblem,
   ConfigSource,
+  GcsConfig,
   HttpConfig,
   KeyType,
   LogConfig,

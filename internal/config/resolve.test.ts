@@ -146,6 +146,56 @@ describe("rules between keys", () => {
   });
 });
 
+describe("backups to a bucket", () => {
+  it("refuses flowlord's gs:// BackupPath without an HMAC key, naming the keys to set", () => {
+    const text = '[sqlite]\nBackupPath = "gs://bucket/tasks.db"\n';
+    const { problems } = resolveConfig({ text, env: {}, flags: [] });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: "error",
+        key: "sqlite.BackupPath",
+        line: 2,
+        message: expect.stringContaining(
+          "gs://bucket/tasks.db cannot be reached: gs:// is read through GCS's XML API with an HMAC key: " +
+            "set cache.gcs.access_key and cache.gcs.secret_key",
+        ),
+      }),
+    ]);
+    expect(hasConfigErrors(problems)).toBe(true);
+  });
+
+  it("takes gs:// with the HMAC key from the file or the environment", () => {
+    const text = '[sqlite]\nBackupPath = "gs://bucket/tasks.db"\n[cache.gcs]\naccess_key = "GOOG1E"\n';
+    const env = { TASKMASTER_CACHE_GCS_SECRET_KEY: "hmac" };
+    const { config, problems } = resolveConfig({ text, env, flags: [] });
+    expect(problems).toEqual([]);
+    expect(config.cache.gcs).toEqual({
+      endpoint: "https://storage.googleapis.com",
+      accessKey: "GOOG1E",
+      secretKey: "hmac",
+    });
+  });
+
+  it.each([
+    [
+      "mc://bucket/cache",
+      '"mc://" is not supported; give a folder, s3://bucket/prefix or gs://bucket/prefix',
+    ],
+    ["s3://Bad_Bucket/cache", '"Bad_Bucket" is not a valid S3 bucket name'],
+    ["s3://bucket/a/../b", 'prefix "a/../b" has an empty, "." or ".." part'],
+    ["file://relative", "a file:// location needs an absolute path"],
+  ])("refuses the backup location %j, which no backup could use", (path, message) => {
+    const { problems } = resolveConfig({ text: "", env: {}, flags: ["--cache.backup_path", path] });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: "error",
+        key: "cache.backup_path",
+        message: expect.stringContaining(message),
+      }),
+    ]);
+  });
+});
+
 describe("every problem at once", () => {
   it("collects problems from the file, the environment, the flags and the rules", () => {
     const { problems } = resolveConfig({

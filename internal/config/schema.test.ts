@@ -52,6 +52,7 @@ const defaults: Config = {
     backupInterval: 15 * minute,
     backupKeep: 7,
     s3: { endpoint: "", region: "", accessKey: "", secretKey: "", forcePathStyle: false },
+    gcs: { endpoint: "https://storage.googleapis.com", accessKey: "", secretKey: "" },
   },
   files: {
     watch: true,
@@ -141,6 +142,7 @@ describe("the schema matches Config", () => {
       "nats.pass",
       "nats.token",
       "cache.s3.secret_key",
+      "cache.gcs.secret_key",
       "slack.url",
       "http.read_token",
       "http.admin_token",

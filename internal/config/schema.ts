@@ -4,8 +4,10 @@
  * (`schema.test.ts` checks that the two agree).
  */
 import {
+  checkBackupPath,
   checkBucketName,
   checkHostNames,
+  checkHttpUrl,
   checkListen,
   checkNatsUrls,
   checkNotEmpty,
@@ -126,9 +128,13 @@ export const configKeys: readonly ConfigKey[] = [
     min: hour,
     aliases: ["sqlite.retention"],
   }),
-  key("cache.backup_path", "string", "", 'where the cache is backed up (a path or s3:// URL); "" for none', {
-    aliases: ["sqlite.backup_path"],
-  }),
+  key(
+    "cache.backup_path",
+    "string",
+    "",
+    'where the cache is backed up: a folder, s3://bucket/prefix or gs://bucket/prefix; "" for none',
+    { aliases: ["sqlite.backup_path"], check: checkBackupPath },
+  ),
   key("cache.backup_interval", "duration", 15 * minute, "how often the cache is backed up", { min: second }),
   key("cache.backup_keep", "integer", 7, "backups kept", { min: 1, max: 1000 }),
   key("cache.s3.endpoint", "string", "", 'S3 endpoint URL; "" for AWS', { check: checkOptionalHttpUrl }),
@@ -136,6 +142,17 @@ export const configKeys: readonly ConfigKey[] = [
   key("cache.s3.access_key", "string", "", "S3 access key id"),
   key("cache.s3.secret_key", "string", "", "S3 secret access key", secret),
   key("cache.s3.force_path_style", "boolean", false, "address buckets by path (MinIO)"),
+  key(
+    "cache.gcs.endpoint",
+    "string",
+    "https://storage.googleapis.com",
+    "GCS XML API endpoint for gs:// URLs",
+    {
+      check: checkHttpUrl,
+    },
+  ),
+  key("cache.gcs.access_key", "string", "", "GCS HMAC access id (gs:// backups and meta-files need one)"),
+  key("cache.gcs.secret_key", "string", "", "GCS HMAC secret", secret),
 
   key("files.watch", "boolean", true, "watch the local paths of files= rules (absolute globs)"),
   key(
@@ -207,7 +224,10 @@ export const configKeys: readonly ConfigKey[] = [
  */
 export const ignoredKeys: ReadonlyMap<string, string> = new Map([
   ["bus", "taskmaster talks NATS; [nats] replaces [bus]"],
-  ["file", "taskmaster reads workflows from local paths; the S3 credentials for backups go in [cache.s3]"],
+  [
+    "file",
+    "taskmaster reads workflows from local paths; the keys for s3:// go in [cache.s3], for gs:// in [cache.gcs]",
+  ],
   ["slack.title", "taskmaster's Slack messages have no title; use slack.prefix to mark them"],
 ]);
 

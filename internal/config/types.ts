@@ -55,6 +55,14 @@ export interface S3Config {
   readonly forcePathStyle: boolean;
 }
 
+/** Google Cloud Storage through its S3-compatible XML API, signed with an HMAC key of a service account. */
+export interface GcsConfig {
+  /** The XML API's endpoint: https://storage.googleapis.com unless another is given. */
+  readonly endpoint: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
+
 export interface CacheConfig {
   readonly path: string;
   readonly retention: number;
@@ -62,7 +70,10 @@ export interface CacheConfig {
   readonly backupPath: string;
   readonly backupInterval: number;
   readonly backupKeep: number;
+  /** The settings for every `s3://` URL taskmaster reads or writes (backups, meta-files). */
   readonly s3: S3Config;
+  /** The settings for every `gs://` URL taskmaster reads or writes (backups, meta-files). */
+  readonly gcs: GcsConfig;
 }
 
 export interface FilesConfig {

@@ -1,5 +1,6 @@
 /**
- * One done message: parse it, plan what it causes, publish all of it, and only then ack it.
+ * One done message: parse it, plan what it causes, publish all of it, and only then ack it. When its children read
+ * meta-files kept in buckets, those are fetched first; the planning itself stays synchronous.
  *
  * A message that cannot be a task (bad JSON, a wrong field, no result) is terminated, so it is not redelivered
  * forever, and reported. A retry that must wait goes to the retry stream; everything else is published at once.
@@ -23,6 +24,11 @@ export interface DoneDeps {
   readonly events: EngineEvents;
   readonly snapshot: Snapshot;
   readonly ctx: PlanContext;
+  /**
+   * The context to plan `task` with once the meta-files kept in buckets that its children read are fetched;
+   * undefined when they read none (planning then stays synchronous).
+   */
+  readonly fetchFor?: (task: Task) => Promise<PlanContext> | undefined;
 }
 
 const decoder = new TextDecoder();
@@ -51,24 +57,39 @@ class TaskDoneEvent {
 }
 
 export function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
-  const { events } = deps;
   let task: Task;
-  let plan: Plan;
   try {
     task = parseTask(msg.data);
-    if (events.wants("taskDone")) events.emit(new TaskDoneEvent(task, msg));
-    plan = planDone(deps.snapshot, task, deps.ctx);
   } catch (err) {
-    if (!(err instanceof TaskParseError || err instanceof PlanError)) return Promise.reject(err);
-    // No reason text: nats-server 2.9 ignores a "+TERM" that carries one. The event keeps the reason.
-    msg.term();
-    events.emit({
-      type: "messageRejected",
-      subject: msg.subject,
-      reason: err.message,
-      data: clip(decoder.decode(msg.data)),
-    });
-    return Promise.resolve();
+    return rejected(msg, err, deps.events);
+  }
+  if (deps.events.wants("taskDone")) deps.events.emit(new TaskDoneEvent(task, msg));
+  const fetching = deps.fetchFor?.(task);
+  if (fetching !== undefined) return fetching.then((ctx) => planAndSend(msg, task, ctx, deps));
+  return planAndSend(msg, task, deps.ctx, deps);
+}
+
+/** A message that is not a task, or a task that cannot be planned: terminated, so it is not redelivered forever. */
+function rejected(msg: Inbound, err: unknown, events: EngineEvents): Promise<void> {
+  if (!(err instanceof TaskParseError || err instanceof PlanError)) return Promise.reject(err);
+  // No reason text: nats-server 2.9 ignores a "+TERM" that carries one. The event keeps the reason.
+  msg.term();
+  events.emit({
+    type: "messageRejected",
+    subject: msg.subject,
+    reason: err.message,
+    data: clip(decoder.decode(msg.data)),
+  });
+  return Promise.resolve();
+}
+
+function planAndSend(msg: Inbound, task: Task, ctx: PlanContext, deps: DoneDeps): Promise<void> {
+  const { events } = deps;
+  let plan: Plan;
+  try {
+    plan = planDone(deps.snapshot, task, ctx);
+  } catch (err) {
+    return rejected(msg, err, events);
   }
   const { outbox, subjects } = deps;
   const now: Emission[] = [];

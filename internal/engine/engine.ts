@@ -8,8 +8,18 @@ import type { Inbound } from "../bus/index.ts";
 import type { Clock } from "../clock/index.ts";
 import { Fifo } from "../fifo/index.ts";
 import type { FileLedger } from "../files/index.ts";
-import { type Plan, type PlanContext, planCron, seededRandom } from "../plan/index.ts";
+import {
+  cronMetaFiles,
+  doneMetaFiles,
+  type FetchedMetaFiles,
+  type Plan,
+  type PlanContext,
+  planCron,
+  seededRandom,
+  withFetchedMetaFiles,
+} from "../plan/index.ts";
 import type { MetaRow } from "../rule/index.ts";
+import type { Task } from "../task/index.ts";
 import type { Phase, Snapshot } from "../workflow/index.ts";
 import { type DoneDeps, handleDone } from "./done.ts";
 import { asError, EngineEvents } from "./events.ts";
@@ -17,12 +27,22 @@ import { handleFile } from "./file.ts";
 import { isRefusedForGood, type Outbox, type Subjects, sendAll } from "./outbox.ts";
 import { clip, releaseRetry } from "./retry.ts";
 
+/** Meta-files kept elsewhere than the local disk (buckets), fetched before a plan reads them. */
+export interface MetaFileFetch {
+  /** True for a pattern that must be fetched before planning. */
+  isRemote(pattern: string): boolean;
+  /** The rows of each remote pattern, or why it could not be read; never rejects. */
+  fetch(patterns: readonly string[]): Promise<FetchedMetaFiles>;
+}
+
 export interface EngineDeps {
   readonly outbox: Outbox;
   readonly subjects: Subjects;
   readonly clock: Clock;
   readonly host: string;
   readonly readMetaFile: (pattern: string) => readonly MetaRow[];
+  /** Without it, every meta-file is read by `readMetaFile`. */
+  readonly metaFiles?: MetaFileFetch;
   readonly events?: EngineEvents;
   /** Remembers which files triggered, so each triggers once. */
   readonly ledger?: FileLedger;
@@ -51,6 +71,8 @@ export interface Engine {
   onRetry(msg: Inbound): void;
   /** The planning context of now (time, host, ids): for plans made outside the engine (a backload). */
   context(): PlanContext;
+  /** `context()` with the remote ones among `metaFiles` fetched, for a plan made outside that reads them. */
+  contextWith(metaFiles: readonly string[]): Promise<PlanContext>;
   /** Publishes a plan made outside the engine (a backload), raises its alerts; resolves once all is stored. */
   publishPlan(plan: Plan): Promise<number>;
   /** Emits a phase's tasks for a cron slot; resolves once they are stored. */
@@ -100,6 +122,8 @@ export function createEngine(deps: EngineDeps): Engine {
   let drained: (() => void)[] = [];
   const triggering = new Map<string, Promise<void>>();
   let current: Snapshot | null = null;
+  /** Some child phase of the current snapshot reads a remote meta-file: done messages then look before planning. */
+  let remoteChildren = false;
 
   const context = (now = deps.clock.now()): PlanContext => ({
     now,
@@ -110,6 +134,14 @@ export function createEngine(deps: EngineDeps): Engine {
     failedTopic: deps.subjects.failed || "-",
   });
 
+  /** `ctx` once the remote ones among `patterns` are fetched; undefined when there are none. */
+  const fetched = (patterns: readonly string[], ctx: PlanContext): Promise<PlanContext> | undefined => {
+    const fetch = deps.metaFiles;
+    const remote = fetch ? patterns.filter((p) => fetch.isRemote(p)) : [];
+    if (!fetch || remote.length === 0) return undefined;
+    return fetch.fetch(remote).then((files) => withFetchedMetaFiles(ctx, files));
+  };
+
   /**
    * What a done message is planned with: the snapshot and the context of now. Done messages of a burst arrive many
    * to the millisecond, so one is kept while the clock's millisecond and the snapshot stay the same.
@@ -117,12 +149,14 @@ export function createEngine(deps: EngineDeps): Engine {
   let doneDeps: DoneDeps | null = null;
   const doneDepsNow = (snapshot: Snapshot, now: Date): DoneDeps => {
     if (doneDeps?.snapshot === snapshot && doneDeps.ctx.now.getTime() === now.getTime()) return doneDeps;
+    const ctx = context(now);
     doneDeps = {
       outbox: deps.outbox,
       subjects: deps.subjects,
       events,
       snapshot,
-      ctx: context(now),
+      ctx,
+      ...(remoteChildren ? { fetchFor: (task: Task) => fetched(doneMetaFiles(snapshot, task), ctx) } : {}),
     };
     return doneDeps;
   };
@@ -214,6 +248,12 @@ export function createEngine(deps: EngineDeps): Engine {
     snapshot: () => current,
     setSnapshot(snapshot) {
       current = snapshot;
+      const fetch = deps.metaFiles;
+      remoteChildren =
+        fetch !== undefined &&
+        snapshot.phases.some(
+          (p) => p.parentTopic !== "" && p.rule.metaFile && fetch.isRemote(p.rule.metaFile),
+        );
     },
     onDone(msg) {
       track("done", msg);
@@ -225,13 +265,18 @@ export function createEngine(deps: EngineDeps): Engine {
       track("retry", msg);
     },
     context,
+    contextWith(metaFiles) {
+      const ctx = context();
+      return fetched(metaFiles, ctx) ?? Promise.resolve(ctx);
+    },
     async publishPlan(plan) {
       await sendAll(deps.outbox, plan.emissions, deps.subjects, events);
       for (const alert of plan.alerts) events.emit({ type: "alertRaised", alert });
       return plan.emissions.length;
     },
     async fireCron(phase, slot) {
-      const plan = planCron(phase, slot, context());
+      const ctx = context();
+      const plan = planCron(phase, slot, (await fetched(cronMetaFiles(phase), ctx)) ?? ctx);
       await sendAll(deps.outbox, plan.emissions, deps.subjects, events);
       for (const alert of plan.alerts) events.emit({ type: "alertRaised", alert });
       for (const note of plan.notes) events.emit({ type: "planNote", note });

@@ -1,5 +1,12 @@
 /** The runtime: triggers → planner → outbox, with typed events. */
-export { createEngine, type Engine, type EngineDeps, type Held, type WorkKind } from "./engine.ts";
+export {
+  createEngine,
+  type Engine,
+  type EngineDeps,
+  type Held,
+  type MetaFileFetch,
+  type WorkKind,
+} from "./engine.ts";
 export {
   type ActionEntry,
   asError,

@@ -50,7 +50,7 @@ export function planBackload(snapshot: Snapshot, req: BackloadRequest, ctx: Plan
   const [name, job] = taskAndJob(req);
   const key = job ? `${name}:${job}` : name;
   if (!name) throw new InputError("Task is required: the phase to backload, as topic or topic:job");
-  const phase = snapshot.phases.find((p) => p.key === key && (!req.workflow || p.workflow === req.workflow));
+  const phase = backloadPhase(snapshot, req);
   if (phase) status.push(`phase found in ${phase.workflow}`);
   else if (!req.template)
     throw new InputError(`no template found for ${key}${req.workflow ? ` in ${req.workflow}` : ""}`);
@@ -84,6 +84,13 @@ export function planBackload(snapshot: Snapshot, req: BackloadRequest, ctx: Plan
     }),
   );
   return { emissions, alerts: [], notes: [], status, ...(phase ? { phase: phaseRef(phase) } : {}) };
+}
+
+/** The phase a request names, in its `Workflow` when it gives one. */
+export function backloadPhase(snapshot: Snapshot, req: BackloadRequest): Phase | undefined {
+  const [name, job] = taskAndJob(req);
+  const key = job ? `${name}:${job}` : name;
+  return snapshot.phases.find((p) => p.key === key && (!req.workflow || p.workflow === req.workflow));
 }
 
 /** `Task` may be written `topic:job`; an explicit `Job` wins. */

@@ -5,6 +5,14 @@ export { isBatchPhase, phaseZone, planCron } from "./cron.ts";
 export { aloneMeta, aloneValue, isReady, planDone } from "./done.ts";
 export { type FileArrival, matchFile, planFile } from "./file.ts";
 export { downstreamOf, type LaunchRequest, planLaunch } from "./launch.ts";
+export {
+  backloadMetaFiles,
+  cronMetaFiles,
+  doneMetaFiles,
+  type FetchedMetaFiles,
+  launchMetaFiles,
+  withFetchedMetaFiles,
+} from "./metafiles.ts";
 export { parseBackloadRequest } from "./request.ts";
 export { planRerun } from "./rerun.ts";
 export { jitterShare, retryDelayMs, seededRandom } from "./retry.ts";
