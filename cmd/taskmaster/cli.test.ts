@@ -203,9 +203,22 @@ describe("taskmaster plan", () => {
     expect(retry?.task.meta).toBe(`delayed=${retry?.delay_ms}ms&retry=1&workflow=f1.toml`);
   });
 
-  it("plans a file arrival", async () => {
-    const { out } = await run(["plan", "--workflow", fixtures, "--file", "./folder/a.txt"]);
-    expect(lines(out).map((l) => [l.topic, l.task.info])).toEqual([["task3", "./folder/a.txt"]]);
+  it("plans a file arrival, a relative path read from where the command runs", async () => {
+    const dir = workflowDir({
+      "f.toml": '[[phase]]\ntask = "load"\nrule = "files=/data/*/in/*.txt"\ntemplate = "{meta:file}"\n',
+    });
+    const absolute = await run(["plan", "--workflow", dir, "--file", "/data/x/in/a.txt"]);
+    expect(lines(absolute.out).map((l) => [l.topic, l.task.info])).toEqual([["load", "/data/x/in/a.txt"]]);
+    const relative = await run(["plan", "--workflow", dir, "--file", "./in/./b.txt"], { cwd: "/data/y" });
+    expect(lines(relative.out).map((l) => l.task.info)).toEqual(["/data/y/in/b.txt"]);
+  });
+
+  it("refuses a file path that climbs with .., as the service does", async () => {
+    const dir = workflowDir({ "f.toml": '[[phase]]\ntask = "load"\nrule = "files=/data/**/*.txt"\n' });
+    const { code, out, err } = await run(["plan", "--workflow", dir, "--file", "/data/../etc/a.txt"]);
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err.join("\n")).toContain('--file: /data/../etc/a.txt has a ".." segment');
   });
 
   it("plans a backload and prints its status to stderr", async () => {

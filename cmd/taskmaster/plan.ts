@@ -16,6 +16,7 @@ import {
   PlanError,
   TaskParseError,
 } from "../../internal/errors/index.ts";
+import { filePath } from "../../internal/files/index.ts";
 import { remoteMetaFiles } from "../../internal/metafiles/index.ts";
 import {
   backloadMetaFiles,
@@ -31,6 +32,7 @@ import {
   seededRandom,
   withFetchedMetaFiles,
 } from "../../internal/plan/index.ts";
+import { namesStore } from "../../internal/rule/index.ts";
 import { parseTask, taskJson } from "../../internal/task/index.ts";
 import { parseTimeInput } from "../../internal/tmpl/index.ts";
 import {
@@ -141,7 +143,7 @@ async function planTrigger(
     const ctx = await reading(doneMetaFiles(snapshot, task));
     return ctx && planDone(snapshot, task, ctx);
   }
-  if (values.file !== undefined) return planFile(snapshot, localArrival(values.file), base);
+  if (values.file !== undefined) return planFile(snapshot, localArrival(arrivingPath(values.file, io)), base);
   const text = await readJson(values.backload ?? "", io);
   let body: unknown;
   try {
@@ -198,6 +200,19 @@ function pickPhase(snapshot: Snapshot, name: string, inWorkflow: string | undefi
   io.err(`taskmaster: ${name} is ambiguous; pick one with --in WORKFLOW (and TASK:JOB):`);
   for (const p of candidates) io.err(`  --in ${p.workflow} --cron ${p.key}`);
   return null;
+}
+
+/**
+ * The path the runtime would see: a local path given relative to where the command runs is made absolute (a watched
+ * file's path is), then checked as a files-topic path is (no `..`, made canonical).
+ */
+function arrivingPath(path: string, io: Io): string {
+  const absolute = namesStore(path) || path.startsWith("/") ? path : resolve(io.cwd, path);
+  try {
+    return filePath(absolute, "--file");
+  } catch (err) {
+    throw new InputError((err as Error).message);
+  }
 }
 
 /** A path as the runtime sees it: a local file that exists has its size and modification time (its identity). */

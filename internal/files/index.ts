@@ -13,6 +13,7 @@ export {
   FileFormat,
   type FileNotice,
   FileSource,
+  filePath,
   maxFileMessageBytes,
   parseFileMessage,
 } from "./message.ts";

@@ -12,6 +12,7 @@
  */
 import { posix } from "node:path";
 import { FileMessageError } from "../errors/index.ts";
+import { namesStore } from "../rule/index.ts";
 
 /** One file a message announces. `modified` is RFC 3339 (UTC) or "" when the producer gave no time. */
 export interface FileNotice {
@@ -124,9 +125,6 @@ function fromS3Event(value: Json): FileNotice[] {
   return notices;
 }
 
-/** `gs://`, `s3://`, `file://` ...: a path that names its store. */
-const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-
 /**
  * The path triggers see. A local path is made canonical (`/data//in/./a.csv` is `/data/in/a.csv`), so it matches its
  * globs and is remembered under one name. A relative path has no place of its own, and a `..` segment climbs out of
@@ -134,14 +132,14 @@ const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
  * An object's key is kept as written (`a//b` and `a/b` are two objects), but a `..` in it is refused as well: a worker
  * that copies the object to a local path would climb out the same way.
  */
-function filePath(path: string, field: string): string {
-  const store = scheme.exec(path)?.[0];
-  const rest = store === undefined ? path : path.slice(store.length);
+export function filePath(path: string, field: string): string {
+  const store = namesStore(path);
+  const rest = store ? path.slice(path.indexOf("://") + 3) : path;
   if (rest.split("/").includes(".."))
     throw new FileMessageError(
       `${field}: ${path} has a ".." segment: a file's path must not climb out of a folder`,
     );
-  if (store !== undefined) return path;
+  if (store) return path;
   if (!path.startsWith("/"))
     throw new FileMessageError(
       `${field}: ${path} is relative: a file's path must be absolute (/data/in/a.csv) or name its store (gs://bucket/a.csv)`,

@@ -233,6 +233,11 @@ function rootOf(segments: readonly Segment[]): string {
  * `[a-z]`/`[^a-z]` (or `[!a-z]`) one character of a class (never `/`), `\x` the character x, and a `**`
  * segment any number of whole segments. A malformed pattern gives an error naming the position.
  */
+/** True for a path or pattern that names its store (`gs://`, `s3://`, `file://`, any `xyz://`). */
+export function namesStore(path: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(path);
+}
+
 export function compileGlob(pattern: string): GlobResult {
   let segments: Segment[];
   try {

@@ -8,7 +8,7 @@ export type { CronResult } from "./cron.ts";
 export { isTimeZone, parseCronSpec } from "./cron.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
 export type { Glob, GlobResult } from "./glob.ts";
-export { compileGlob } from "./glob.ts";
+export { compileGlob, namesStore } from "./glob.ts";
 export type { RuleKey } from "./parse.ts";
 export { defaultRule, parseRule, ruleKeys } from "./parse.ts";
 export type { QueryEntry, QueryResult } from "./query.ts";

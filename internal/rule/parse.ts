@@ -6,7 +6,7 @@
 
 import { isTimeZone, parseCronSpec } from "./cron.ts";
 import { durationExamples, formatDuration, parseDuration } from "./duration.ts";
-import { compileGlob } from "./glob.ts";
+import { compileGlob, namesStore } from "./glob.ts";
 import {
   readBackoff,
   readCatchup,
@@ -101,8 +101,17 @@ const handlers: Record<Exclude<RuleKey, "require">, Handler> = {
   },
   files: (value, rule, report) => {
     const glob = compileGlob(value);
-    if ("error" in glob) report("error", `invalid glob "${value}": ${glob.error}`);
-    else rule.files = value;
+    if ("error" in glob) {
+      report("error", `invalid glob "${value}": ${glob.error}`);
+      return;
+    }
+    rule.files = value;
+    // Files arrive with absolute paths or URLs (a relative or climbing one is refused), so such a glob never matches.
+    if (!value.startsWith("/") && !namesStore(value))
+      report(
+        "warning",
+        `files=${value} is relative, and file paths are absolute (/data/in/*.csv) or name their store (gs://bucket/*.csv): it matches no file`,
+      );
   },
   retry_delay: duration(
     "retry_delay",

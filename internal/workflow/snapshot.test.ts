@@ -63,6 +63,8 @@ describe("buildSnapshot", () => {
       'f1.toml:39: task5:t5: warning: dependsOn: parent "task1:j4" not found in f1.toml; this phase only runs by backload',
       `f2.toml:4: task1: ${nonScheduled}`,
       `f2.toml:9: dup: ${nonScheduled}`,
+      "f3.toml:8: task3: warning: rule.files: files=./folder/*.txt is relative, and file paths are absolute " +
+        "(/data/in/*.csv) or name their store (gs://bucket/*.csv): it matches no file",
       `jobs.toml:24: t2:j1: ${nonScheduled}`,
       `jobs.toml:29: t2:j2: ${nonScheduled}`,
       `jobs.toml:34: t2:j3: ${nonScheduled}`,
