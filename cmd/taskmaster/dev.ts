@@ -10,12 +10,12 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { connectionOptions, connectNats, type NatsServer, startNats } from "../../internal/bus/index.ts";
-import { type Config, configSecrets, hideUrlCredentials } from "../../internal/config/index.ts";
-import { createLogger, type Logger } from "../../internal/log/index.ts";
+import { type Config, hideUrlCredentials } from "../../internal/config/index.ts";
+import type { Logger } from "../../internal/log/index.ts";
 import { execHandler, startWorker, type Worker } from "../../internal/worker/index.ts";
 import { Exit, type Io } from "./io.ts";
 import { type Running, runUntilSignal } from "./lifecycle.ts";
-import { readConfig, start } from "./run.ts";
+import { commandLogger, readConfig, start } from "./run.ts";
 import { logWorkerEvent } from "./worker.ts";
 
 export const devConfigFile = "config/taskmaster.toml";
@@ -27,11 +27,7 @@ export async function devCommand(args: readonly string[], io: Io): Promise<numbe
   const defaults = !withFile && existsSync(join(io.cwd, devConfigFile)) ? ["--config", devConfigFile] : [];
   const loaded = readConfig([...defaults, ...args], io);
   if (!loaded) return Exit.failed;
-  const log = createLogger({
-    level: loaded.log.level,
-    format: loaded.log.format,
-    secrets: configSecrets(loaded),
-  });
+  const log = commandLogger(loaded, io);
   return runUntilSignal((stopping) => startDev(loaded, io, log, stopping), log);
 }
 

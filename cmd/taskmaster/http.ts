@@ -72,6 +72,19 @@ export function tokensOf(config: Config, cwd: string): Tokens {
   };
 }
 
+/** The tokens read from `http.*_token_file`, for the logger to hide; a file that cannot be read adds none. */
+export function tokenFileSecrets(config: Config, cwd: string): string[] {
+  const files = [config.http.readTokenFile, config.http.adminTokenFile].filter((file) => file !== "");
+  return files.flatMap((file) => {
+    try {
+      const token = readFileSync(resolve(cwd, file), "utf8").trim();
+      return token === "" ? [] : [token];
+    } catch {
+      return []; // tokensOf reports it
+    }
+  });
+}
+
 /** The names requests may address beyond localhost and IP addresses: `http.allowed_hosts` and the listen host. */
 export function allowedHosts(config: Config): string[] {
   const listenHost = config.http.listen.slice(0, config.http.listen.lastIndexOf(":")).replace(/^\[|\]$/g, "");

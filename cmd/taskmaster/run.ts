@@ -19,7 +19,14 @@ import { EngineEvents } from "../../internal/engine/index.ts";
 import { formatProblem } from "../../internal/errors/index.ts";
 import { createLogger, type Logger } from "../../internal/log/index.ts";
 import { logEvents } from "./eventlog.ts";
-import { checkExposure, HttpConfigError, type HttpServer, listenHttp, tokensOf } from "./http.ts";
+import {
+  checkExposure,
+  HttpConfigError,
+  type HttpServer,
+  listenHttp,
+  tokenFileSecrets,
+  tokensOf,
+} from "./http.ts";
 import { Exit, type Io, UsageError } from "./io.ts";
 import { type Running, runUntilSignal } from "./lifecycle.ts";
 import { type Service, StartupError, startService } from "./service.ts";
@@ -60,12 +67,25 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   }
   const config = readConfig(args, io);
   if (!config) return Exit.failed;
-  const log = createLogger({
+  const log = commandLogger(config, io);
+  return runUntilSignal((stopping) => start(config, io, log, stopping), log);
+}
+
+/**
+ * The logger of every command that reads the config: its level and format, and every secret kept out of its lines,
+ * those in the config and the tokens read from `http.*_token_file`.
+ */
+export function commandLogger(
+  config: Config,
+  io: Pick<Io, "cwd">,
+  destination?: NodeJS.WritableStream,
+): Logger {
+  return createLogger({
     level: config.log.level,
     format: config.log.format,
-    secrets: configSecrets(config),
+    secrets: [...configSecrets(config), ...tokenFileSecrets(config, io.cwd)],
+    ...(destination ? { destination } : {}),
   });
-  return runUntilSignal((stopping) => start(config, io, log, stopping), log);
 }
 
 /** What `start` started: the service once NATS answered, undefined when a signal came first. */

@@ -5,12 +5,12 @@
  */
 import { parseArgs } from "node:util";
 import { connectNats } from "../../internal/bus/index.ts";
-import { createLogger, type Logger } from "../../internal/log/index.ts";
+import type { Logger } from "../../internal/log/index.ts";
 import { parseDuration } from "../../internal/rule/index.ts";
 import { taskName } from "../../internal/task/index.ts";
 import { execHandler, startWorker, type WorkerEvent } from "../../internal/worker/index.ts";
 import { Exit, type Io, UsageError } from "./io.ts";
-import { readConfig } from "./run.ts";
+import { commandLogger, readConfig } from "./run.ts";
 
 export const workerUsage = `Usage: taskmaster worker --topic TOPIC [--concurrency N] [--timeout 10m] [--queue NAME]
                          [--config FILE] [--KEY VALUE ...] -- COMMAND [ARGS...]`;
@@ -43,7 +43,7 @@ export async function workerCommand(args: readonly string[], io: Io): Promise<nu
     throw new UsageError(`--timeout: invalid duration "${values.timeout}"`);
   const config = readConfig(rest, io);
   if (!config) return Exit.failed;
-  const log = createLogger({ level: config.log.level, format: config.log.format });
+  const log = commandLogger(config, io);
   const nc = await connectNats({ ...config.nats, name: `taskmaster-worker-${values.topic}` });
   const worker = startWorker(nc, {
     topic: `${config.nats.subjectPrefix}${values.topic}`,
