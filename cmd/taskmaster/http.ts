@@ -11,6 +11,7 @@ import { createApp } from "../../handler/app.ts";
 import { type Tokens, tokenProblem } from "../../handler/auth.ts";
 import { type History, HistoryUnavailable } from "../../handler/history.ts";
 import { createStartingApp, type StartingView } from "../../handler/starting.ts";
+import { buildRunning } from "../../internal/alert/index.ts";
 import {
   alertsOn,
   counts,
@@ -240,11 +241,14 @@ function serviceApp(
           notify: async () => {
             const s = service.state();
             const up = Math.round((Date.now() - s.startedAt.getTime()) / 1000);
-            const text = `${config.slack.prefix ? `[${config.slack.prefix}] ` : ""}taskmaster ${version} is running (up ${up} s): NATS ${s.nats}, ${s.workflows} workflows, ${s.phases} phases`;
-            service.alerts.slack?.send({
-              text,
-              blocks: [{ type: "section", text: { type: "mrkdwn", text: `:white_check_mark: ${text}` } }],
-            });
+            const running = {
+              version,
+              upSeconds: up,
+              nats: s.nats,
+              workflows: s.workflows,
+              phases: s.phases,
+            };
+            service.alerts.slack?.send(buildRunning(running, config.slack.prefix));
           },
         }
       : {}),

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { shownText, slackRefusal } from "../../test/helpers/slack.ts";
 import type { SlackMessage } from "./blocks.ts";
-import { type AlertItem, buildDigest, buildImmediate, type DigestInput, type Resolved } from "./digest.ts";
+import {
+  type AlertItem,
+  buildDigest,
+  buildImmediate,
+  buildRunning,
+  type DigestInput,
+  type Resolved,
+} from "./digest.ts";
 
 const at = new Date("2024-03-05T10:20:00Z");
 const hour = (h: number) => new Date(Date.UTC(2024, 2, 5, h));
@@ -152,5 +159,20 @@ describe("within Slack's limits, with the longest inputs", () => {
     );
     expect(sections[2]).toMatch(/^```(&amp;)+…```$/);
     expect(sections[2]?.length).toBeGreaterThan(2900);
+  });
+});
+
+describe("buildRunning (flowlord's /notify)", () => {
+  it("escapes the prefix and the version, so a prefix cannot ping the channel, and stays within Slack's limits", () => {
+    const state = { version: "1.2.3", upSeconds: 42, nats: "connected", workflows: 3, phases: 1 };
+    const message = buildRunning(state, "<!channel> & prod");
+    expect(slackRefusal(JSON.stringify(message))).toBeNull();
+    expect(message.text).not.toContain("<!channel>");
+    expect(message.text).toContain("&lt;!channel&gt; &amp; prod");
+    expect(shownText({ ...message })).toContain(
+      "taskmaster 1.2.3 is running (up 42 s): NATS connected, 3 workflows, 1 phase",
+    );
+    const long = buildRunning({ ...state, version: "<".repeat(5000) }, "x".repeat(5000));
+    expect(slackRefusal(JSON.stringify(long))).toBeNull();
   });
 });

@@ -150,3 +150,19 @@ export function buildImmediate(alert: AlertItem, prefix: string, dashboardUrl: s
   const pieces = [sectionPiece(facts.join("\n")), message, linkPiece(dashboardUrl, alert.at)];
   return page(withPrefix(prefix, `Taskmaster alert: ${key}`), pieces.filter(present));
 }
+
+/** What the service says of itself when asked (flowlord's `/notify`): that it runs, and how it is. */
+export interface RunningState {
+  readonly version: string;
+  readonly upSeconds: number;
+  readonly nats: string;
+  readonly workflows: number;
+  readonly phases: number;
+}
+
+/** flowlord's "running" message, within Slack's limits like every other message. */
+export function buildRunning(state: RunningState, prefix: string): SlackMessage {
+  const facts = `NATS ${state.nats}, ${plural(state.workflows, "workflow")}, ${plural(state.phases, "phase")}`;
+  const line = `:white_check_mark: taskmaster ${escapeCut(state.version, keyChars)} is running (up ${state.upSeconds} s): ${escapeCut(facts, keyChars)}`;
+  return page(withPrefix(prefix, "Taskmaster is running"), [sectionPiece(line)]);
+}

@@ -6,8 +6,8 @@
 export type { SlackMessage } from "./blocks.ts";
 export { escapeMrkdwn } from "./blocks.ts";
 export { printDates } from "./dates.ts";
-export type { AlertItem, DigestInput, Resolved } from "./digest.ts";
-export { buildDigest, buildImmediate } from "./digest.ts";
+export type { AlertItem, DigestInput, Resolved, RunningState } from "./digest.ts";
+export { buildDigest, buildImmediate, buildRunning } from "./digest.ts";
 export type { DigestDecision, DigestSchedule, DigestScheduleOptions } from "./schedule.ts";
 export { createDigestSchedule } from "./schedule.ts";
 export type { AlertService, AlertServiceOptions, AlertStore, DigestCursor } from "./service.ts";
