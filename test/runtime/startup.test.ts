@@ -62,7 +62,7 @@ describe("taskmaster run without a NATS to use", () => {
     await p.waitForLine((l) => l.msg === "taskmaster running", 40_000);
     expect(await probe(api, "/readyz")).toEqual({
       status: 200,
-      body: { ready: true, nats: "connected", workflows: 1 },
+      body: { ready: true, nats: "connected", workflows: 1, stuck: false, oldestInFlightSeconds: 0 },
     });
     expect(await p.kill("SIGTERM")).toBe(0);
   }, 90_000);
