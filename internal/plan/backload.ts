@@ -10,7 +10,15 @@ import { InputError } from "../errors/index.ts";
 import type { MetaRow, Step } from "../rule/types.ts";
 import { formatHour, parseTimeInput } from "../tmpl/index.ts";
 import type { Phase, Snapshot } from "../workflow/types.ts";
-import { expandBatch, rangeSteps, rowsFromLists, truncateHour } from "./batch.ts";
+import {
+  type BatchItem,
+  countSteps,
+  expandStep,
+  maxBatchTasks,
+  rowsFromLists,
+  stepAt,
+  truncateHour,
+} from "./batch.ts";
 import { newTask, phaseRef, ruleRows, templateEnv } from "./emit.ts";
 import { type Emission, EmissionKind, type PhaseRef, type Plan, type PlanContext } from "./types.ts";
 
@@ -34,6 +42,20 @@ export interface BackloadPlan extends Plan {
   readonly phase?: PhaseRef;
 }
 
+/**
+ * A backload resolved and counted, its tasks made a slice at a time: a preview shows a page of them, and an
+ * execution publishes them chunk by chunk, without ever holding all of them (a backload may make 100 000).
+ */
+export interface BackloadSlots {
+  /** What was decided, in order (flowlord's status messages). */
+  readonly status: readonly string[];
+  readonly phase?: PhaseRef;
+  /** How many tasks the backload makes. */
+  readonly count: number;
+  /** The tasks from index `start` up to `end` (excluded), in the backload's order; each call makes new ids. */
+  emissions(start: number, end: number): Emission[];
+}
+
 const steps: Record<string, Step> = {
   hour: "hour",
   hourly: "hour",
@@ -45,12 +67,26 @@ const steps: Record<string, Step> = {
   monthly: "month",
 };
 
+/** Every task of a backload at once: for small ones (a launch, the CLI). */
 export function planBackload(snapshot: Snapshot, req: BackloadRequest, ctx: PlanContext): BackloadPlan {
+  const slots = prepareBackload(snapshot, req, ctx);
+  const emissions = slots.emissions(0, slots.count);
+  return {
+    emissions,
+    alerts: [],
+    notes: [],
+    status: slots.status,
+    ...(slots.phase ? { phase: slots.phase } : {}),
+  };
+}
+
+/**
+ * Resolves a backload request and counts its tasks, without making them. A request that cannot be planned, or would
+ * make more than `maxBatchTasks` tasks, is an `InputError`: the request is at fault, not the service.
+ */
+export function prepareBackload(snapshot: Snapshot, req: BackloadRequest, ctx: PlanContext): BackloadSlots {
   const status: string[] = [];
-  const [name, job] = taskAndJob(req);
-  const key = job ? `${name}:${job}` : name;
-  if (!name) throw new InputError("Task is required: the phase to backload, as topic or topic:job");
-  const phase = snapshot.phases.find((p) => p.key === key && (!req.workflow || p.workflow === req.workflow));
+  const { name, job, key, phase } = resolvePhase(snapshot, req);
   if (phase) status.push(`phase found in ${phase.workflow}`);
   else if (!req.template)
     throw new InputError(`no template found for ${key}${req.workflow ? ` in ${req.workflow}` : ""}`);
@@ -61,29 +97,80 @@ export function planBackload(snapshot: Snapshot, req: BackloadRequest, ctx: Plan
   const by = stepOf(req.by, status);
   const { start, end } = timeRange(req, ctx.now, status);
   const rows = dataRows(req, phase, ctx);
-  const template = phase ? phase.template : req.template;
-  const taskJob = phase ? phase.job : job;
+  const ref = phase ? { phase: phaseRef(phase) } : {};
   if (rows.length === 0 && (req.metaFile || phase?.rule.metaFile) && start.getTime() === end.getTime()) {
     status.push("the meta-file has no rows");
-    return { emissions: [], alerts: [], notes: [], status, ...(phase ? { phase: phaseRef(phase) } : {}) };
+    return { status, count: 0, emissions: () => [], ...ref };
   }
-  const range = rangeSteps(start, end, by);
-  const spec = { template, job: taskJob, rows, ...(phase ? { workflow: phase.workflow } : {}) };
-  const items = expandBatch(spec, range.steps, templateEnv(ctx));
-  if (range.reversed) items.reverse();
+  const reversed = end.getTime() < start.getTime();
+  const [from, to] = reversed ? [end, start] : [start, end];
+  const stepCount = countSteps(from, to, by);
+  const perStep = Math.max(1, rows.length);
+  const count = stepCount * perStep;
+  if (count > maxBatchTasks) {
+    const times = `${stepCount} ${by === "day" ? "days" : `${by}s`}`;
+    throw new InputError(
+      `the backload would create ${count} tasks (${times}${rows.length > 1 ? ` × ${rows.length} rows` : ""}), more than the limit of ${maxBatchTasks}: split the range`,
+    );
+  }
+  const taskJob = phase ? phase.job : job;
+  const spec = {
+    template: phase ? phase.template : req.template,
+    job: taskJob,
+    rows,
+    ...(phase ? { workflow: phase.workflow } : {}),
+  };
+  const env = templateEnv(ctx);
   const request = ctx.newId();
   const topic = phase ? phase.topic : name;
-  const emissions = items.map(
-    (item, i): Emission => ({
-      kind: EmissionKind.backload,
-      topic,
-      delayMs: 0,
-      task: newTask(ctx, { type: topic, job: taskJob, info: item.info, meta: item.meta }),
-      ...(phase ? { phase: phaseRef(phase) } : {}),
-      dedupeKey: `backload|${request}|${i}`,
-    }),
-  );
-  return { emissions, alerts: [], notes: [], status, ...(phase ? { phase: phaseRef(phase) } : {}) };
+  const emission = (item: BatchItem, i: number): Emission => ({
+    kind: EmissionKind.backload,
+    topic,
+    delayMs: 0,
+    task: newTask(ctx, { type: topic, job: taskJob, info: item.info, meta: item.meta }),
+    ...ref,
+    dedupeKey: `backload|${request}|${i}`,
+  });
+  return {
+    status,
+    count,
+    ...ref,
+    emissions(first, last) {
+      const out: Emission[] = [];
+      let step = -1;
+      let items: BatchItem[] = [];
+      for (let i = Math.max(0, first); i < Math.min(count, last); i++) {
+        // A reversed range is the forward list reversed, rows included, as flowlord made it.
+        const forward = reversed ? count - 1 - i : i;
+        const k = Math.floor(forward / perStep);
+        if (k !== step) {
+          items = expandStep(spec, stepAt(from, by, k), env);
+          step = k;
+        }
+        out.push(emission(items[forward - k * perStep] as BatchItem, i));
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * The meta-file a backload reads its rows from, or "" when it reads none: for a caller that reads it before planning
+ * (the service reads files without blocking, then plans with the rows).
+ */
+export function backloadMetaFile(snapshot: Snapshot, req: BackloadRequest): string {
+  if (req.meta && req.meta.size > 0) return "";
+  if (req.metaFile) return req.metaFile;
+  const { phase } = resolvePhase(snapshot, req);
+  return phase && !phase.rule.metaRows ? (phase.rule.metaFile ?? "") : "";
+}
+
+function resolvePhase(snapshot: Snapshot, req: BackloadRequest) {
+  const [name, job] = taskAndJob(req);
+  const key = job ? `${name}:${job}` : name;
+  if (!name) throw new InputError("Task is required: the phase to backload, as topic or topic:job");
+  const phase = snapshot.phases.find((p) => p.key === key && (!req.workflow || p.workflow === req.workflow));
+  return { name, job, key, phase };
 }
 
 /** `Task` may be written `topic:job`; an explicit `Job` wins. */
@@ -137,7 +224,13 @@ function readTime(field: string, text: string): Date | null {
 }
 
 function dataRows(req: BackloadRequest, phase: Phase | undefined, ctx: PlanContext): readonly MetaRow[] {
-  if (req.meta && req.meta.size > 0) return rowsFromLists(req.meta);
+  if (req.meta && req.meta.size > 0) {
+    try {
+      return rowsFromLists(req.meta);
+    } catch (err) {
+      throw new InputError((err as Error).message, { cause: err });
+    }
+  }
   if (req.metaFile) return ctx.readMetaFile(req.metaFile);
   return phase ? ruleRows(phase, ctx) : [];
 }
