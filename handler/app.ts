@@ -4,13 +4,15 @@
  * reads through the `History` interface and acts through the deps; it never opens SQLite or NATS itself.
  * `cmd/taskmaster/http.ts` serves it.
  */
+import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { streamSSE } from "hono/streaming";
 import type { Snapshot } from "../internal/workflow/index.ts";
-import { type ActionDeps, audited, mountActions } from "./actions.ts";
-import { Role, requireRole, roleOf, type Tokens } from "./auth.ts";
+import { audited, mountActions } from "./actions.ts";
+import { Role, requireRole, type Tokens } from "./auth.ts";
+import { type BackloadDeps, mountBackload } from "./backload.ts";
 import { createCsrf } from "./csrf.ts";
 import { mountDocs } from "./docs.ts";
 import { mountFlowlord } from "./flowlord.ts";
@@ -40,24 +42,13 @@ export interface LiveChange {
   readonly result?: string;
 }
 
-export interface BackloadResult {
-  readonly executed: boolean;
-  readonly status: readonly string[];
-  readonly tasks: readonly unknown[];
-}
-
-export interface AppDeps extends ActionDeps {
+export interface AppDeps extends BackloadDeps {
   readonly tokens: Tokens;
   readonly version: string;
   readonly state: () => StateView;
   readonly history: History;
   /** Reloads the workflows now; resolves with what changed or why the new set was refused. */
   readonly reload: () => Promise<{ changed: readonly string[]; problems: readonly { message: string }[] }>;
-  /**
-   * Plans a backload request (flowlord's body) with the runtime's planner and, when it says `Execute`, publishes it
-   * through the runtime's path. Throws `InputError` for a request that cannot be read.
-   */
-  readonly backload?: (body: unknown) => Promise<BackloadResult>;
   /** Live changes (a task published or done, a file, an alert) for pages to follow; returns the unsubscribe. */
   readonly subscribe?: (listener: (change: LiveChange) => void) => () => void;
   /** The Prometheus text exposition of the service's counters and gauges. */
@@ -75,6 +66,8 @@ export interface AppDeps extends ActionDeps {
   /** The configuration with secrets hidden, for the about page. */
   readonly config?: () => unknown;
   readonly now?: () => Date;
+  /** Reports an unexpected error (a 500) with where it happened; the service logs it. */
+  readonly reportError?: (where: string, error: Error) => void;
   /** The largest request body accepted (default 1 MiB). */
   readonly maxBodyBytes?: number;
 }
@@ -99,7 +92,11 @@ export function createApp(deps: AppDeps): Hono {
         ? c.html(unavailablePage(err.message), 503)
         : c.json({ error: err.message }, 503);
     if (err.name === "InputError") return c.json({ error: err.message }, 400);
-    return c.json({ error: `internal error: ${err.message}` }, 500);
+    // The message of an unexpected error may name files, queries or addresses: it goes to the log, and the answer
+    // carries a reference to find it there.
+    const ref = randomBytes(4).toString("hex");
+    deps.reportError?.(`http ${c.req.method} ${c.req.path} (ref ${ref})`, err);
+    return c.json({ error: `internal error (ref ${ref}); the service log has the details` }, 500);
   });
   app.notFound((c) => c.json({ error: `no such route: ${c.req.method} ${c.req.path}` }, 404));
 
@@ -195,36 +192,7 @@ export function createApp(deps: AppDeps): Hono {
   app.post("/api/v1/refresh", admin, refresh);
   app.get("/refresh", read, refresh); // flowlord's: a GET, with the read role, as flowlord had it
 
-  // Flowlord's backload, and the same under /api/v1: a dry run needs the read token, `Execute: true` the admin one.
-  const backload = async (c: Context) => {
-    if (!deps.backload) return c.json({ error: "backload is not available here" }, 503);
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch (err) {
-      return c.json({ error: `the backload request is not valid JSON: ${(err as Error).message}` }, 400);
-    }
-    const text = JSON.stringify(body);
-    const wantsExecute = /"execute"\s*:\s*true/i.test(text);
-    // A meta-file named in the request is a file the server reads and shows back: that is the admin's, even in a
-    // dry run. (A phase's own meta-file, from its rule, is fine to preview with the read role.)
-    const namesFile = /"meta-file"\s*:\s*"[^"]/i.test(text);
-    if ((wantsExecute || namesFile) && roleOf(c, deps.tokens) !== Role.admin) {
-      const denied = await admin(c, async () => {});
-      if (denied) return denied;
-    }
-    const run = deps.backload;
-    const act = async () => {
-      const out = await run(body);
-      return { out, tasks: out.executed ? out.tasks.length : 0 };
-    };
-    // A dry run changes nothing and is not recorded; an executed backload is.
-    const r = wantsExecute ? (await audited(c, deps, "backload", body, act)).out : (await act()).out;
-    const prefix = r.executed ? "Executed: " : "DRY RUN ONLY: ";
-    return c.json({ Status: `${prefix}${r.status.join(", ")}`, Count: r.tasks.length, Tasks: r.tasks });
-  };
-  app.post("/backload", read, backload);
-  app.post("/api/v1/backload", read, backload);
+  mountBackload(app, deps, read, admin);
   mountActions(app, deps, read, admin);
   mountFlowlord(
     app,

@@ -25,13 +25,9 @@ import {
 } from "../../internal/cache/index.ts";
 import { type Config, redactConfig } from "../../internal/config/index.ts";
 import { type ConsumerGauge, collectMetrics } from "../../internal/metrics/index.ts";
-import {
-  downstreamOf,
-  parseBackloadRequest,
-  planBackload,
-  planLaunch,
-  planRerun,
-} from "../../internal/plan/index.ts";
+import { downstreamOf, planLaunch, planRerun } from "../../internal/plan/index.ts";
+import { loadMetaFile } from "../../internal/workflow/index.ts";
+import { backloadRunner } from "./backload.ts";
 import type { Service } from "./service.ts";
 
 export class HttpConfigError extends Error {
@@ -214,15 +210,14 @@ export async function serveHttp(
       const db = service.cache?.store.database();
       return db ? recentActions(db, limit) : [];
     },
-    backload: async (body) => {
-      const snapshot = service.engine.snapshot();
-      if (!snapshot) throw new Error("no workflows loaded yet");
-      const plan = planBackload(snapshot, parseBackloadRequest(body), service.engine.context());
-      const request = parseBackloadRequest(body);
-      if (request.execute) await service.engine.publishPlan(plan);
-      return { executed: request.execute, status: plan.status, tasks: plan.emissions.map((e) => e.task) };
-    },
+    backload: backloadRunner({
+      snapshot: () => service.engine.snapshot(),
+      context: () => service.engine.context(),
+      publish: (plan) => service.engine.publishPlan(plan),
+      loadMetaFile: (pattern) => loadMetaFile(pattern, cwd),
+    }),
     reload: () => service.reload(),
+    reportError: (where, error) => service.events.emit({ type: "error", where, error }),
   });
   const at = config.http.listen.lastIndexOf(":");
   const hostname = config.http.listen.slice(0, at).replace(/^\[|\]$/g, "") || "0.0.0.0";
