@@ -8,7 +8,6 @@ import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import { streamSSE } from "hono/streaming";
 import type { Snapshot } from "../internal/workflow/index.ts";
 import { audited, mountActions } from "./actions.ts";
 import { Role, requireRole, type Tokens } from "./auth.ts";
@@ -18,6 +17,7 @@ import { mountDocs } from "./docs.ts";
 import { mountFlowlord } from "./flowlord.ts";
 import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
 import { flowlordInfo } from "./info.ts";
+import { type LiveDeps, mountLive } from "./live.ts";
 import { openapi } from "./openapi.ts";
 import type { AboutInfo } from "./views/about.tsx";
 import { actionsScript } from "./views/actions-script.ts";
@@ -35,22 +35,13 @@ export interface StateView {
   readonly cache: { readonly mode: string; readonly reason: string; readonly pending: number };
 }
 
-/** What a page needs to know to refresh itself: what kind of thing changed, and for tasks their id and result. */
-export interface LiveChange {
-  readonly kind: "task" | "file" | "alert";
-  readonly id?: string;
-  readonly result?: string;
-}
-
-export interface AppDeps extends BackloadDeps {
+export interface AppDeps extends BackloadDeps, LiveDeps {
   readonly tokens: Tokens;
   readonly version: string;
   readonly state: () => StateView;
   readonly history: History;
   /** Reloads the workflows now; resolves with what changed or why the new set was refused. */
   readonly reload: () => Promise<{ changed: readonly string[]; problems: readonly { message: string }[] }>;
-  /** Live changes (a task published or done, a file, an alert) for pages to follow; returns the unsubscribe. */
-  readonly subscribe?: (listener: (change: LiveChange) => void) => () => void;
   /** The Prometheus text exposition of the service's counters and gauges. */
   readonly metrics?: () => string;
   /** What the about page shows beyond the state: streams, cache file, backups, alerts, recent actions. */
@@ -125,26 +116,7 @@ export function createApp(deps: AppDeps): Hono {
     return { ...s, startedAt: s.startedAt.toISOString(), uptimeSeconds, version: deps.version };
   };
   app.get("/status", read, (c) => c.json(status()));
-  // Server-sent events: one `change` event per thing that changed, a comment every 15 s to keep proxies open.
-  app.get("/api/v1/events", read, (c) => {
-    const subscribe = deps.subscribe;
-    if (!subscribe) return c.json({ error: "no live events here" }, 404);
-    return streamSSE(c, async (stream) => {
-      const off = subscribe((change) => {
-        void stream.writeSSE({ event: "change", data: JSON.stringify(change) });
-      });
-      // Held open until the client goes (or the server closes): the keep-alive timer never holds the process.
-      await new Promise<void>((resolve) => {
-        const ping = setInterval(() => void stream.write(": keep-alive\n\n"), 15_000);
-        ping.unref();
-        stream.onAbort(() => {
-          clearInterval(ping);
-          off();
-          resolve();
-        });
-      });
-    });
-  });
+  mountLive(app, deps, read);
   app.get("/metrics", read, (c) =>
     deps.metrics
       ? c.text(deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" })
