@@ -5,6 +5,9 @@
  * (`From`, `To`, stepped `By` hour, day, week or month); and optional data rows (`meta` lists or a `meta-file`).
  * A found phase supplies the template, the workflow and, when the request has none, its rule's meta or meta-file.
  * The phase's `offset` is not applied (as in flowlord).
+ *
+ * A backload is counted before any of its tasks is made, and its tasks are made a slice at a time
+ * (`prepareBackload`): a preview of 100 000 tasks makes the page it shows, and an execution publishes chunk by chunk.
  */
 import { InputError } from "../errors/index.ts";
 import type { MetaRow, Step } from "../rule/types.ts";
@@ -12,6 +15,7 @@ import { formatHour, parseTimeInput } from "../tmpl/index.ts";
 import type { Phase, Snapshot } from "../workflow/types.ts";
 import {
   type BatchItem,
+  type BatchSpec,
   countSteps,
   expandStep,
   maxBatchTasks,
@@ -102,55 +106,76 @@ export function prepareBackload(snapshot: Snapshot, req: BackloadRequest, ctx: P
     status.push("the meta-file has no rows");
     return { status, count: 0, emissions: () => [], ...ref };
   }
+  const layout = layoutOf(start, end, by, rows.length);
+  const spec: BatchSpec = {
+    template: phase ? phase.template : req.template,
+    job: phase ? phase.job : job,
+    rows,
+    ...(phase ? { workflow: phase.workflow } : {}),
+  };
+  const topic = phase ? phase.topic : name;
+  return { status, count: layout.count, ...ref, emissions: slicer(ctx, spec, layout, topic, ref) };
+}
+
+/** Where a backload's tasks are: its steps from `from`, `perStep` tasks each (one per row), `count` in all. */
+interface Layout {
+  readonly from: Date;
+  readonly by: Step;
+  /** The range runs backwards: the forward list is reversed, rows included, as flowlord made it. */
+  readonly reversed: boolean;
+  readonly perStep: number;
+  readonly count: number;
+}
+
+/** Counts a backload's tasks, steps times rows, without making them; more than `maxBatchTasks` is refused. */
+function layoutOf(start: Date, end: Date, by: Step, rows: number): Layout {
   const reversed = end.getTime() < start.getTime();
   const [from, to] = reversed ? [end, start] : [start, end];
   const stepCount = countSteps(from, to, by);
-  const perStep = Math.max(1, rows.length);
+  const perStep = Math.max(1, rows);
   const count = stepCount * perStep;
   if (count > maxBatchTasks) {
     const times = `${stepCount} ${by === "day" ? "days" : `${by}s`}`;
     throw new InputError(
-      `the backload would create ${count} tasks (${times}${rows.length > 1 ? ` × ${rows.length} rows` : ""}), more than the limit of ${maxBatchTasks}: split the range`,
+      `the backload would create ${count} tasks (${times}${rows > 1 ? ` × ${rows} rows` : ""}), more than the limit of ${maxBatchTasks}: split the range`,
     );
   }
-  const taskJob = phase ? phase.job : job;
-  const spec = {
-    template: phase ? phase.template : req.template,
-    job: taskJob,
-    rows,
-    ...(phase ? { workflow: phase.workflow } : {}),
-  };
+  return { from, by, reversed, perStep, count };
+}
+
+/** Makes the tasks at places `first` up to `last` (excluded), each step's template rendered once. */
+function slicer(
+  ctx: PlanContext,
+  spec: BatchSpec,
+  layout: Layout,
+  topic: string,
+  ref: { phase?: PhaseRef },
+): (first: number, last: number) => Emission[] {
   const env = templateEnv(ctx);
   const request = ctx.newId();
-  const topic = phase ? phase.topic : name;
-  const emission = (item: BatchItem, i: number): Emission => ({
-    kind: EmissionKind.backload,
-    topic,
-    delayMs: 0,
-    task: newTask(ctx, { type: topic, job: taskJob, info: item.info, meta: item.meta }),
-    ...ref,
-    dedupeKey: `backload|${request}|${i}`,
-  });
-  return {
-    status,
-    count,
-    ...ref,
-    emissions(first, last) {
-      const out: Emission[] = [];
-      let step = -1;
-      let items: BatchItem[] = [];
-      for (let i = Math.max(0, first); i < Math.min(count, last); i++) {
-        // A reversed range is the forward list reversed, rows included, as flowlord made it.
-        const forward = reversed ? count - 1 - i : i;
-        const k = Math.floor(forward / perStep);
-        if (k !== step) {
-          items = expandStep(spec, stepAt(from, by, k), env);
-          step = k;
-        }
-        out.push(emission(items[forward - k * perStep] as BatchItem, i));
+  const { from, by, reversed, perStep, count } = layout;
+  return (first, last) => {
+    const out: Emission[] = [];
+    let step = -1;
+    let items: BatchItem[] = [];
+    for (let i = Math.max(0, first); i < Math.min(count, last); i++) {
+      const forward = reversed ? count - 1 - i : i;
+      const k = Math.floor(forward / perStep);
+      if (k !== step) {
+        items = expandStep(spec, stepAt(from, by, k), env);
+        step = k;
       }
-      return out;
-    },
+      const item = items[forward - k * perStep] as BatchItem;
+      out.push({
+        kind: EmissionKind.backload,
+        topic,
+        delayMs: 0,
+        task: newTask(ctx, { type: topic, job: spec.job, info: item.info, meta: item.meta }),
+        ...ref,
+        dedupeKey: `backload|${request}|${i}`,
+      });
+    }
+    return out;
   };
 }
 
