@@ -30,6 +30,7 @@ import { hasErrors, type Problem } from "../../internal/errors/index.ts";
 import { kvFileLedger } from "../../internal/files/index.ts";
 import { createScheduler, type ScheduleEvent, type Scheduler } from "../../internal/schedule/index.ts";
 import {
+  loadMetaFile,
   loadSnapshot,
   readMetaFile,
   type Snapshot,
@@ -120,6 +121,7 @@ export async function startService(config: Config, cwd: string, events?: EngineE
     clock: systemClock,
     host: config.host,
     readMetaFile: (pattern) => readMetaFile(pattern, cwd),
+    loadMetaFile: (pattern) => loadMetaFile(pattern, cwd),
     ledger,
     ...(events ? { events } : {}),
   });

@@ -23,6 +23,11 @@ export interface EngineDeps {
   readonly clock: Clock;
   readonly host: string;
   readonly readMetaFile: (pattern: string) => readonly MetaRow[];
+  /**
+   * Reads a meta-file without blocking: a cron slot's phase reads its meta-file (a glob over a big tree, perhaps)
+   * through this before it is planned, so the loop is not held. Without it, `readMetaFile` is used.
+   */
+  readonly loadMetaFile?: (pattern: string) => Promise<readonly MetaRow[]>;
   readonly events?: EngineEvents;
   /** Remembers which files triggered, so each triggers once. */
   readonly ledger?: FileLedger;
@@ -91,6 +96,25 @@ export function createEngine(deps: EngineDeps): Engine {
     readMetaFile: deps.readMetaFile,
     failedTopic: deps.subjects.failed || "-",
   });
+
+  /** The context of a cron slot: its phase's meta-file read first, the planner handed the rows or the read's error. */
+  const cronContext = async (phase: Phase): Promise<PlanContext> => {
+    const pattern = phase.rule.metaFile;
+    const load = deps.loadMetaFile;
+    if (!pattern || !load) return context();
+    const read = await load(pattern).then(
+      (rows) => ({ rows }),
+      (error: unknown) => ({ error }),
+    );
+    return {
+      ...context(),
+      readMetaFile: (asked) => {
+        if (asked !== pattern) return deps.readMetaFile(asked);
+        if ("error" in read) throw read.error;
+        return read.rows;
+      },
+    };
+  };
 
   /**
    * What a done message is planned with: the snapshot and the context of now. Done messages of a burst arrive many
@@ -193,7 +217,7 @@ export function createEngine(deps: EngineDeps): Engine {
       return plan.emissions.length;
     },
     async fireCron(phase, slot) {
-      const plan = planCron(phase, slot, context());
+      const plan = planCron(phase, slot, await cronContext(phase));
       await sendAll(deps.outbox, plan.emissions, deps.subjects, events);
       for (const alert of plan.alerts) events.emit({ type: "alertRaised", alert });
       for (const note of plan.notes) events.emit({ type: "planNote", note });
