@@ -191,8 +191,12 @@ export const openapi = {
     },
     "/api/v1/events": {
       get: {
-        summary: "server-sent events: one `change` per task published or done, file or alert",
-        responses: { "200": { description: "text/event-stream" } },
+        summary:
+          'server-sent events: a `change` message a quarter second at most, `{"changes": [{kind, id?, result?}], "more": N}`',
+        responses: {
+          "200": { description: "text/event-stream" },
+          "503": json("too many clients follow the live events", problem),
+        },
       },
     },
     "/api/v1/backload": {
