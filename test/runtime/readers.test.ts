@@ -1,7 +1,7 @@
 // Readers cannot stall a running taskmaster: big backload previews and a meta-file glob over a big tree leave
 // /healthz answering at once, a backload answers with its count and a page of its tasks, a backload the planner
 // refuses is the caller's 400, and a burst of tasks goes through with 200 clients following the live events.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -111,6 +111,7 @@ describe("readers of a running taskmaster", () => {
     } finally {
       await http.close();
       await service.stop();
+      rmSync(join(dir, "meta"), { recursive: true, force: true });
     }
   }, 60_000);
 
