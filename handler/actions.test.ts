@@ -254,7 +254,7 @@ template = "?day={yyyy}-{mm}-{dd}&region={meta:region}"
   });
 
   it("a dry run that names a meta-file needs the admin token, since the server would read that file", async () => {
-    const a = app({ backload: async () => ({ executed: false, status: ["ok"], tasks: [] }) });
+    const a = app({ backload: async () => ({ executed: false, status: ["ok"], count: 0, tasks: [] }) });
     const body = JSON.stringify({ Task: "extract", "meta-file": "/etc/passwd" });
     const asRead = await a.request("/api/v1/backload", {
       method: "POST",

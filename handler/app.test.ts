@@ -128,6 +128,27 @@ describe("the API", () => {
     expect(await bad("/api/v1/days/cats")).toEqual([400, 'days of "cats"? use tasks, files or alerts']);
   });
 
+  it("answers an unexpected error with a 500 that names no internal detail, and reports the error with its reference", async () => {
+    const reported: [string, Error][] = [];
+    const failing = app({
+      history: historyOf(store, {
+        tasksOn: () => {
+          throw new Error("SQLITE_IOERR: disk I/O error at /var/lib/taskmaster/cache.db");
+        },
+      }),
+      reportError: (where, error) => reported.push([where, error]),
+    });
+    const r = await failing.request("/api/v1/tasks?date=2024-01-15", as("r-token"));
+    expect(r.status).toBe(500);
+    const { error } = (await r.json()) as { error: string };
+    expect(error).toMatch(/^internal error \(ref [0-9a-f]{8}\); the service log has the details$/);
+    expect(error).not.toContain("cache.db");
+    const ref = /ref ([0-9a-f]{8})/.exec(error)?.[1];
+    expect(reported.map(([where, e]) => [where, e.message])).toEqual([
+      [`http GET /api/v1/tasks (ref ${ref})`, "SQLITE_IOERR: disk I/O error at /var/lib/taskmaster/cache.db"],
+    ]);
+  });
+
   it("reads relative days and RFC 3339 times as UTC days", async () => {
     const r = await app().request("/api/v1/tasks?date=-36h", as("r-token"));
     expect(r.status).toBe(200);
@@ -177,28 +198,62 @@ describe("the API", () => {
 });
 
 describe("backload (flowlord's POST /backload)", () => {
-  const backload = async (body: unknown) => {
+  // A backload of 250 tasks, answering with the page asked for.
+  const backload: AppDeps["backload"] = async (body, page) => {
     const execute = (body as { Execute?: boolean }).Execute === true;
+    const all = Array.from({ length: 250 }, (_, i) => ({ type: "load", info: `?n=${i + 1}` }));
+    const first = (page.page - 1) * page.size;
     return {
       executed: execute,
       status: ["phase found in etl.toml"],
-      tasks: [{ type: "load", info: "?day=2024-01-15" }],
+      count: all.length,
+      tasks: all.slice(first, first + page.size),
     };
   };
-  const post = (body: string, token: string) =>
-    app({ backload }).request("/backload", {
+  const post = (body: string, token: string, query = "") =>
+    app({ backload }).request(`/backload${query}`, {
       method: "POST",
       body,
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
     });
 
-  it("answers a dry run to a read token, in flowlord's shape", async () => {
-    const r = await post('{"Task":"load","At":"2024-01-15"}', "r-token");
-    expect(await r.json()).toEqual({
+  it("answers a dry run to a read token in flowlord's shape, with the count and one page of the tasks", async () => {
+    const r = await post('{"Task":"load","From":"2024-01-01","To":"2024-09-06"}', "r-token");
+    const first = (await r.json()) as { Tasks: { info: string }[] };
+    expect({ ...first, Tasks: first.Tasks.length }).toEqual({
       Status: "DRY RUN ONLY: phase found in etl.toml",
-      Count: 1,
-      Tasks: [{ type: "load", info: "?day=2024-01-15" }],
+      Count: 250,
+      Tasks: 100,
+      Page: 1,
+      PageSize: 100,
+      Pages: 3,
     });
+    expect(first.Tasks[0]).toEqual({ type: "load", info: "?n=1" });
+    const last = await (await post('{"Task":"load"}', "r-token", "?page=3")).json();
+    expect(last).toMatchObject({ Count: 250, Page: 3, Pages: 3 });
+    expect((last as { Tasks: { info: string }[] }).Tasks.map((t) => t.info).slice(0, 2)).toEqual([
+      "?n=201",
+      "?n=202",
+    ]);
+    const sized = await (await post('{"Task":"load"}', "r-token", "?size=1000")).json();
+    expect(sized).toMatchObject({ Count: 250, Page: 1, PageSize: 1000, Pages: 1 });
+  });
+
+  it("refuses a page past the integer range with 400, for tasks and backloads alike", async () => {
+    const huge = "99999999999999999999";
+    const tasks = await app().request(`/api/v1/tasks?date=2024-01-15&page=${huge}`, as("r-token"));
+    expect(tasks.status).toBe(400);
+    expect(((await tasks.json()) as { error: string }).error).toBe(
+      `page: "${huge}" is past any list: at 100 a page, the last possible page is 90071992547409`,
+    );
+    expect((await app().request("/api/v1/tasks?page=1e300", as("r-token"))).status).toBe(400);
+    const web = await app().request(`/web/tasks?page=${huge}`, as("r-token"));
+    expect(web.status).toBe(400);
+    const backloaded = await post('{"Task":"load"}', "r-token", `?page=${huge}&size=1000`);
+    expect(backloaded.status).toBe(400);
+    expect(((await backloaded.json()) as { error: string }).error).toContain(
+      "last possible page is 9007199254740",
+    );
   });
 
   it("executes only for the admin token, and refuses broken JSON with 400", async () => {
@@ -285,7 +340,7 @@ describe("the OpenAPI document", () => {
       for (const [method, op] of Object.entries(methods)) {
         if (path === "/api/v1/events") continue; // a stream that stays open; tested against a running service
         const r = await app({
-          backload: async () => ({ executed: false, status: [], tasks: [] }),
+          backload: async () => ({ executed: false, status: [], count: 0, tasks: [] }),
           metrics: () => "",
           rerun: async (t) => ({ sent: t, downstream: [] }),
           launch: async () => ({ status: [], tasks: [] }),

@@ -4,19 +4,21 @@
  * reads through the `History` interface and acts through the deps; it never opens SQLite or NATS itself.
  * `cmd/taskmaster/http.ts` serves it.
  */
+import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import { streamSSE } from "hono/streaming";
 import type { Snapshot } from "../internal/workflow/index.ts";
-import { type ActionDeps, audited, mountActions } from "./actions.ts";
-import { Role, requireRole, roleOf, type Tokens } from "./auth.ts";
+import { audited, mountActions } from "./actions.ts";
+import { Role, requireRole, type Tokens } from "./auth.ts";
+import { type BackloadDeps, mountBackload } from "./backload.ts";
 import { createCsrf, sameOriginOnly } from "./csrf.ts";
 import { mountDocs } from "./docs.ts";
 import { mountFlowlord } from "./flowlord.ts";
 import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
 import { hostCheck } from "./hosts.ts";
 import { flowlordInfo } from "./info.ts";
+import { type LiveDeps, mountLive } from "./live.ts";
 import { openapi } from "./openapi.ts";
 import type { AboutInfo } from "./views/about.tsx";
 import { actionsScript } from "./views/actions-script.ts";
@@ -43,33 +45,13 @@ export interface StateView {
   };
 }
 
-/** What a page needs to know to refresh itself: what kind of thing changed, and for tasks their id and result. */
-export interface LiveChange {
-  readonly kind: "task" | "file" | "alert";
-  readonly id?: string;
-  readonly result?: string;
-}
-
-export interface BackloadResult {
-  readonly executed: boolean;
-  readonly status: readonly string[];
-  readonly tasks: readonly unknown[];
-}
-
-export interface AppDeps extends ActionDeps {
+export interface AppDeps extends BackloadDeps, LiveDeps {
   readonly tokens: Tokens;
   readonly version: string;
   readonly state: () => StateView;
   readonly history: History;
   /** Reloads the workflows now; resolves with what changed or why the new set was refused. */
   readonly reload: () => Promise<{ changed: readonly string[]; problems: readonly { message: string }[] }>;
-  /**
-   * Plans a backload request (flowlord's body) with the runtime's planner and, when it says `Execute`, publishes it
-   * through the runtime's path. Throws `InputError` for a request that cannot be read.
-   */
-  readonly backload?: (body: unknown) => Promise<BackloadResult>;
-  /** Live changes (a task published or done, a file, an alert) for pages to follow; returns the unsubscribe. */
-  readonly subscribe?: (listener: (change: LiveChange) => void) => () => void;
   /** The Prometheus text exposition of the service's counters and gauges. */
   readonly metrics?: () => string;
   /** What the about page shows beyond the state: streams, cache file, backups, alerts, recent actions. */
@@ -85,6 +67,8 @@ export interface AppDeps extends ActionDeps {
   /** The configuration with secrets hidden, for the about page. */
   readonly config?: () => unknown;
   readonly now?: () => Date;
+  /** Reports an unexpected error (a 500) with where it happened; the service logs it. */
+  readonly reportError?: (where: string, error: Error) => void;
   /** The largest request body accepted (default 1 MiB). */
   readonly maxBodyBytes?: number;
   /** Host names requests may address beyond localhost and IP addresses: the listen host, `http.allowed_hosts`. */
@@ -124,7 +108,11 @@ export function createApp(deps: AppDeps): Hono {
         ? c.html(unavailablePage(err.message), 503)
         : c.json({ error: err.message }, 503);
     if (err.name === "InputError") return c.json({ error: err.message }, 400);
-    return c.json({ error: `internal error: ${err.message}` }, 500);
+    // The message of an unexpected error may name files, queries or addresses: it goes to the log, and the answer
+    // carries a reference to find it there.
+    const ref = randomBytes(4).toString("hex");
+    deps.reportError?.(`http ${c.req.method} ${c.req.path} (ref ${ref})`, err);
+    return c.json({ error: `internal error (ref ${ref}); the service log has the details` }, 500);
   });
   app.notFound((c) => c.json({ error: `no such route: ${c.req.method} ${c.req.path}` }, 404));
 
@@ -158,26 +146,7 @@ export function createApp(deps: AppDeps): Hono {
     return { ...s, startedAt: s.startedAt.toISOString(), uptimeSeconds, version: deps.version };
   };
   app.get("/status", read, (c) => c.json(status()));
-  // Server-sent events: one `change` event per thing that changed, a comment every 15 s to keep proxies open.
-  app.get("/api/v1/events", read, (c) => {
-    const subscribe = deps.subscribe;
-    if (!subscribe) return c.json({ error: "no live events here" }, 404);
-    return streamSSE(c, async (stream) => {
-      const off = subscribe((change) => {
-        void stream.writeSSE({ event: "change", data: JSON.stringify(change) });
-      });
-      // Held open until the client goes (or the server closes): the keep-alive timer never holds the process.
-      await new Promise<void>((resolve) => {
-        const ping = setInterval(() => void stream.write(": keep-alive\n\n"), 15_000);
-        ping.unref();
-        stream.onAbort(() => {
-          clearInterval(ping);
-          off();
-          resolve();
-        });
-      });
-    });
-  });
+  mountLive(app, deps, read);
   app.get("/metrics", read, (c) =>
     deps.metrics
       ? c.text(deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" })
@@ -228,36 +197,7 @@ export function createApp(deps: AppDeps): Hono {
   app.post("/api/v1/refresh", admin, refresh);
   app.get("/refresh", sameOriginOnly, flowlordAct, refresh);
 
-  // Flowlord's backload, and the same under /api/v1: a dry run needs the read token, `Execute: true` the admin one.
-  const backload = async (c: Context) => {
-    if (!deps.backload) return c.json({ error: "backload is not available here" }, 503);
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch (err) {
-      return c.json({ error: `the backload request is not valid JSON: ${(err as Error).message}` }, 400);
-    }
-    const text = JSON.stringify(body);
-    const wantsExecute = /"execute"\s*:\s*true/i.test(text);
-    // A meta-file named in the request is a file the server reads and shows back: that is the admin's, even in a
-    // dry run. (A phase's own meta-file, from its rule, is fine to preview with the read role.)
-    const namesFile = /"meta-file"\s*:\s*"[^"]/i.test(text);
-    if ((wantsExecute || namesFile) && roleOf(c, deps.tokens) !== Role.admin) {
-      const denied = await admin(c, async () => {});
-      if (denied) return denied;
-    }
-    const run = deps.backload;
-    const act = async () => {
-      const out = await run(body);
-      return { out, tasks: out.executed ? out.tasks.length : 0 };
-    };
-    // A dry run changes nothing and is not recorded; an executed backload is.
-    const r = wantsExecute ? (await audited(c, deps, "backload", body, act)).out : (await act()).out;
-    const prefix = r.executed ? "Executed: " : "DRY RUN ONLY: ";
-    return c.json({ Status: `${prefix}${r.status.join(", ")}`, Count: r.tasks.length, Tasks: r.tasks });
-  };
-  app.post("/backload", read, backload);
-  app.post("/api/v1/backload", read, backload);
+  mountBackload(app, deps, read, admin);
   mountActions(app, deps, read, admin);
   mountFlowlord(
     app,

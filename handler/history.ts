@@ -66,6 +66,30 @@ export function parseDay(text: string | undefined, now: Date, zone = "UTC"): str
   );
 }
 
+/** A page of a list: its number from 1, and how many a page holds. */
+export interface Page {
+  readonly page: number;
+  readonly size: number;
+}
+
+/**
+ * `?page=` (from 1) and `?size=` (1 to 1000, `defaultSize` when absent). A page whose first row would lie past the
+ * largest exact integer (2^53 - 1) is refused: no list is that long, and the database cannot be asked for it.
+ */
+export function pageOf(q: Record<string, string>, defaultSize = 100): Page {
+  const size = q.size === undefined ? defaultSize : Number(q.size);
+  if (!Number.isInteger(size) || size < 1 || size > 1000)
+    throw new InputError(`size: "${q.size}" must be a whole number from 1 to 1000`);
+  const page = q.page === undefined ? 1 : Number(q.page);
+  if (!Number.isInteger(page) || page < 1)
+    throw new InputError(`page: "${q.page}" is not a page number (1, 2 ...)`);
+  if (!Number.isSafeInteger((page - 1) * size))
+    throw new InputError(
+      `page: "${q.page}" is past any list: at ${size} a page, the last possible page is ${Math.floor(Number.MAX_SAFE_INTEGER / size)}`,
+    );
+  return { page, size };
+}
+
 const results = new Set(["complete", "error", "alert", "warn", "running"]);
 
 /**
@@ -75,12 +99,7 @@ const results = new Set(["complete", "error", "alert", "warn", "running"]);
 export function taskFilter(
   q: Record<string, string>,
 ): TaskFilter & Required<Pick<TaskFilter, "sort" | "direction">> {
-  const page = q.page === undefined ? 1 : Number(q.page);
-  if (!Number.isInteger(page) || page < 1)
-    throw new InputError(`page: "${q.page}" is not a page number (1, 2 ...)`);
-  const size = q.size === undefined ? 100 : Number(q.size);
-  if (!Number.isInteger(size) || size < 1 || size > 1000)
-    throw new InputError(`size: "${q.size}" must be a whole number from 1 to 1000`);
+  const { page, size } = pageOf(q);
   if (q.result !== undefined && !results.has(q.result))
     throw new InputError(`result: "${q.result}" is not one of complete, error, alert, warn, running`);
   // An empty value is what a form sends for "not chosen".

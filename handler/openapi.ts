@@ -191,16 +191,26 @@ export const openapi = {
     },
     "/api/v1/events": {
       get: {
-        summary: "server-sent events: one `change` per task published or done, file or alert",
-        responses: { "200": { description: "text/event-stream" } },
+        summary:
+          'server-sent events: a `change` message a quarter second at most, `{"changes": [{kind, id?, result?}], "more": N}`',
+        responses: {
+          "200": { description: "text/event-stream" },
+          "503": json("too many clients follow the live events", problem),
+        },
       },
     },
     "/api/v1/backload": {
       post: {
         summary: "flowlord's backload: a dry run, or `Execute: true` with the admin token",
+        parameters: [
+          query("page", "the page of the tasks to list, 1-based", { type: "integer", minimum: 1 }),
+          query("size", "tasks a page, 1-1000 (100)", { type: "integer", minimum: 1, maximum: 1000 }),
+        ],
         requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
         responses: {
-          "200": json("`{Status, Count, Tasks}`"),
+          "200": json(
+            "`{Status, Count, Tasks, Page, PageSize, Pages}`: `Count` is every task the backload makes, `Tasks` the page asked for",
+          ),
           "403": json("Execute needs the admin token", problem),
           ...errors,
         },

@@ -28,15 +28,8 @@ import {
 } from "../../internal/cache/index.ts";
 import { type Config, redactConfig } from "../../internal/config/index.ts";
 import { type ConsumerGauge, collectMetrics } from "../../internal/metrics/index.ts";
-import {
-  backloadMetaFiles,
-  downstreamOf,
-  launchMetaFiles,
-  parseBackloadRequest,
-  planBackload,
-  planLaunch,
-  planRerun,
-} from "../../internal/plan/index.ts";
+import { downstreamOf, launchMetaFiles, planLaunch, planRerun } from "../../internal/plan/index.ts";
+import { backloadRunner } from "./backload.ts";
 import type { Service } from "./service.ts";
 
 export class HttpConfigError extends Error {
@@ -306,16 +299,13 @@ function serviceApp(
       const db = service.cache?.store.database();
       return db ? recentActions(db, limit) : [];
     },
-    backload: async (body) => {
-      const snapshot = service.engine.snapshot();
-      if (!snapshot) throw new Error("no workflows loaded yet");
-      const request = parseBackloadRequest(body);
-      const ctx = await service.engine.contextWith(backloadMetaFiles(snapshot, request));
-      const plan = planBackload(snapshot, request, ctx);
-      if (request.execute) await service.engine.publishPlan(plan);
-      return { executed: request.execute, status: plan.status, tasks: plan.emissions.map((e) => e.task) };
-    },
+    backload: backloadRunner({
+      snapshot: () => service.engine.snapshot(),
+      context: (metaFiles) => service.engine.contextWith(metaFiles),
+      publish: (plan) => service.engine.publishPlan(plan),
+    }),
     reload: () => service.reload(),
+    reportError: (where, error) => service.events.emit({ type: "error", where, error }),
   });
   return {
     fetch: (request, env) => app.fetch(request, env),

@@ -29,9 +29,10 @@ import {
 } from "../../internal/engine/index.ts";
 import { hasErrors, type Problem } from "../../internal/errors/index.ts";
 import { kvFileLedger } from "../../internal/files/index.ts";
-import { metaFileProblems, remoteMetaFiles } from "../../internal/metafiles/index.ts";
+import { metaFileProblems, metaFileSource, remoteMetaFiles } from "../../internal/metafiles/index.ts";
 import { createScheduler, type ScheduleEvent, type Scheduler } from "../../internal/schedule/index.ts";
 import {
+  loadMetaFile,
   loadSnapshot,
   readMetaFile,
   type Snapshot,
@@ -184,7 +185,11 @@ async function compose(
     clock: systemClock,
     host: config.host,
     readMetaFile: (pattern) => readMetaFile(pattern, cwd),
-    metaFiles: { isRemote: isBucketUrl, fetch: (patterns) => remoteFiles.fetch(patterns) },
+    metaFiles: metaFileSource({
+      remote: remoteFiles,
+      isRemote: isBucketUrl,
+      loadLocal: (pattern) => loadMetaFile(pattern, cwd),
+    }),
     ledger,
     events,
   });

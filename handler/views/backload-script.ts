@@ -190,7 +190,8 @@ export const backloadScript = `(function () {
   // Posts the body; resolves with the API's answer, or null after showing why there is none.
   function post(body) {
     var headers = { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrfToken() };
-    return fetch("/api/v1/backload", {
+    // The answer lists one page of the tasks (the count is of them all): the first rowsShown.
+    return fetch("/api/v1/backload?size=" + rowsShown, {
       method: "POST",
       credentials: "same-origin",
       headers: headers,
@@ -225,12 +226,12 @@ export const backloadScript = `(function () {
     status.className = body.Execute ? "ok" : "";
     result.setAttribute("data-state", body.Execute ? "executed" : "preview");
     var counted = body.Execute ? plural(count, "task") + " sent" : plural(count, "task") + " would be created";
-    if (tasks.length > rowsShown) counted += " (the first " + rowsShown + " are listed)";
+    if (count > tasks.length) counted += " (the first " + tasks.length + " are listed)";
     setText("backload-count", counted);
     setText("backload-request", JSON.stringify(body, null, 2));
     var rows = byId("backload-tasks").tBodies[0];
     clear(rows);
-    tasks.slice(0, rowsShown).forEach(function (task, i) {
+    tasks.forEach(function (task, i) {
       var row = document.createElement("tr");
       cell(row, String(i + 1));
       cell(row, task.type);

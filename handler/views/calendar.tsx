@@ -34,17 +34,23 @@ export interface CalendarProps {
   readonly params: Readonly<Record<string, string>>;
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+/** A UTC date from its fields (`month` 0-based, rolling over); `setUTCFullYear`, as `Date.UTC` reads 0-99 as 19xx. */
+const utcDate = (year: number, month: number, day: number) => {
+  const t = new Date(0);
+  t.setUTCFullYear(year, month, day);
+  return t;
+};
 /** Days in a month; `month` is 1-based (day 0 of the next month is this month's last). */
-const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+const daysIn = (year: number, month: number) => utcDate(year, month, 0).getUTCDate();
 
 /** The same day of the month `delta` months away, moved back to the month's last day when it has fewer. */
 export function shiftMonth(day: string, delta: number): string {
   const [year = 1970, month = 1, date = 1] = day.split("-").map(Number);
-  const first = new Date(Date.UTC(year, month - 1 + delta, 1));
+  const first = utcDate(year, month - 1 + delta, 1);
   const y = first.getUTCFullYear();
   const m = first.getUTCMonth() + 1;
-  return `${y}-${pad(m)}-${pad(Math.min(date, daysIn(y, m)))}`;
+  return `${pad(y, 4)}-${pad(m)}-${pad(Math.min(date, daysIn(y, m)))}`;
 }
 
 export function Calendar(props: CalendarProps) {
@@ -52,8 +58,11 @@ export function Calendar(props: CalendarProps) {
   const withData = new Set(props.days);
   const href = (date: string) => `${props.path}?${new URLSearchParams({ ...props.params, date }).toString()}`;
   // Monday is 0: JavaScript counts from Sunday.
-  const blanks = (new Date(Date.UTC(year, month - 1, 1)).getUTCDay() + 6) % 7;
-  const dates = Array.from({ length: daysIn(year, month) }, (_, i) => `${year}-${pad(month)}-${pad(i + 1)}`);
+  const blanks = (utcDate(year, month - 1, 1).getUTCDay() + 6) % 7;
+  const dates = Array.from(
+    { length: daysIn(year, month) },
+    (_, i) => `${pad(year, 4)}-${pad(month)}-${pad(i + 1)}`,
+  );
   const previous = shiftMonth(props.day, -1);
   const next = shiftMonth(props.day, 1);
   const monthName = (day: string) => monthNames[Number(day.slice(5, 7)) - 1] ?? "";

@@ -1,8 +1,11 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Inbound, PubAck } from "../bus/index.ts";
 import { systemClock } from "../clock/index.ts";
 import { parseTask, taskJson } from "../task/index.ts";
-import { buildSnapshot } from "../workflow/index.ts";
+import { buildSnapshot, loadMetaFile, type Phase, readMetaFile } from "../workflow/index.ts";
 import { createEngine } from "./engine.ts";
 import type { Outbox } from "./outbox.ts";
 
@@ -202,5 +205,70 @@ describe("engine", () => {
     releaseAll();
     await engine.drain();
     expect(seen).toEqual([false, true]);
+  });
+
+  it("reads a cron phase's meta-file glob without blocking before it plans the slot, and alerts when it cannot", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "taskmaster-engine-meta-"));
+    try {
+      for (let d = 0; d < 200; d++) {
+        mkdirSync(join(dir, "in", `d${d}`), { recursive: true });
+        for (let f = 0; f < 5; f++)
+          writeFileSync(join(dir, "in", `d${d}`, `${f}.json`), `{"n":"${d}-${f}"}\n`);
+      }
+      const text = (glob: string) =>
+        `[[phase]]\ntask = "batch"\nrule = "cron=@daily&meta-file=${join(dir, glob)}"\ntemplate = "?n={meta:n}"\n`;
+      const set = buildSnapshot("/wf", [
+        { name: "a.toml", path: "/wf/a.toml", text: text("in/**/*.json") },
+        { name: "b.toml", path: "/wf/b.toml", text: text("none/*.json") },
+      ]);
+      let turns = 0;
+      let turnsAtFirstPublish = -1;
+      const outbox: Outbox = {
+        publish: async () => {
+          if (turnsAtFirstPublish < 0) turnsAtFirstPublish = turns;
+          return { stream: "S", seq: 1, duplicate: false };
+        },
+        inFlight: 0,
+      };
+      const engine = createEngine({
+        outbox,
+        subjects,
+        clock: systemClock,
+        host: "h",
+        readMetaFile: (pattern) => readMetaFile(pattern, "/"),
+        // Read ahead as the service does: the glob walked without blocking, a failed read handed to the plan.
+        metaFiles: {
+          load: async (patterns) =>
+            new Map(
+              await Promise.all(
+                patterns.map(
+                  async (p) => [p, await loadMetaFile(p, "/").catch((err: Error) => err)] as const,
+                ),
+              ),
+            ),
+        },
+      });
+      engine.setSnapshot(set);
+      let counting = true;
+      const turn = () => {
+        if (!counting) return;
+        turns++;
+        setImmediate(turn);
+      };
+      setImmediate(turn);
+      const [batch, missing] = set.phases;
+      expect(await engine.fireCron(batch as Phase, new Date("2024-01-15T00:00:00Z"))).toBe(1000);
+      counting = false;
+      // A synchronous walk would have planned the slot before the loop turned once.
+      expect(turnsAtFirstPublish).toBeGreaterThan(100);
+      const alerts: string[] = [];
+      engine.events.on("alertRaised", (e) => alerts.push(e.alert.message));
+      expect(await engine.fireCron(missing as Phase, new Date("2024-01-15T00:00:00Z"))).toBe(0);
+      expect(alerts).toEqual([
+        `batch for b.toml: batch at 2024-01-15T00 failed: no files found for ${join(dir, "none/*.json")}`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

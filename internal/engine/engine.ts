@@ -27,12 +27,13 @@ import { handleFile } from "./file.ts";
 import { isRefusedForGood, type Outbox, type Subjects, sendAll } from "./outbox.ts";
 import { clip, releaseRetry } from "./retry.ts";
 
-/** Meta-files kept elsewhere than the local disk (buckets), fetched before a plan reads them. */
-export interface MetaFileFetch {
-  /** True for a pattern that must be fetched before planning. */
-  isRemote(pattern: string): boolean;
-  /** The rows of each remote pattern, or why it could not be read; never rejects. */
-  fetch(patterns: readonly string[]): Promise<FetchedMetaFiles>;
+/**
+ * Meta-files read before a plan reads them, so the planner stays pure and the event loop is never held: a glob walked
+ * over a big tree, an object fetched from a bucket.
+ */
+export interface MetaFileSource {
+  /** The rows of each of `patterns` (local or in a bucket), or why it could not be read; never rejects. */
+  load(patterns: readonly string[]): Promise<FetchedMetaFiles>;
 }
 
 export interface EngineDeps {
@@ -41,8 +42,8 @@ export interface EngineDeps {
   readonly clock: Clock;
   readonly host: string;
   readonly readMetaFile: (pattern: string) => readonly MetaRow[];
-  /** Without it, every meta-file is read by `readMetaFile`. */
-  readonly metaFiles?: MetaFileFetch;
+  /** Without it, every meta-file is read by `readMetaFile`, as the plan needs it. */
+  readonly metaFiles?: MetaFileSource;
   readonly events?: EngineEvents;
   /** Remembers which files triggered, so each triggers once. */
   readonly ledger?: FileLedger;
@@ -71,7 +72,7 @@ export interface Engine {
   onRetry(msg: Inbound): void;
   /** The planning context of now (time, host, ids): for plans made outside the engine (a backload). */
   context(): PlanContext;
-  /** `context()` with the remote ones among `metaFiles` fetched, for a plan made outside that reads them. */
+  /** `context()` with `metaFiles` read, for a plan made outside the engine that reads them (a backload, a launch). */
   contextWith(metaFiles: readonly string[]): Promise<PlanContext>;
   /** Publishes a plan made outside the engine (a backload), raises its alerts; resolves once all is stored. */
   publishPlan(plan: Plan): Promise<number>;
@@ -122,8 +123,8 @@ export function createEngine(deps: EngineDeps): Engine {
   let drained: (() => void)[] = [];
   const triggering = new Map<string, Promise<void>>();
   let current: Snapshot | null = null;
-  /** Some child phase of the current snapshot reads a remote meta-file: done messages then look before planning. */
-  let remoteChildren = false;
+  /** Some child phase of the current snapshot reads a meta-file: done messages then read it before planning. */
+  let childMetaFiles = false;
 
   const context = (now = deps.clock.now()): PlanContext => ({
     now,
@@ -134,12 +135,11 @@ export function createEngine(deps: EngineDeps): Engine {
     failedTopic: deps.subjects.failed || "-",
   });
 
-  /** `ctx` once the remote ones among `patterns` are fetched; undefined when there are none. */
+  /** `ctx` once `patterns` are read; undefined when there are none (or nothing reads ahead). */
   const fetched = (patterns: readonly string[], ctx: PlanContext): Promise<PlanContext> | undefined => {
-    const fetch = deps.metaFiles;
-    const remote = fetch ? patterns.filter((p) => fetch.isRemote(p)) : [];
-    if (!fetch || remote.length === 0) return undefined;
-    return fetch.fetch(remote).then((files) => withFetchedMetaFiles(ctx, files));
+    const source = deps.metaFiles;
+    if (!source || patterns.length === 0) return undefined;
+    return source.load(patterns).then((files) => withFetchedMetaFiles(ctx, files));
   };
 
   /**
@@ -156,7 +156,7 @@ export function createEngine(deps: EngineDeps): Engine {
       events,
       snapshot,
       ctx,
-      ...(remoteChildren ? { fetchFor: (task: Task) => fetched(doneMetaFiles(snapshot, task), ctx) } : {}),
+      ...(childMetaFiles ? { fetchFor: (task: Task) => fetched(doneMetaFiles(snapshot, task), ctx) } : {}),
     };
     return doneDeps;
   };
@@ -248,12 +248,8 @@ export function createEngine(deps: EngineDeps): Engine {
     snapshot: () => current,
     setSnapshot(snapshot) {
       current = snapshot;
-      const fetch = deps.metaFiles;
-      remoteChildren =
-        fetch !== undefined &&
-        snapshot.phases.some(
-          (p) => p.parentTopic !== "" && p.rule.metaFile && fetch.isRemote(p.rule.metaFile),
-        );
+      childMetaFiles =
+        deps.metaFiles !== undefined && snapshot.phases.some((p) => p.parentTopic !== "" && p.rule.metaFile);
     },
     onDone(msg) {
       track("done", msg);

@@ -4,7 +4,7 @@ export {
   type Engine,
   type EngineDeps,
   type Held,
-  type MetaFileFetch,
+  type MetaFileSource,
   type WorkKind,
 } from "./engine.ts";
 export {

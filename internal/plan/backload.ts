@@ -5,12 +5,24 @@
  * (`From`, `To`, stepped `By` hour, day, week or month); and optional data rows (`meta` lists or a `meta-file`).
  * A found phase supplies the template, the workflow and, when the request has none, its rule's meta or meta-file.
  * The phase's `offset` is not applied (as in flowlord).
+ *
+ * A backload is counted before any of its tasks is made, and its tasks are made a slice at a time
+ * (`prepareBackload`): a preview of 100 000 tasks makes the page it shows, and an execution publishes chunk by chunk.
  */
 import { InputError } from "../errors/index.ts";
 import type { MetaRow, Step } from "../rule/types.ts";
 import { formatHour, parseTimeInput } from "../tmpl/index.ts";
 import type { Phase, Snapshot } from "../workflow/types.ts";
-import { expandBatch, rangeSteps, rowsFromLists, truncateHour } from "./batch.ts";
+import {
+  type BatchItem,
+  type BatchSpec,
+  countSteps,
+  expandStep,
+  maxBatchTasks,
+  rowsFromLists,
+  stepAt,
+  truncateHour,
+} from "./batch.ts";
 import { newTask, phaseRef, ruleRows, templateEnv } from "./emit.ts";
 import { type Emission, EmissionKind, type PhaseRef, type Plan, type PlanContext } from "./types.ts";
 
@@ -34,6 +46,20 @@ export interface BackloadPlan extends Plan {
   readonly phase?: PhaseRef;
 }
 
+/**
+ * A backload resolved and counted, its tasks made a slice at a time: a preview shows a page of them, and an
+ * execution publishes them chunk by chunk, without ever holding all of them (a backload may make 100 000).
+ */
+export interface BackloadSlots {
+  /** What was decided, in order (flowlord's status messages). */
+  readonly status: readonly string[];
+  readonly phase?: PhaseRef;
+  /** How many tasks the backload makes. */
+  readonly count: number;
+  /** The tasks from index `start` up to `end` (excluded), in the backload's order; each call makes new ids. */
+  emissions(start: number, end: number): Emission[];
+}
+
 const steps: Record<string, Step> = {
   hour: "hour",
   hourly: "hour",
@@ -45,12 +71,26 @@ const steps: Record<string, Step> = {
   monthly: "month",
 };
 
+/** Every task of a backload at once: for small ones (a launch, the CLI). */
 export function planBackload(snapshot: Snapshot, req: BackloadRequest, ctx: PlanContext): BackloadPlan {
+  const slots = prepareBackload(snapshot, req, ctx);
+  const emissions = slots.emissions(0, slots.count);
+  return {
+    emissions,
+    alerts: [],
+    notes: [],
+    status: slots.status,
+    ...(slots.phase ? { phase: slots.phase } : {}),
+  };
+}
+
+/**
+ * Resolves a backload request and counts its tasks, without making them. A request that cannot be planned, or would
+ * make more than `maxBatchTasks` tasks, is an `InputError`: the request is at fault, not the service.
+ */
+export function prepareBackload(snapshot: Snapshot, req: BackloadRequest, ctx: PlanContext): BackloadSlots {
   const status: string[] = [];
-  const [name, job] = taskAndJob(req);
-  const key = job ? `${name}:${job}` : name;
-  if (!name) throw new InputError("Task is required: the phase to backload, as topic or topic:job");
-  const phase = backloadPhase(snapshot, req);
+  const { name, job, key, phase } = resolvePhase(snapshot, req);
   if (phase) status.push(`phase found in ${phase.workflow}`);
   else if (!req.template)
     throw new InputError(`no template found for ${key}${req.workflow ? ` in ${req.workflow}` : ""}`);
@@ -61,29 +101,89 @@ export function planBackload(snapshot: Snapshot, req: BackloadRequest, ctx: Plan
   const by = stepOf(req.by, status);
   const { start, end } = timeRange(req, ctx.now, status);
   const rows = dataRows(req, phase, ctx);
-  const template = phase ? phase.template : req.template;
-  const taskJob = phase ? phase.job : job;
+  const ref = phase ? { phase: phaseRef(phase) } : {};
   if (rows.length === 0 && (req.metaFile || phase?.rule.metaFile) && start.getTime() === end.getTime()) {
     status.push("the meta-file has no rows");
-    return { emissions: [], alerts: [], notes: [], status, ...(phase ? { phase: phaseRef(phase) } : {}) };
+    return { status, count: 0, emissions: () => [], ...ref };
   }
-  const range = rangeSteps(start, end, by);
-  const spec = { template, job: taskJob, rows, ...(phase ? { workflow: phase.workflow } : {}) };
-  const items = expandBatch(spec, range.steps, templateEnv(ctx));
-  if (range.reversed) items.reverse();
-  const request = ctx.newId();
+  const layout = layoutOf(start, end, by, rows.length);
+  const spec: BatchSpec = {
+    template: phase ? phase.template : req.template,
+    job: phase ? phase.job : job,
+    rows,
+    ...(phase ? { workflow: phase.workflow } : {}),
+  };
   const topic = phase ? phase.topic : name;
-  const emissions = items.map(
-    (item, i): Emission => ({
-      kind: EmissionKind.backload,
-      topic,
-      delayMs: 0,
-      task: newTask(ctx, { type: topic, job: taskJob, info: item.info, meta: item.meta }),
-      ...(phase ? { phase: phaseRef(phase) } : {}),
-      dedupeKey: `backload|${request}|${i}`,
-    }),
-  );
-  return { emissions, alerts: [], notes: [], status, ...(phase ? { phase: phaseRef(phase) } : {}) };
+  return { status, count: layout.count, ...ref, emissions: slicer(ctx, spec, layout, topic, ref) };
+}
+
+/** Where a backload's tasks are: its steps from `from`, `perStep` tasks each (one per row), `count` in all. */
+interface Layout {
+  readonly from: Date;
+  readonly by: Step;
+  /** The range runs backwards: the forward list is reversed, rows included, as flowlord made it. */
+  readonly reversed: boolean;
+  readonly perStep: number;
+  readonly count: number;
+}
+
+/** Counts a backload's tasks, steps times rows, without making them; more than `maxBatchTasks` is refused. */
+function layoutOf(start: Date, end: Date, by: Step, rows: number): Layout {
+  const reversed = end.getTime() < start.getTime();
+  const [from, to] = reversed ? [end, start] : [start, end];
+  const stepCount = countSteps(from, to, by);
+  const perStep = Math.max(1, rows);
+  const count = stepCount * perStep;
+  if (count > maxBatchTasks) {
+    const times = `${stepCount} ${by === "day" ? "days" : `${by}s`}`;
+    throw new InputError(
+      `the backload would create ${count} tasks (${times}${rows > 1 ? ` × ${rows} rows` : ""}), more than the limit of ${maxBatchTasks}: split the range`,
+    );
+  }
+  return { from, by, reversed, perStep, count };
+}
+
+/** Makes the tasks at places `first` up to `last` (excluded), each step's template rendered once. */
+function slicer(
+  ctx: PlanContext,
+  spec: BatchSpec,
+  layout: Layout,
+  topic: string,
+  ref: { phase?: PhaseRef },
+): (first: number, last: number) => Emission[] {
+  const env = templateEnv(ctx);
+  const request = ctx.newId();
+  const { from, by, reversed, perStep, count } = layout;
+  return (first, last) => {
+    const out: Emission[] = [];
+    let step = -1;
+    let items: BatchItem[] = [];
+    for (let i = Math.max(0, first); i < Math.min(count, last); i++) {
+      const forward = reversed ? count - 1 - i : i;
+      const k = Math.floor(forward / perStep);
+      if (k !== step) {
+        items = expandStep(spec, stepAt(from, by, k), env);
+        step = k;
+      }
+      const item = items[forward - k * perStep] as BatchItem;
+      out.push({
+        kind: EmissionKind.backload,
+        topic,
+        delayMs: 0,
+        task: newTask(ctx, { type: topic, job: spec.job, info: item.info, meta: item.meta }),
+        ...ref,
+        dedupeKey: `backload|${request}|${i}`,
+      });
+    }
+    return out;
+  };
+}
+
+function resolvePhase(snapshot: Snapshot, req: BackloadRequest) {
+  const [name, job] = taskAndJob(req);
+  const key = job ? `${name}:${job}` : name;
+  if (!name) throw new InputError("Task is required: the phase to backload, as topic or topic:job");
+  return { name, job, key, phase: backloadPhase(snapshot, req) };
 }
 
 /** The phase a request names, in its `Workflow` when it gives one. */
@@ -144,7 +244,13 @@ function readTime(field: string, text: string): Date | null {
 }
 
 function dataRows(req: BackloadRequest, phase: Phase | undefined, ctx: PlanContext): readonly MetaRow[] {
-  if (req.meta && req.meta.size > 0) return rowsFromLists(req.meta);
+  if (req.meta && req.meta.size > 0) {
+    try {
+      return rowsFromLists(req.meta);
+    } catch (err) {
+      throw new InputError((err as Error).message, { cause: err });
+    }
+  }
   if (req.metaFile) return ctx.readMetaFile(req.metaFile);
   return phase ? ruleRows(phase, ctx) : [];
 }

@@ -48,7 +48,7 @@ export function rangeSteps(start: Date, end: Date, by: Step): { steps: Date[]; r
   const [from, to] = reversed ? [end, start] : [start, end];
   const steps: Date[] = [];
   for (let k = 0; ; k++) {
-    const t = stepFrom(from, by, k);
+    const t = stepAt(from, by, k);
     if (t.getTime() > to.getTime()) break;
     if (steps.length >= maxBatchTasks) {
       throw new PlanError(
@@ -60,7 +60,8 @@ export function rangeSteps(start: Date, end: Date, by: Step): { steps: Date[]; r
   return { steps, reversed };
 }
 
-function stepFrom(from: Date, by: Step, k: number): Date {
+/** The `k`-th step from `from` (0 is `from` itself). */
+export function stepAt(from: Date, by: Step, k: number): Date {
   switch (by) {
     case "hour":
       return new Date(from.getTime() + k * hourMs);
@@ -73,12 +74,33 @@ function stepFrom(from: Date, by: Step, k: number): Date {
   }
 }
 
+/**
+ * How many steps `rangeSteps` gives from `from` to `to` (`from` not after `to`), counted without stepping: a range
+ * of a million hours is counted (and refused) at once.
+ */
+export function countSteps(from: Date, to: Date, by: Step): number {
+  const span = to.getTime() - from.getTime();
+  if (span < 0) return 0;
+  if (by !== "month") return Math.floor(span / { hour: hourMs, day: dayMs, week: 7 * dayMs }[by]) + 1;
+  const months = (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + to.getUTCMonth() - from.getUTCMonth();
+  // The step into `to`'s month keeps the start's day (clamped), which may fall after `to`.
+  return stepAt(from, "month", months).getTime() > to.getTime() ? months : months + 1;
+}
+
+/** `setUTCFullYear`, not `Date.UTC`, which reads years 0-99 as 1900-1999. */
 function addMonths(d: Date, k: number): Date {
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth() + k;
-  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  const day = Math.min(d.getUTCDate(), lastDay);
-  return new Date(Date.UTC(y, m, day, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()));
+  const months = d.getUTCFullYear() * 12 + d.getUTCMonth() + k;
+  const year = Math.floor(months / 12);
+  const month = months - year * 12;
+  const t = new Date(d.getTime());
+  t.setUTCFullYear(year, month, Math.min(d.getUTCDate(), daysIn(year, month)));
+  return t;
+}
+
+function daysIn(year: number, month: number): number {
+  const t = new Date(0);
+  t.setUTCFullYear(year, month + 1, 0);
+  return t.getUTCDate();
 }
 
 /**
@@ -91,23 +113,32 @@ export function expandBatch(spec: BatchSpec, steps: readonly (Date | null)[], en
     throw new PlanError(`the batch would create ${count} tasks, more than the limit of ${maxBatchTasks}`);
   }
   const items: BatchItem[] = [];
-  for (const wall of steps) {
-    const rendered = render(spec.template, wall, env);
-    const base: Meta = new Map();
-    if (wall) base.set("cron", formatHour(wall));
-    if (spec.workflow) base.set("workflow", spec.workflow);
-    if (spec.job) base.set("job", spec.job);
-    if (spec.rows.length === 0) {
-      items.push({ wall, info: rendered, meta: base, row: -1 });
-      continue;
-    }
-    spec.rows.forEach((row, index) => {
-      const filled = fillMeta(rendered, (key) => row.get(key));
-      const meta: Meta = new Map(base);
-      for (const key of filled.keys) meta.set(key, row.get(key) ?? "");
-      items.push({ wall, info: filled.text, meta, row: index });
-    });
+  for (const wall of steps) expandStep(spec, wall, env, items);
+  return items;
+}
+
+/** Appends to `items` the items of one step: one per row, in row order, or one when there are no rows. */
+export function expandStep(
+  spec: BatchSpec,
+  wall: Date | null,
+  env: TemplateEnv,
+  items: BatchItem[] = [],
+): BatchItem[] {
+  const rendered = render(spec.template, wall, env);
+  const base: Meta = new Map();
+  if (wall) base.set("cron", formatHour(wall));
+  if (spec.workflow) base.set("workflow", spec.workflow);
+  if (spec.job) base.set("job", spec.job);
+  if (spec.rows.length === 0) {
+    items.push({ wall, info: rendered, meta: base, row: -1 });
+    return items;
   }
+  spec.rows.forEach((row, index) => {
+    const filled = fillMeta(rendered, (key) => row.get(key));
+    const meta: Meta = new Map(base);
+    for (const key of filled.keys) meta.set(key, row.get(key) ?? "");
+    items.push({ wall, info: filled.text, meta, row: index });
+  });
   return items;
 }
 

@@ -1,5 +1,11 @@
 /** The planner: pure functions from a workflow snapshot and a trigger to the tasks that go out. */
-export { type BackloadPlan, type BackloadRequest, planBackload } from "./backload.ts";
+export {
+  type BackloadPlan,
+  type BackloadRequest,
+  type BackloadSlots,
+  planBackload,
+  prepareBackload,
+} from "./backload.ts";
 export { maxBatchTasks } from "./batch.ts";
 export { isBatchPhase, phaseZone, planCron } from "./cron.ts";
 export { aloneMeta, aloneValue, isReady, planDone } from "./done.ts";

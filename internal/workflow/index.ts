@@ -5,7 +5,7 @@
 
 export { isParentOf, parentsOf } from "./graph.ts";
 export { loadSnapshot } from "./load.ts";
-export { readMetaFile } from "./metafile.ts";
+export { loadMetaFile, readMetaFile } from "./metafile.ts";
 export { MetaFileError, parseCsv, parseNdjson } from "./metarows.ts";
 export type { ParsedWorkflowFile } from "./parse.ts";
 export { parseWorkflowFile, subjectFault } from "./parse.ts";

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MetaRow } from "../rule/types.ts";
-import { readMetaFile } from "./metafile.ts";
+import { loadMetaFile, readMetaFile } from "./metafile.ts";
 import { MetaFileError, parseCsv, parseNdjson } from "./metarows.ts";
 
 const plain = (rows: readonly MetaRow[]) => rows.map((row) => Object.fromEntries(row));
@@ -93,7 +93,10 @@ describe("parseCsv", () => {
   });
 });
 
-describe("readMetaFile", () => {
+describe.each([
+  ["readMetaFile", async (pattern: string, cwd: string) => readMetaFile(pattern, cwd)],
+  ["loadMetaFile", loadMetaFile],
+])("%s", (_name, read) => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "taskmaster-metafile-"));
@@ -106,57 +109,92 @@ describe("readMetaFile", () => {
     writeFileSync(join(dir, rel), data);
   };
 
-  it("reads an NDJSON file relative to the directory", () => {
+  it("reads an NDJSON file relative to the directory", async () => {
     write("data/rows.json", '{"store":"a"}\n{"store":"b"}\n');
-    expect(plain(readMetaFile("data/rows.json", dir))).toEqual([{ store: "a" }, { store: "b" }]);
-    expect(plain(readMetaFile("./data/rows.json", dir))).toHaveLength(2);
-    expect(plain(readMetaFile(join(dir, "data/rows.json"), "/"))).toHaveLength(2);
+    expect(plain(await read("data/rows.json", dir))).toEqual([{ store: "a" }, { store: "b" }]);
+    expect(plain(await read("./data/rows.json", dir))).toHaveLength(2);
+    expect(plain(await read(join(dir, "data/rows.json"), "/"))).toHaveLength(2);
   });
 
-  it("reads a .csv file as CSV, with quotes", () => {
+  it("reads a .csv file as CSV, with quotes", async () => {
     write("stores.csv", 'store,city\n"a, inc","New\nYork"\n');
-    expect(plain(readMetaFile("stores.csv", dir))).toEqual([{ store: "a, inc", city: "New\nYork" }]);
+    expect(plain(await read("stores.csv", dir))).toEqual([{ store: "a, inc", city: "New\nYork" }]);
   });
 
-  it("gunzips .gz files, choosing the format by the name inside", () => {
+  it("gunzips .gz files, choosing the format by the name inside", async () => {
     write("rows.json.gz", gzipSync('{"k":"1"}\n'));
     write("rows.csv.gz", gzipSync("k\n2\n"));
-    expect(plain(readMetaFile("rows.json.gz", dir))).toEqual([{ k: "1" }]);
-    expect(plain(readMetaFile("rows.csv.gz", dir))).toEqual([{ k: "2" }]);
+    expect(plain(await read("rows.json.gz", dir))).toEqual([{ k: "1" }]);
+    expect(plain(await read("rows.csv.gz", dir))).toEqual([{ k: "2" }]);
   });
 
-  it("reads every file a glob matches, in name order", () => {
+  it("reads every file a glob matches, in name order", async () => {
     write("in/2024-01-02.json", '{"day":"2"}\n');
     write("in/2024-01-01.json", '{"day":"1"}\n');
     write("in/skip.csv", "day\n3\n");
     write("in/sub/2024-01-03.json", '{"day":"nested"}\n');
-    expect(plain(readMetaFile("in/*.json", dir))).toEqual([{ day: "1" }, { day: "2" }]);
-    expect(plain(readMetaFile("in/**/*.json", dir))).toEqual([{ day: "1" }, { day: "2" }, { day: "nested" }]);
+    expect(plain(await read("in/*.json", dir))).toEqual([{ day: "1" }, { day: "2" }]);
+    expect(plain(await read("in/**/*.json", dir))).toEqual([{ day: "1" }, { day: "2" }, { day: "nested" }]);
   });
 
-  it("says when nothing matches", () => {
-    expect(() => readMetaFile("missing.json", dir)).toThrow(
+  it("follows a link to a folder, and a link back up the tree does not loop", async () => {
+    write("in/a.json", '{"k":"a"}\n');
+    write("elsewhere/b.json", '{"k":"b"}\n');
+    symlinkSync(join(dir, "elsewhere"), join(dir, "in", "linked"));
+    symlinkSync(join(dir, "in"), join(dir, "in", "up"));
+    expect(plain(await read("in/**/*.json", dir))).toEqual([{ k: "a" }, { k: "b" }]);
+  });
+
+  it("says when nothing matches", async () => {
+    await expect(read("missing.json", dir)).rejects.toThrow(
       new MetaFileError("no files found for missing.json"),
     );
-    expect(() => readMetaFile("none/*.json", dir)).toThrow("no files found for none/*.json");
+    await expect(read("none/*.json", dir)).rejects.toThrow("no files found for none/*.json");
     mkdirSync(join(dir, "folder"));
-    expect(() => readMetaFile("folder", dir)).toThrow("no files found for folder");
+    await expect(read("folder", dir)).rejects.toThrow("no files found for folder");
   });
 
-  it("names the file and line of a bad row", () => {
+  it("names the file and line of a bad row", async () => {
     write("in/a.json", '{"k":"1"}\n');
     write("in/b.json", '{"k":"1"}\n"oops"\n');
-    expect(() => readMetaFile("in/*.json", dir)).toThrow(new MetaFileError("in/b.json:2: not a JSON object"));
+    await expect(read("in/*.json", dir)).rejects.toThrow(new MetaFileError("in/b.json:2: not a JSON object"));
     write("bad.csv", "a,b\n1,2,3\n");
-    expect(() => readMetaFile("bad.csv", dir)).toThrow("bad.csv:2: 3 fields, header has 2");
+    await expect(read("bad.csv", dir)).rejects.toThrow("bad.csv:2: 3 fields, header has 2");
   });
 
-  it("rejects a .gz file that is not gzip, a bad glob and a remote path", () => {
+  it("rejects a .gz file that is not gzip, a bad glob and a remote path", async () => {
     write("fake.json.gz", "not gzip");
-    expect(() => readMetaFile("fake.json.gz", dir)).toThrow(/^fake\.json\.gz: not a gzip file/);
-    expect(() => readMetaFile("in/[a-.json", dir)).toThrow(/^meta-file pattern in\/\[a-\.json: /);
-    expect(() => readMetaFile("s3://bucket/rows.json", dir)).toThrow(
+    await expect(read("fake.json.gz", dir)).rejects.toThrow(/^fake\.json\.gz: not a gzip file/);
+    await expect(read("in/[a-.json", dir)).rejects.toThrow(/^meta-file pattern in\/\[a-\.json: /);
+    await expect(read("s3://bucket/rows.json", dir)).rejects.toThrow(
       "s3://bucket/rows.json: only local meta-files can be read",
     );
+  });
+});
+
+describe("loadMetaFile", () => {
+  it("walks a big glob without blocking: the event loop turns while the files are found and read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "taskmaster-metafile-"));
+    try {
+      for (let d = 0; d < 200; d++) {
+        mkdirSync(join(dir, "in", `d${d}`), { recursive: true });
+        for (let f = 0; f < 10; f++) writeFileSync(join(dir, "in", `d${d}`, `${f}.json`), `{"d":"${d}"}\n`);
+      }
+      let turns = 0;
+      let walking = true;
+      const turn = () => {
+        if (!walking) return;
+        turns++;
+        setImmediate(turn);
+      };
+      setImmediate(turn);
+      const rows = await loadMetaFile("in/**/*.json", dir);
+      walking = false;
+      expect(rows).toHaveLength(2000);
+      // A synchronous walk would finish before the loop turned once; each directory listed is at least one turn.
+      expect(turns).toBeGreaterThan(100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

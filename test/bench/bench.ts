@@ -20,6 +20,8 @@
  *    cache (the process of 1. to 4.) and without it (the process of 1. without its cache, right after its run): the
  *    highest of samples every 50 ms from the roots' done messages until the last task was stored and, with the
  *    cache, until the cache had them all (its writer works through them after the engine).
+ * 7. Live events: a burst of 20 000 tasks (200 roots of 3.) with 200 clients reading `/api/v1/events`, against the
+ *    same burst without them, alternating, the faster run of each (`live.ts`).
  * Figures are printed as ratios to the relay, because these machines are shared and noisy.
  *
  * The cache is a projection written by its own thread, after the fact: the throughput in 1. is the engine's, and
@@ -39,8 +41,10 @@ import { measureCacheWrites } from "../../internal/cache/index.ts";
 import { parseTask, taskJson } from "../../internal/task/index.ts";
 import { workflowDir } from "../runtime/harness.ts";
 import { cacheCatchUp } from "./cachelag.ts";
+import { liveBurst } from "./live.ts";
 import { offerLoad, type SteadyLoad } from "./load.ts";
-import { percentile, rssMiB, rssSampler, spawnLogged, spawnTaskmaster, stop } from "./processes.ts";
+import { freePort, percentile, rssMiB, rssSampler, spawnLogged, spawnTaskmaster, stop } from "./processes.ts";
+import { benchStreams, childDone } from "./streams.ts";
 
 const N = Number(process.env.BENCH_N ?? 60_000);
 const rate = 5000;
@@ -78,76 +82,14 @@ const progress = (step: string) =>
   process.stderr.write(`bench: step ${step} at ${new Date().toISOString()}\n`);
 const now = () => performance.timeOrigin + performance.now();
 
-function childDone(i: number, sent = 0): Uint8Array {
-  const meta = `i=${i % 100}&sent=${sent}&workflow=fanout.toml`;
-  const task = {
-    type: "child",
-    info: "",
-    id: `c${i}`,
-    created: "2024-01-15T00:00:00Z",
-    result: "complete",
-    meta,
-  } as const;
-  return encoder.encode(taskJson(task));
-}
-
-async function count(stream: string): Promise<number> {
-  return (await jsm.streams.info(stream)).state.messages;
-}
-
-/** Seconds from the first to the `total`-th message stored in `stream`, which was empty (`emptyStreams`). */
-async function timeStores(stream: string, total: number): Promise<number> {
-  let first = 0;
-  for (;;) {
-    const n = await count(stream);
-    if (n > 0 && first === 0) first = now();
-    if (n >= total) return (now() - first) / 1000;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/**
- * Purges streams before a measured run, so that each run, the relay's and taskmaster's, starts on empty streams: a
- * run after others found 60 000 to 220 000 messages in them (taskmaster's runs more than the relay's).
- */
-async function emptyStreams(...streams: string[]): Promise<void> {
-  for (const stream of streams) await jsm.streams.purge(stream);
-}
-
-async function untilStored(stream: string, base: number, total: number): Promise<void> {
-  while ((await count(stream)) - base < total) await new Promise((r) => setTimeout(r, 20));
-}
-
-/** Done messages of `n` completed roots of the fan-out workflow. */
-async function publishRoots(n: number, prefix: string): Promise<void> {
-  await Promise.all(
-    Array.from({ length: n }, (_, r) => {
-      const root = {
-        type: "root",
-        info: "",
-        id: `${prefix}${r}`,
-        created: "2024-01-15T00:00:00Z",
-        result: "complete",
-      } as const;
-      const data = encoder.encode(taskJson({ ...root, meta: "workflow=fanout.toml" }));
-      return publisher.publish("done", data, `${prefix}-${r}`);
-    }),
-  );
-}
-
-async function preload(subject: string, make: (i: number) => Uint8Array, total: number, prefix: string) {
-  for (let i = 0; i < total; i += 5000) {
-    const batch = Array.from({ length: Math.min(5000, total - i) }, (_, k) =>
-      publisher.publish(subject, make(i + k), `${prefix}-${i + k}`),
-    );
-    await Promise.all(batch);
-  }
-}
+const { count, timeStores, emptyStreams, untilStored, publishRoots, preload } = benchStreams(jsm, publisher);
 
 const landing = mkdtempSync(join(tmpdir(), "taskmaster-bench-in-"));
 const relayLanding = mkdtempSync(join(tmpdir(), "taskmaster-bench-relay-in-"));
 const filesWorkflow = `[[phase]]\ntask = "ingest"\nrule = "files=${landing}/*.csv"\ntemplate = "{meta:file}"\n`;
 const dir = workflowDir({ "fanout.toml": workflow, "files.toml": filesWorkflow });
+/** Where each taskmaster listens (one runs at a time): step 7 follows its live events. */
+const httpPort = await freePort();
 // No settle time: the relay does not wait for a file to be complete either.
 const taskmasterArgs = [
   "run",
@@ -158,7 +100,7 @@ const taskmasterArgs = [
   "--files.settle",
   "0s",
   "--http.listen",
-  "127.0.0.1:0",
+  `127.0.0.1:${httpPort}`,
 ];
 /**
  * A cache file for each of the two runs with the cache, both created by starts before anything is in the streams
@@ -377,6 +319,20 @@ const inflightRss = rssMiB(taskmaster.pid, "VmRSS");
 const inflightLag = await cacheCatchUp(cachePaths[1], inflightSince, inflightRoots * 101);
 const inflightPeak = inflightSampler.stop();
 
+progress("7.");
+// --- 7. A burst with 200 clients following the live events ----------------------------------------------------
+const liveRoots = 200;
+const liveClients = 200;
+const liveRuns = await liveBurst(`http://127.0.0.1:${httpPort}`, liveClients, async (round) => {
+  const before = await count("TASKMASTER_TASKS");
+  const start = now();
+  await publishRoots(liveRoots, `live${round}`);
+  await untilStored("TASKMASTER_TASKS", before, liveRoots * 100);
+  return (liveRoots * 100) / ((now() - start) / 1000);
+});
+const liveWithout = Math.max(...liveRuns.without);
+const liveWith = Math.max(...liveRuns.with);
+
 await stop(taskmaster);
 await stop(relay);
 publisher.close();
@@ -416,4 +372,7 @@ taskmaster bench: every process and nats-server on this machine (2 cores)
      (sampled every 50 ms from the roots' done messages until the cache had every task, ${f(inflightLag.seconds, 1)} s after the last was stored;
      ${f(inflightRss, 1)} MiB as the last was stored, ${f(beforeInflightRss, 1)} MiB before, after steps 1 to 5)
    without the cache: peak RSS in the throughput run ${f(noCachePeakRss, 1)} MiB; with ${f(inflightRoots * 100)} tasks in flight highest ${f(noCacheInflightPeak, 1)} MiB (${f(noCacheInflightRss, 1)} MiB as the last was stored)
+
+7. a burst of ${f(liveRoots * 100)} tasks (${liveRoots} roots × 100 children) with ${liveClients} clients following /api/v1/events, and without
+   without ${f(liveWithout)} tasks/s, with ${f(liveWith)} tasks/s   ratio ${f(liveWith / liveWithout, 2)}   (target ≥ 0.80)   (the faster of two runs each, alternating: ${liveRuns.without.map((r) => f(r)).join(" and ")}; ${liveRuns.with.map((r) => f(r)).join(" and ")})
 `);

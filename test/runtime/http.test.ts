@@ -144,7 +144,7 @@ describe("the API of a running taskmaster", () => {
     );
     const { value } = (await reader?.read()) ?? {};
     expect(new TextDecoder().decode(value)).toContain(
-      'event: change\ndata: {"kind":"task","id":"live-1","result":"complete"}',
+      'event: change\ndata: {"changes":[{"kind":"task","id":"live-1","result":"complete"}],"more":0}',
     );
     const started = Date.now();
     expect(await p.kill("SIGTERM")).toBe(0);
