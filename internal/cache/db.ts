@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import type { Database } from "better-sqlite3";
 import BetterSqlite3 from "better-sqlite3";
 import { CacheCorruptError, classify, errorText, FailureKind } from "./failure.ts";
-import { migrate, schemaVersion } from "./schema.ts";
+import { migrate } from "./schema.ts";
 import { fileStamp } from "./time.ts";
 
 /** Waiting this long for another connection's lock (the backup's) beats failing a write. */
@@ -18,12 +18,12 @@ const busyTimeoutMs = 5000;
  * Opens (creating it and its folder when missing) and migrates the database at `path`. Throws `CacheCorruptError`
  * when the file is not a sound database, and SQLite's or the file system's error when it cannot be opened or written.
  */
-export function openDatabase(path: string, version: number = schemaVersion): Database {
+export function openDatabase(path: string): Database {
   mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path);
   try {
     configure(db, path);
-    migrate(db, version);
+    migrate(db);
     // Prove the file can be written now (a read-only fallback open only fails at the first write).
     db.pragma(`user_version = ${db.pragma("user_version", { simple: true }) as number}`);
     return db;
@@ -34,11 +34,6 @@ export function openDatabase(path: string, version: number = schemaVersion): Dat
     }
     throw err;
   }
-}
-
-/** A database at an older schema version, so tests can check that upgrades keep the rows. */
-export function createDatabaseAt(path: string, version: number): Database {
-  return openDatabase(path, version);
 }
 
 function configure(db: Database, path: string): void {
