@@ -1,13 +1,13 @@
 /**
  * How long to wait before trying again: doubling from a first wait up to a cap. One formula for every loop that
  * retries something outside taskmaster or backs off while trouble lasts (the first NATS connection, publishes
- * awaiting a stream, cron fires, backups, Slack posts, digests), so they all back off alike.
+ * awaiting a stream, a worker's done message, cron fires, backups, Slack posts, digests), so they all back off alike.
  *
- * Jitter is "equal jitter": a wait drawn evenly from the upper half of the doubled wait. It is for clients that
- * fail together (the workers of one outage) and must not come back together. Equal rather than full jitter
- * (anywhere in [0, wait)): a retry never comes at once after a failure, so a client still backs off, each
- * failed attempt is one more logged event rather than a burst of them, and the cap stays the longest wait; half
- * of each step is still room enough to spread the clients out.
+ * Jitter, for clients that fail together (the workers of one outage) and must not come back together, is "equal
+ * jitter": a wait drawn evenly from the upper half of the doubled wait. Not "full jitter" (anywhere in [0, wait)):
+ * that can draw a wait near 0 at any step, so a client's attempts against a server that is down would come in
+ * bursts, each one a logged failure. Keeping the lower half, the waits still grow step by step, and the upper half
+ * is room enough to spread the clients out.
  */
 
 export interface DelayOptions {
