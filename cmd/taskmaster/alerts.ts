@@ -84,8 +84,7 @@ export async function startAlerting(
 
 /** The dashboard's pages as people reach them: `host`, the port of `http.listen`, `/web` (the digest adds `/alerts`). */
 export function dashboardUrl(config: Config): string {
-  const port = config.http.listen.slice(config.http.listen.lastIndexOf(":") + 1);
-  return `http://${config.host}:${port}/web`;
+  return `http://${config.host}:${config.http.address.port}/web`;
 }
 
 async function kvCursor(nc: NatsConnection, replicas: number): Promise<DigestCursor | undefined> {

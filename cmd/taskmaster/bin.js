@@ -67,9 +67,9 @@ async function ensureBundle() {
  * yourself there). Measured with `make bench` (in-flight RSS and throughput, runs alternating):
  *
  * - `--max-semi-space-size=8`: a young generation of 16 MiB instead of V8's 32. The service's young objects are
- *   short-lived (a message, its plan, its publish), so half the space cost no measurable throughput, and the RSS
- *   with 100 000 tasks in flight was about 15 MiB lower (5 runs with it, 6 without; then the flag gave the cache's
- *   writer thread 16 MiB too, which it no longer does: `v8settings.js`).
+ *   short-lived (a message, its plan, its publish), so half the space costs no measurable throughput, and the RSS
+ *   with 100 000 tasks in flight is about 15 MiB lower (5 runs with it, 6 without). The cache's writer thread does
+ *   not inherit it: `v8settings.js`.
  * - `MALLOC_ARENA_MAX=2`: glibc gives each thread that allocates an arena of its own, up to 8 per core, and keeps
  *   what each one grew to; the service has a dozen threads (the cache writer, libuv's pool, V8's helpers). Two
  *   arenas made the RSS with 100 000 tasks in flight 15-20 MiB lower again (3 runs each way), for a few per cent of

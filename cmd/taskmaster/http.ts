@@ -26,7 +26,7 @@ import {
   tasksById,
   tasksOn,
 } from "../../internal/cache/index.ts";
-import { type Config, redactConfig } from "../../internal/config/index.ts";
+import { type Config, type HttpConfig, redactConfig } from "../../internal/config/index.ts";
 import { type ConsumerGauge, collectMetrics } from "../../internal/metrics/index.ts";
 import { downstreamOf, launchMetaFiles, planLaunch, planRerun } from "../../internal/plan/index.ts";
 import { backloadRunner } from "./backload.ts";
@@ -81,18 +81,17 @@ export function tokenFileSecrets(config: Config, cwd: string): string[] {
 
 /** The names requests may address beyond localhost and IP addresses: `http.allowed_hosts` and the listen host. */
 export function allowedHosts(config: Config): string[] {
-  const listenHost = config.http.listen.slice(0, config.http.listen.lastIndexOf(":")).replace(/^\[|\]$/g, "");
   const configured = config.http.allowedHosts.split(",").map((name) => name.trim());
-  return [listenHost, ...configured].filter((name) => name !== "");
+  return [config.http.address.host, ...configured].filter((name) => name !== "");
 }
 
 /** Loopback addresses may serve without tokens; anything else needs both. */
-export function checkExposure(listen: string, tokens: Tokens): void {
-  const host = listen.slice(0, listen.lastIndexOf(":")).replace(/^\[|\]$/g, "");
+export function checkExposure(http: HttpConfig, tokens: Tokens): void {
+  const { host } = http.address;
   const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
   if (loopback || (tokens.read && tokens.admin)) return;
   throw new HttpConfigError(
-    `http.listen is ${listen}, not a loopback address: set http.read_token and http.admin_token (or their _file variants) first, or listen on 127.0.0.1`,
+    `http.listen is ${http.listen}, not a loopback address: set http.read_token and http.admin_token (or their _file variants) first, or listen on 127.0.0.1`,
   );
 }
 
@@ -160,15 +159,14 @@ export async function listenHttp(
   cwd: string,
   waiting: () => StartingView,
 ): Promise<HttpServer> {
-  checkExposure(config.http.listen, tokens);
+  checkExposure(config.http, tokens);
   const starting = createStartingApp(waiting);
   let app: { fetch: Fetch; stop(): void } = {
     fetch: (request, env) => starting.fetch(request, env),
     stop() {},
   };
-  const at = config.http.listen.lastIndexOf(":");
-  const hostname = config.http.listen.slice(0, at).replace(/^\[|\]$/g, "") || "0.0.0.0";
-  const port = Number(config.http.listen.slice(at + 1));
+  const hostname = config.http.address.host || "0.0.0.0";
+  const { port } = config.http.address;
   return new Promise((resolveServer, reject) => {
     const server = serve({ fetch: (request, env) => app.fetch(request, env), hostname, port }, (info) => {
       resolveServer({

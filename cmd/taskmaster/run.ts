@@ -164,7 +164,7 @@ async function startHttp(
   waiting: () => StartingView,
 ): Promise<HttpServer | undefined> {
   const tokens: Tokens = tokensOf(config, io.cwd);
-  checkExposure(config.http.listen, tokens);
+  checkExposure(config.http, tokens);
   try {
     const http = await listenHttp(config, tokens, version, io.cwd, waiting);
     log.info({ http: http.url }, "API listening");

@@ -60,17 +60,15 @@ export async function ensureStreams(
     maxAckPending: 1024,
   });
   // The engine works on 256 done messages at once (`maxActive`); 256 more wait delivered, so the next is always at
-  // hand. Messages that wait long outlive two young-generation collections and are moved to the old generation: with
-  // 2048, 60 000 done messages took 8 full collections instead of 2, and in a harness like `make bench`'s throughput
-  // step (runs alternating, cache off) the median of 8 runs was 12 % lower. A consumer that still has the 2048 of
-  // earlier versions is moved to 512.
+  // hand. No more: messages that wait long outlive two young-generation collections and are moved to the old
+  // generation. With a window of 2048, 60 000 done messages take 8 full collections instead of 2, and the median of
+  // 8 alternating runs of `make bench`'s throughput step (cache off) is 12 % lower.
   await ensureConsumer(jsm, {
     stream: s.done,
     durable: doneDurable,
     filterSubject: config.doneTopic,
     ackWaitMs: 30_000,
     maxAckPending: 512,
-    formerMaxAckPending: [2048],
   });
   // Waiting retries are delivered and held (negatively acked with a delay) until due: no limit on how many.
   await ensureConsumer(jsm, {

@@ -2,7 +2,9 @@
  * How often digests go out (flowlord's `handleNotifications` back-off): while alerts keep coming the wait
  * doubles from min up to max, so a long outage sends a few digests rather than one every few minutes; one quiet
  * check resets it to min, so the next incident is reported quickly. A pure state machine: the caller owns timers.
+ * It is the same back-off as a retry's (internal/backoff), counted in digests sent in a row instead of failures.
  */
+import { doublingDelayMs } from "../backoff/index.ts";
 
 export interface DigestScheduleOptions {
   minMs: number;
@@ -29,20 +31,22 @@ export interface DigestSchedule {
 export function createDigestSchedule(options: DigestScheduleOptions): DigestSchedule {
   const minMs = options.minMs;
   const maxMs = Math.max(options.maxMs, minMs);
-  let currentMs = minMs;
+  /** Digests sent since the last quiet check: the wait after n of them is min × 2^n, at most max. */
+  let sentInARow = 0;
+  const waitMs = () => doublingDelayMs(sentInARow + 1, minMs, maxMs);
   let lastSentAt: Date | null = null;
   return {
     next(now, hasNew) {
       if (hasNew) {
-        currentMs = Math.min(currentMs * 2, maxMs);
+        sentInARow++;
         lastSentAt = now;
-        return { send: true, waitMs: currentMs };
+        return { send: true, waitMs: waitMs() };
       }
-      currentMs = minMs;
-      return { send: false, waitMs: currentMs };
+      sentInARow = 0;
+      return { send: false, waitMs: waitMs() };
     },
     get currentMs() {
-      return currentMs;
+      return waitMs();
     },
     get lastSentAt() {
       return lastSentAt;

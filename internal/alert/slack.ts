@@ -6,6 +6,7 @@
  * text, cut to a safe size, rather than lost. Everything it does is reported as an event, scrubbed of the URL.
  */
 import { type FetchFunction, IncomingWebhook, type IncomingWebhookSendArguments } from "@slack/webhook";
+import { doublingDelayMs } from "../backoff/index.ts";
 import { type Clock, systemClock } from "../clock/index.ts";
 import { plainVersion, type SlackMessage } from "./blocks.ts";
 import { classify, type PostFailure, parseRetryAfter, scrubber } from "./failure.ts";
@@ -134,7 +135,7 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
         if (closed) return "closed";
         const failure = classify(error, retryAfterMs, scrub);
         if (!failure.retryable || attempt >= maxAttempts) return failure;
-        const waitMs = failure.retryAfterMs ?? Math.min(baseBackoffMs * 2 ** (attempt - 1), maxBackoffMs);
+        const waitMs = failure.retryAfterMs ?? doublingDelayMs(attempt, baseBackoffMs, maxBackoffMs);
         emit({ type: "slackRetry", attempt, waitMs, reason: failure.reason });
         await pause(waitMs);
         if (closed) return "closed";

@@ -11,6 +11,7 @@
  * with a `PublishRefusedError`, so its cause can be terminated and reported rather than hold its place forever.
  */
 import { createInbox, errors, headers, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { doublingDelayMs } from "../backoff/index.ts";
 import { isPermanentPublishThrow, isPermanentStreamError, PublishRefusedError } from "./refusal.ts";
 
 export interface PubAck {
@@ -200,8 +201,9 @@ export class Publisher {
   }
 
   #retryLater(p: Pending, reason: string): void {
-    // Push the deadline out with a capped backoff; the sweep sends it again then.
-    p.deadline = Date.now() + Math.min(200 * 2 ** Math.min(p.attempts, 8), 10_000);
+    // Push the deadline out with a capped backoff (400 ms after the first send, doubling up to 10 s); the sweep
+    // sends it again then.
+    p.deadline = Date.now() + doublingDelayMs(p.attempts, 400, 10_000);
     this.#onRetry?.(p.subject, p.attempts, reason);
   }
 

@@ -91,11 +91,6 @@ export interface ConsumerSpec {
   readonly ackWaitMs: number;
   /** How many delivered, unacknowledged messages at once; -1 for no limit. */
   readonly maxAckPending: number;
-  /**
-   * Values of `maxAckPending` that taskmaster itself gave this consumer in earlier versions. An existing consumer
-   * that still has one of them is moved to `maxAckPending`; any other value is an operator's and stays.
-   */
-  readonly formerMaxAckPending?: readonly number[];
 }
 
 export async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec): Promise<StreamOutcome> {
@@ -103,13 +98,8 @@ export async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec):
     if (err instanceof JetStreamApiError && err.code === consumerNotFound) return null;
     throw err;
   });
-  if (existing) {
-    const have = existing.config.max_ack_pending;
-    if (have === spec.maxAckPending || have === undefined || !spec.formerMaxAckPending?.includes(have))
-      return "unchanged";
-    await jsm.consumers.update(spec.stream, spec.durable, { max_ack_pending: spec.maxAckPending });
-    return "updated";
-  }
+  // What an existing consumer has is an operator's to change (`nats consumer edit`).
+  if (existing) return "unchanged";
   await jsm.consumers.add(spec.stream, {
     durable_name: spec.durable,
     ...(spec.filterSubject ? { filter_subject: spec.filterSubject } : {}),

@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import type { Database } from "better-sqlite3";
 import BetterSqlite3 from "better-sqlite3";
 import { CacheCorruptError, classify, errorText, FailureKind } from "./failure.ts";
-import { migrate, schemaVersion } from "./schema.ts";
+import { migrate } from "./schema.ts";
 import { fileStamp } from "./time.ts";
 
 /** Waiting this long for another connection's lock (the backup's) beats failing a write. */
@@ -18,12 +18,12 @@ const busyTimeoutMs = 5000;
  * Opens (creating it and its folder when missing) and migrates the database at `path`. Throws `CacheCorruptError`
  * when the file is not a sound database, and SQLite's or the file system's error when it cannot be opened or written.
  */
-export function openDatabase(path: string, version: number = schemaVersion): Database {
+export function openDatabase(path: string): Database {
   mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path);
   try {
     configure(db, path);
-    migrate(db, version);
+    migrate(db);
     // Prove the file can be written now (a read-only fallback open only fails at the first write).
     db.pragma(`user_version = ${db.pragma("user_version", { simple: true }) as number}`);
     return db;
@@ -36,11 +36,6 @@ export function openDatabase(path: string, version: number = schemaVersion): Dat
   }
 }
 
-/** A database at an older schema version, so tests can check that upgrades keep the rows. */
-export function createDatabaseAt(path: string, version: number): Database {
-  return openDatabase(path, version);
-}
-
 function configure(db: Database, path: string): void {
   db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   const isNew = (db.prepare("SELECT count(*) AS n FROM sqlite_schema").get() as { n: number }).n === 0;
@@ -48,9 +43,9 @@ function configure(db: Database, path: string): void {
   if (isNew) db.pragma("auto_vacuum = INCREMENTAL");
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  // better-sqlite3 builds SQLite with a 16 MB page cache a connection, and the writer's filled up and stayed: about
+  // better-sqlite3 builds SQLite with a 16 MB page cache a connection, which the writer's fills and keeps: about
   // 19 MiB of the service's RSS. With 2 MB, writing 100 000 tasks after 300 000 or 1 000 000 costs the same CPU
-  // (the pages come from the OS's cache), and RSS with 100 000 tasks in flight fell by 20 MiB.
+  // (the pages come from the OS's cache), and RSS with 100 000 tasks in flight is 20 MiB lower.
   db.pragma("cache_size = -2000");
   const check = db.pragma("quick_check", { simple: false }) as { quick_check: string }[];
   const problems = check.map((row) => row.quick_check).filter((text) => text !== "ok");

@@ -6,7 +6,7 @@
 
 export { recentActions } from "./actions.ts";
 export { measureCacheWrites } from "./bench.ts";
-export { type CacheFileState, createDatabaseAt, moveCacheAside, openDatabase, probeCacheFile } from "./db.ts";
+export { type CacheFileState, moveCacheAside, openDatabase, probeCacheFile } from "./db.ts";
 export { CacheCorruptError } from "./failure.ts";
 export type { BeforeOpen } from "./open.ts";
 export { dataTimeOf, doneRecord, phaseRecords, projectEvents } from "./projection.ts";

@@ -1,10 +1,9 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDatabaseAt, openDatabase } from "./db.ts";
-import { daysWith, tasksById } from "./queries.ts";
+import { openDatabase } from "./db.ts";
 import { schemaVersion } from "./schema.ts";
 import { createCacheStore } from "./store.ts";
-import { done, task, tempDir } from "./testdata/records.ts";
+import { task, tempDir } from "./testdata/records.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -29,52 +28,6 @@ describe("schema", () => {
     expect(db.pragma("busy_timeout", { simple: true })).toBe(5000);
     expect(db.pragma("cache_size", { simple: true })).toBe(-2000);
     expect(db.pragma("user_version", { simple: true })).toBe(schemaVersion);
-    expect(schemaVersion).toBeGreaterThanOrEqual(2);
-  });
-
-  it("upgrades a version 1 file and keeps its rows", async () => {
-    const file = path();
-    const v1 = createDatabaseAt(file, 1);
-    expect(v1.pragma("user_version", { simple: true })).toBe(1);
-    const columns = (v1.prepare("PRAGMA table_info(tasks)").all() as { name: string }[]).map((c) => c.name);
-    expect(columns).not.toContain("kind");
-    const insert = v1.prepare(
-      `INSERT INTO tasks (key, id, type, job, info, meta, created, result, started, ended)
-       VALUES (?, 'run-1', 'extract', '', ?, ?, ?, ?, ?, ?)`,
-    );
-    insert.run(
-      "a",
-      "?a",
-      "cron=2024-01-15T03&workflow=f.toml",
-      "2024-01-15T03:00:01.000Z",
-      "complete",
-      null,
-      null,
-    );
-    insert.run("b", "?b", "retry=1&cron=2024-01-15T03", "2024-01-15T03:05:00.000Z", "", null, null);
-    insert.run("c", "?c", "retry=failed", "2024-01-16T00:00:00.000Z", "error", null, null);
-    insert.run("d", "?d", "file=s3://b/x.csv", "2024-01-16T01:00:00.000Z", "", null, null);
-    v1.prepare(
-      "INSERT INTO alerts (kind, msg, created) VALUES ('failed', 'x', '2024-01-17T00:00:00.000Z')",
-    ).run();
-    v1.close();
-
-    const store = createCacheStore({ path: file, retentionMs: 0 });
-    cleanups.push(() => store.close());
-    const a = task({ key: "a", id: "run-1", type: "extract", job: "", info: "?a" });
-    store.taskDone(done({ ...a, created: "2024-01-15T03:00:01Z" }, { result: "warn" }));
-    await store.flush();
-    const db = store.database();
-    if (!db) throw new Error(store.state().reason);
-    expect(db.pragma("user_version", { simple: true })).toBe(schemaVersion);
-    expect(tasksById(db, "run-1").map((r) => [r.key, r.kind, r.dataTime, r.result])).toEqual([
-      ["a", "unknown", "2024-01-15T03:00:00.000Z", "warn"],
-      ["b", "retry", "2024-01-15T03:00:00.000Z", ""],
-      ["c", "failed", null, "error"],
-      ["d", "file", null, ""],
-    ]);
-    expect(daysWith(db, "tasks")).toEqual(["2024-01-16", "2024-01-15"]);
-    expect(daysWith(db, "alerts")).toEqual(["2024-01-17"]);
   });
 
   it("leaves a file from a newer taskmaster alone, degraded", async () => {
@@ -124,21 +77,6 @@ describe("the indexes", () => {
       )
       .all() as { index_name: string; column: string }[];
     expect(columns.filter((c) => c.column === "id")).toEqual([]);
-    db.close();
-    dir.remove();
-  });
-
-  it("drops the old done-match index when an older file is brought up to date", () => {
-    const dir = tempDir();
-    const path = join(dir.dir, "t.db");
-    openDatabase(path, 4).close();
-    const db = openDatabase(path);
-    const names = (
-      db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]
-    ).map((r) => r.name);
-    expect(names).toContain("tasks_created_id");
-    expect(names).not.toContain("tasks_done_match");
-    expect(names).not.toContain("tasks_created");
     db.close();
     dir.remove();
   });

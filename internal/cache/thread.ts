@@ -96,9 +96,9 @@ function startWriter(workerData: WriterData): Worker {
  * The writer's own heap. Its work is short-lived objects (a batch's records and their statement parameters), so a
  * small young generation (V8 gives a thread 32 MiB by default) is enough, and its backlog waits in the spool. It only
  * applies because the command clears the main thread's young-generation flag before this thread starts
- * (`cmd/taskmaster/v8settings.js`): until then the writer had 16 MiB, and an earlier comparison of 4 and 8 MiB here
- * had measured nothing but noise. With the limit in force, the highest RSS with 100 000 tasks in flight (a harness
- * like `make bench`'s, once per size) was 143, 145 and 146 MiB with 2, 4 and 8 MiB, and 161 MiB with 16.
+ * (`cmd/taskmaster/v8settings.js`); with the flag in force, the writer would get the main thread's 16 MiB. The
+ * highest RSS with 100 000 tasks in flight (a harness like `make bench`'s, once per size) is 143, 145 and 146 MiB
+ * with 2, 4 and 8 MiB, and 161 MiB with 16.
  */
 export const writerResourceLimits = { maxYoungGenerationSizeMb: 4 };
 /** The most records the writer's store queues as objects (while degraded). */

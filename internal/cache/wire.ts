@@ -67,8 +67,8 @@ export class WireBatch {
 
   /**
    * A copy of the batch's bytes in memory of its own (which may be transferred), and a fresh start. The batch keeps
-   * its buffer for the next one: a new 256 KiB buffer per post (every 20 ms at 5 000 tasks a second) was malloc'd
-   * and freed only at the next scavenge.
+   * its buffer for the next one: a new 256 KiB buffer per post (every 20 ms at 5 000 tasks a second) would be
+   * malloc'd and freed only at the next scavenge.
    */
   take(): Uint8Array {
     const taken = new Uint8Array(this.#bytes.subarray(0, this.#length));

@@ -65,7 +65,7 @@ describe("the writer thread's heap", () => {
     // Between two writes the old space grows by what one transaction's records leave there (a few MiB).
     expect(highest(collected)).toBeLessThan(16);
     expect(collected.at(-1)?.collections).toBeGreaterThan(0);
-    // Left to V8, the same burst leaves several times as much there (45 MiB when this was written).
+    // Left to V8, the same burst leaves several times as much there (about 45 MiB).
     expect(kept.at(-1)?.collections).toBe(0);
     expect(highest(kept)).toBeGreaterThan(2 * highest(collected));
   }, 60_000);

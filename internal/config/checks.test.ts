@@ -8,8 +8,8 @@ import {
   checkStreamName,
   checkSubject,
   checkSubjectPrefix,
-  portOf,
-  withPort,
+  formatListen,
+  parseListen,
 } from "./checks.ts";
 
 describe("checkNatsUrls", () => {
@@ -55,14 +55,40 @@ describe("checkListen", () => {
     },
   );
 
-  it.each(["8080", "host", "h:65536", "h:port", "a b:80", "::1:80"])("refuses %j", (address) => {
-    expect(checkListen(address)).toMatch(/^expected host:port/);
+  it.each(["8080", "host", "h:65536", "h:port", "a b:80", "::1:80", "[::1]8080", "[h]:80"])(
+    "refuses %j",
+    (address) => {
+      expect(checkListen(address)).toMatch(/^expected host:port/);
+    },
+  );
+
+  it("asks for brackets around an IPv6 address", () => {
+    expect(checkListen("::1:8080")).toBe(
+      'expected host:port, got "::1:8080": write an IPv6 address in brackets, such as [::1]:8080',
+    );
+  });
+});
+
+describe("parseListen", () => {
+  it.each([
+    ["127.0.0.1:8080", { host: "127.0.0.1", port: 8080 }],
+    ["localhost:0", { host: "localhost", port: 0 }],
+    ["[::1]:8080", { host: "::1", port: 8080 }],
+    ["[::]:80", { host: "::", port: 80 }],
+    [":8080", { host: "", port: 8080 }],
+  ])("reads %s as host and port", (text, address) => {
+    expect(parseListen(text)).toEqual(address);
   });
 
-  it("reads and replaces the port", () => {
-    expect(portOf("[::1]:8080")).toBe(8080);
-    expect(withPort("[::1]:8080", 9000)).toBe("[::1]:9000");
-    expect(withPort(":8080", 1)).toBe(":1");
+  it("says what is wrong with an address it cannot read", () => {
+    expect(parseListen("h:65536")).toBe(
+      'expected host:port such as 127.0.0.1:8080, [::1]:8080 or :8080 (every interface), got "h:65536"',
+    );
+  });
+
+  it.each(["127.0.0.1:8080", "[::1]:9000", ":1", "localhost:0"])("writes %s back as it was", (text) => {
+    const address = parseListen(text);
+    expect(typeof address === "string" ? address : formatListen(address)).toBe(text);
   });
 });
 

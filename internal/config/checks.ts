@@ -5,6 +5,7 @@
  */
 
 import { parseBucketPrefix, schemeOf } from "../bucket/index.ts";
+import type { ListenAddress } from "./types.ts";
 import { hideUrlCredentials } from "./userinfo.ts";
 
 const natsSchemes = new Set(["nats:", "tls:", "ws:", "wss:"]);
@@ -43,14 +44,28 @@ function checkNatsUrl(shown: string, url: string): string | undefined {
   return undefined;
 }
 
-/** `host:port`, `[ipv6]:port` or `:port` (every interface); the port 0–65535. */
-export function checkListen(text: string): string | undefined {
-  const match = /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]*):(\d{1,5})$/.exec(text);
-  const port = Number(match?.[2]);
-  if (match === null || port > 65535) {
-    return `expected host:port such as 127.0.0.1:8080 or :8080, got "${text}"`;
+/**
+ * `host:port`, `[ipv6]:port` or `:port` (every interface) as host and port, or what is wrong with it. The port is
+ * 0–65535; 0 lets the system choose a free one.
+ */
+export function parseListen(text: string): ListenAddress | string {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]*)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (match !== null && port <= 65535) return { host: match[1] ?? match[2] ?? "", port };
+  if (/^[^[]*:[^[]*:/.test(text)) {
+    return `expected host:port, got "${text}": write an IPv6 address in brackets, such as [::1]:8080`;
   }
-  return undefined;
+  return `expected host:port such as 127.0.0.1:8080, [::1]:8080 or :8080 (every interface), got "${text}"`;
+}
+
+export function checkListen(text: string): string | undefined {
+  const address = parseListen(text);
+  return typeof address === "string" ? address : undefined;
+}
+
+/** `host:port` again, an IPv6 host in brackets. */
+export function formatListen(address: ListenAddress): string {
+  return `${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`;
 }
 
 /** A comma-separated list of host names (or "" for none): names only, no scheme, port or path. */
@@ -73,18 +88,6 @@ export function checkZone(text: string): string | undefined {
   } catch {
     return `expected an IANA time zone such as UTC or Europe/Paris, got "${text}"`;
   }
-}
-
-/** Replaces the port of a `host:port` address (one that passed `checkListen`). */
-export function withPort(listen: string, port: number): string {
-  const colon = listen.lastIndexOf(":");
-  return `${colon < 0 ? listen : listen.slice(0, colon)}:${port}`;
-}
-
-/** The port of a `host:port` address, or undefined when there is none. */
-export function portOf(listen: string): number | undefined {
-  const match = /:(\d+)$/.exec(listen);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
 /** Characters that cannot appear in a subject a task is published to. */

@@ -2,13 +2,14 @@
  * Rules between keys, applied once every layer is merged: flowlord's `status_port` sets the port of
  * `http.listen`; `slack.max_frequency` defaults to, and is raised to, 16 × min_frequency; `slack.task_ttl` is at
  * least an hour (both as flowlord); the dedupe window fits in the streams' max age; a file is remembered at least as
- * long as scans look back; a token is given once; a backup location in a bucket has the keys to reach it.
+ * long as scans look back; a token is given once; a backup location in a bucket has the keys to reach it. Then the
+ * values read from the final settings: `http.listen` as host and port.
  */
 import { type BucketAccess, missingAccess, schemeOf } from "../bucket/index.ts";
 import { formatDuration } from "../rule/index.ts";
-import { checkListen, portOf, withPort } from "./checks.ts";
+import { formatListen, parseListen } from "./checks.ts";
 import { type Assignment, configError, configWarning } from "./layer.ts";
-import type { ConfigProblem, ConfigSource, Value } from "./types.ts";
+import type { ConfigProblem, ConfigSource, ListenAddress, Value } from "./types.ts";
 
 export interface Setting {
   readonly value: Value | undefined;
@@ -76,13 +77,25 @@ function applyStatusPort(settings: Settings): ConfigProblem[] {
     const message = "ignored: 0 turned flowlord's HTTP server off; taskmaster always serves on http.listen";
     return [problemAt("warning", settings, "status_port", message)];
   }
+  const address = parseListen(listen.value);
   // A listen address given with more precedence (a flag over the file) is the one meant.
-  if (rankOf(listen) > rankOf(port) || checkListen(listen.value) !== undefined) return [];
-  const moved = withPort(listen.value, port.value);
+  if (rankOf(listen) > rankOf(port) || typeof address === "string") return [];
+  const moved = formatListen({ host: address.host, port: port.value });
   settings.set("http.listen", { value: moved, from: listen.from });
-  if (rankOf(listen) < rankOf(port) || portOf(listen.value) === port.value) return [];
+  if (rankOf(listen) < rankOf(port) || address.port === port.value) return [];
   const message = `sets the port of http.listen: listening on "${moved}", not "${listen.value}"`;
   return [problemAt("warning", settings, "status_port", message)];
+}
+
+/**
+ * `http.listen` as host and port, read once for every user of the config. Its value passed its check: a wrong one
+ * was reported and left out for the default, and status_port is bounded to a port.
+ */
+export function listenAddress(settings: Settings): ListenAddress {
+  const text = stringAt(settings, "http.listen");
+  const address = parseListen(text);
+  if (typeof address === "string") throw new Error(`http.listen was resolved to "${text}": ${address}`);
+  return address;
 }
 
 function applyMaxFrequency(settings: Settings): ConfigProblem[] {

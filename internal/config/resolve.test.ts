@@ -47,6 +47,7 @@ describe("rules between keys", () => {
       flags: [],
     });
     expect(both.config.http.listen).toBe("0.0.0.0:9000");
+    expect(both.config.http.address).toEqual({ host: "0.0.0.0", port: 9000 });
     expect(both.config.statusPort).toBe(9000);
     expect(both.problems).toEqual([
       expect.objectContaining({ severity: "warning", key: "status_port", line: 1, source: "file" }),
@@ -60,10 +61,35 @@ describe("rules between keys", () => {
       flags: ["--http.listen", "[::1]:7000"],
     });
     expect(config.http.listen).toBe("[::1]:7000");
+    expect(config.http.address).toEqual({ host: "::1", port: 7000 });
     expect(problems).toEqual([]);
     expect(
       resolveConfig({ text: "", env: { TASKMASTER_STATUS_PORT: "81" }, flags: [] }).config.http.listen,
     ).toBe("127.0.0.1:81");
+  });
+
+  it("reads http.listen once as host and port: an empty host is every interface, port 0 a free one", () => {
+    const at = (listen: string) =>
+      resolveConfig({ text: "", env: {}, flags: ["--http.listen", listen] }).config.http.address;
+    expect(at(":0")).toEqual({ host: "", port: 0 });
+    expect(at("[::]:8081")).toEqual({ host: "::", port: 8081 });
+    expect(resolveConfig({ text: "", env: {}, flags: [] }).config.http.address).toEqual({
+      host: "127.0.0.1",
+      port: 8080,
+    });
+  });
+
+  it("refuses an http.listen it cannot read, at config time, and keeps the default", () => {
+    const { config, problems } = resolveConfig({ text: '[http]\nlisten = "::1:8080"', env: {}, flags: [] });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: "error",
+        key: "http.listen",
+        line: 2,
+        message: 'expected host:port, got "::1:8080": write an IPv6 address in brackets, such as [::1]:8080',
+      }),
+    ]);
+    expect(config.http.address).toEqual({ host: "127.0.0.1", port: 8080 });
   });
 
   it("ignores status_port = 0, flowlord's 'no HTTP', with a warning", () => {

@@ -4,7 +4,7 @@
  * left out, so the key keeps what the layers below it said (in the end, its default). Pure: the caller reads
  * the file (`load.ts`).
  */
-import { deriveSettings, type Settings } from "./derive.ts";
+import { deriveSettings, listenAddress, type Settings } from "./derive.ts";
 import { readEnvLayer } from "./env.ts";
 import { deepFreeze, setField } from "./fields.ts";
 import { readFileLayer } from "./file.ts";
@@ -42,11 +42,13 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
 }
 
 /**
- * The nested `Config` from the flat settings, following each key's field path. The cast is the one place where
- * the schema and the `Config` type meet; `schema.test.ts` checks that they agree field for field.
+ * The nested `Config` from the flat settings, following each key's field path, and the values read from them
+ * (`http.address`). The cast is the one place where the schema and the `Config` type meet; `schema.test.ts` checks
+ * that they agree field for field.
  */
 function buildConfig(settings: Settings): Config {
   const root: Record<string, unknown> = {};
   for (const key of configKeys) setField(root, key.field, settings.get(key.path)?.value);
+  setField(root, ["http", "address"], listenAddress(settings));
   return deepFreeze(root) as unknown as Config;
 }

@@ -72,6 +72,7 @@ const defaults: Config = {
   },
   http: {
     listen: "127.0.0.1:8080",
+    address: { host: "127.0.0.1", port: 8080 },
     readToken: "",
     adminToken: "",
     readTokenFile: "",
@@ -114,7 +115,9 @@ describe("the schema matches Config", () => {
           : [[...prefix, name].join(".")],
       );
     const fields = configKeys.map((k) => k.field.join(".")).filter((f) => f !== "statusPort");
-    expect(fields.sort()).toEqual(leaves(defaults).sort());
+    // `http.address` is no key: it is `http.listen`, read as host and port.
+    const readFromKeys = ["http.address.host", "http.address.port"];
+    expect([...fields, ...readFromKeys].sort()).toEqual(leaves(defaults).sort());
     for (const key of configKeys) {
       if (key.path !== "status_port") expect(getField(defaults, key.field), key.path).not.toBeUndefined();
     }

@@ -99,9 +99,19 @@ export interface SlackConfig {
   readonly taskTtl: number;
 }
 
+/** Where the HTTP server listens: `http.listen` resolved once, with the config. */
+export interface ListenAddress {
+  /** A host name or IP address, an IPv6 address without its brackets; "" for every interface. */
+  readonly host: string;
+  /** 0 lets the system choose a free port. */
+  readonly port: number;
+}
+
 export interface HttpConfig {
-  /** `host:port`; an empty host listens on every interface. */
+  /** `host:port` as written, for messages; what it says is `address`. */
   readonly listen: string;
+  /** `listen` as host and port: what the server, the host check and links read. */
+  readonly address: ListenAddress;
   readonly readToken: string;
   readonly adminToken: string;
   /** Files holding the tokens; read by the HTTP server, not here. */

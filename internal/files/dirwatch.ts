@@ -1,8 +1,8 @@
 /**
  * Watching the folders of a root: one `fs.watch` (one inotify watch on Linux) per folder, none per file. The
  * watches and the memory they take grow with the folders, not with the files in them: a landing folder that holds
- * a hundred thousand files costs one watch. (chokidar, used before, kept a watcher, a Stats object and closures
- * for every file it had seen: about 2 KB of heap per file, and an inotify watch each.)
+ * a hundred thousand files costs one watch. (A watcher that tracks each file, as chokidar does, keeps a Stats
+ * object and closures for every file it has seen: about 2 KB of heap per file, and an inotify watch each.)
  *
  * A folder's watcher reports a name in it that was made, written, renamed or removed; what it is (a file, a folder,
  * nothing any more) is for the caller to look at. Which folders are watched is the caller's to say: `sync` with what

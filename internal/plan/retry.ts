@@ -3,6 +3,10 @@
  *
  * The delay before retry n (1-based) is min(retry_max_delay, retry_delay × backoff^(n-1)) plus a random 0-40 % of
  * that. With backoff=1 this is flowlord's constant delay in [d, 1.4·d).
+ *
+ * A rule of the workflow, not the service's own retry wait (internal/backoff): the multiplier is the rule's
+ * `backoff=`, the jitter is added on top of the capped delay as flowlord adds it, and it is drawn from the retry's
+ * identity, so a repeated plan gives the same delay.
  */
 import { createHash } from "node:crypto";
 import type { Rule } from "../rule/types.ts";

@@ -6,8 +6,9 @@
  * (UTC fields), or null for flowlord's zero time. Each list of rules stops at the first rule whose pattern matches:
  * if the matched text is not a real date (month 13, Feb 30, hour 24), the answer is null, not a later rule's guess.
  *
- * Fixes over flowlord: a key word must start a segment (`birthday=` and `update=` no longer count as `day=` and
- * `date=`), and `time=` (and the other RFC 3339 keys) accept fractional seconds and `±hh:mm` offsets.
+ * Where flowlord differs: here a key word must start a segment (`birthday=` and `update=` do not count as `day=` and
+ * `date=`, as they do in flowlord), and `time=` (and the other RFC 3339 keys) accept fractional seconds and `±hh:mm`
+ * offsets.
  */
 
 import { parseHour, rfc3339FromGroups, rfc3339Source, wallFromFields } from "./timetext.ts";

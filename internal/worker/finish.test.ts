@@ -89,12 +89,15 @@ describe("doneMsgId", () => {
 });
 
 describe("backoffMs", () => {
-  it("doubles from 100 ms and stops at 5 s, within ±20%", () => {
-    const mid = () => 0.5;
-    expect([1, 2, 3, 4, 5, 6, 7, 50].map((n) => backoffMs(n, mid))).toEqual([
+  it("doubles from 100 ms to 5 s, each wait drawn from the upper half of its step", () => {
+    const top = () => 0.999_999;
+    expect([1, 2, 3, 4, 5, 6, 7, 50].map((n) => backoffMs(n, top))).toEqual([
       100, 200, 400, 800, 1600, 3200, 5000, 5000,
     ]);
-    expect(backoffMs(1, () => 0)).toBe(80);
-    expect(backoffMs(50, () => 1)).toBe(6000);
+    expect([1, 2, 7].map((n) => backoffMs(n, () => 0))).toEqual([50, 100, 2500]);
+  });
+
+  it("never waits longer than 5 s", () => {
+    expect(backoffMs(50, () => 0.999_999)).toBeLessThanOrEqual(5000);
   });
 });

@@ -6,6 +6,7 @@
  * (timeout, no stream on the subject yet, disconnected) is retried with a capped backoff, and the message id makes
  * an attempt whose ack was lost count once.
  */
+import { doublingDelayMs } from "../backoff/index.ts";
 import type { Clock } from "../clock/index.ts";
 import { type Task, taskJson } from "../task/index.ts";
 import { doneMsgId } from "./finish.ts";
@@ -31,10 +32,12 @@ export interface DonePublisherDeps {
 const firstBackoffMs = 100;
 const maxBackoffMs = 5_000;
 
-/** The wait before attempt `attempt + 1`: doubling from 100 ms to 5 s, with jitter so many workers spread out. */
+/**
+ * The wait before attempt `attempt + 1`: doubling from 100 ms to 5 s, with equal jitter, since the workers of one
+ * outage fail together and must not all try again at the same moment.
+ */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(maxBackoffMs, firstBackoffMs * 2 ** Math.min(attempt - 1, 16));
-  return Math.round(base * (0.8 + 0.4 * random()));
+  return doublingDelayMs(attempt, firstBackoffMs, maxBackoffMs, { jitter: "equal", random });
 }
 
 /**
