@@ -14,9 +14,14 @@ const pages = [
     .map((name) => `docs/${name}`),
 ];
 
-/** The text a reader sees as prose: fenced code blocks and inline code spans blanked out. */
+/**
+ * The text a reader sees as prose: fenced code blocks and inline code spans blanked out. A code span may go on over
+ * a line break, as long as no blank line ends its paragraph.
+ */
 function prose(markdown: string): string {
-  return markdown.replace(/^```[^\n]*\n[\s\S]*?^```[^\n]*$/gm, "").replace(/`[^`\n]*`/g, "``");
+  return markdown
+    .replace(/^```[^\n]*\n[\s\S]*?^```[^\n]*$/gm, "")
+    .replace(/`(?:[^`\n]|\n(?![ \t]*\n))*`/g, "``");
 }
 
 /** GitHub's anchor for a heading: its text lower-cased, punctuation dropped, spaces made dashes. */
@@ -85,7 +90,8 @@ describe("links in the documentation", () => {
   });
 
   it("finds links, and none inside code", () => {
-    const text = '[a](docs/a.md) `[b](b.md)` ![c](static/c.png "C")\n\n```\n[d](d.md)\n```\n[e]: ../e.md\n';
+    const text =
+      '[a](docs/a.md) `[b](b.md)` ![c](static/c.png "C") `see\n[f](f.md)`\n\n```\n[d](d.md)\n```\n[e]: ../e.md\n';
     expect(links(text)).toEqual(["docs/a.md", "static/c.png", "../e.md"]);
   });
 
