@@ -11,7 +11,7 @@
  * and the bytes sit outside V8's heap, so a batch being collected is nothing for its GC to copy. Measured on the
  * service with 60 000 done messages (main-thread CPU per message): when it built a record object per task and done
  * and a JSON text per batch, the cache added 7 and 15 µs to 56 and 43 µs in two paired runs; sent as bytes, five
- * pairs of runs with and without the cache differed by -6 to +12 µs (README, Speed: the rest is not in this code).
+ * pairs of runs with and without the cache differed by -6 to +12 µs: the rest is not in this code.
  * The payload is framed by its length, not ended by a newline: a worker may send JSON spread over lines. A header
  * field that holds a tab, a newline or a backslash has them written as `\t`, `\n` and `\\`.
  */

@@ -1,6 +1,6 @@
 /**
- * The config reference for people, generated from the schema so that the README and `--help` cannot drift from
- * what the loader accepts.
+ * The config reference for people, generated from the schema: `test/docs.test.ts` holds the table in
+ * docs/configuration.md to it, so the page cannot drift from what the loader accepts.
  */
 import { formatDuration } from "../rule/index.ts";
 import { configKeys } from "./schema.ts";

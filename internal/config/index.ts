@@ -1,8 +1,8 @@
 /**
  * The config module: the service config from a TOML file, `TASKMASTER_*` variables and flags, resolved once into
  * a frozen `Config`, with every problem reported together and placed by key path. The schema (`configKeys`) is
- * the single description of the keys; the README table, the environment names, the flags and redaction follow
- * from it. Reads nothing but the config file it is given; never reads `process.env` itself.
+ * the single description of the keys; the table in docs/configuration.md, the environment names, the flags and
+ * redaction follow from it. Reads nothing but the config file it is given; never reads `process.env` itself.
  */
 
 export { configReference, formatDefault } from "./docs.ts";

@@ -1,7 +1,7 @@
 /**
  * The schema: one entry per config key, the single source for defaults, environment variable names, flags,
- * type checks, the README table and redaction. To add a key, add a line here and a field to `Config`
- * (`schema.test.ts` checks that the two agree).
+ * type checks, the table in docs/configuration.md and redaction. To add a key, add a line here, a field to
+ * `Config` (`schema.test.ts` checks that the two agree) and a row to that table (`test/docs.test.ts` checks it).
  */
 import {
   checkBackupPath,
@@ -56,7 +56,7 @@ function key(
 
 const secret = { secret: true } as const;
 
-/** Every key taskmaster reads, in the order the README lists them. */
+/** Every key taskmaster reads, in the order docs/configuration.md lists them. */
 export const configKeys: readonly ConfigKey[] = [
   key("workflow", "string", "config/workflows", "workflow file or directory", { check: checkNotEmpty }),
   key("refresh", "duration", 15 * minute, "how often the workflow path is rescanned", { min: second }),
