@@ -9,7 +9,7 @@ export { measureCacheWrites } from "./bench.ts";
 export { type CacheFileState, createDatabaseAt, moveCacheAside, openDatabase, probeCacheFile } from "./db.ts";
 export { CacheCorruptError } from "./failure.ts";
 export type { BeforeOpen } from "./open.ts";
-export { dataTimeOf, doneRecord, phaseRecords, projectEvents } from "./projection.ts";
+export { phaseRecords, projectEvents } from "./projection.ts";
 export {
   alertsOn,
   alertsSince,
@@ -40,6 +40,7 @@ export { type Rebuilt, rebuildFromStreams } from "./rebuild.ts";
 export { type RecapCount, type RecapRow, recapOn } from "./recap.ts";
 export { CacheSchemaError, migrations, schemaVersion } from "./schema.ts";
 export { type CacheStore, type CacheStoreOptions, createCacheStore } from "./store.ts";
+export { dataTimeOf, doneRecord } from "./taskrecord.ts";
 export {
   type CacheSink,
   startThreadedCache,
