@@ -46,6 +46,7 @@ export {
   startThreadedCache,
   type ThreadedCache,
   type ThreadedCacheOptions,
+  writerResourceLimits,
 } from "./thread.ts";
 export { utc } from "./time.ts";
 export {

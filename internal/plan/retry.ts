@@ -5,7 +5,7 @@
  * that. With backoff=1 this is flowlord's constant delay in [d, 1.4·d).
  */
 import { createHash } from "node:crypto";
-import type { Rule } from "../rule/types.ts";
+import type { Rule } from "../rule/index.ts";
 
 /** The largest share of the delay added as jitter. */
 export const jitterShare = 0.4;
