@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { done, task, tempDir } from "../../test/helpers/records.ts";
 import { createDatabaseAt, openDatabase } from "./db.ts";
 import { daysWith, tasksById } from "./queries.ts";
 import { schemaVersion } from "./schema.ts";
 import { createCacheStore } from "./store.ts";
-import { done, task, tempDir } from "./testdata/records.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
