@@ -1,17 +1,18 @@
-# taskmaster: `make test` runs every test, `make check` adds the type-check and the lint.
+# taskmaster: `make test` runs every test, `make check` adds the type-check, the lint and the import rules.
 # Each target installs what it needs first, so they work on a fresh clone with Node 20.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help install system run test check typecheck lint format bench
+.PHONY: help install system run test check typecheck lint deps format bench
 
 help:
 	@echo "make run        the service with its own local NATS (when none answers) and demo workers"
 	@echo "make test       install what is needed, then run every test"
 	@echo "make bench      throughput and latency against a raw JetStream relay"
-	@echo "make check      type-check, lint, then every test"
+	@echo "make check      type-check, lint, import rules, then every test"
+	@echo "make deps       the import rules of the architecture (.dependency-cruiser.cjs)"
 	@echo "make format     format the code with Biome"
 
 install: $(NPM_STAMP) system
@@ -45,10 +46,15 @@ typecheck: install
 lint: install
 	npx biome check .
 
+# The import rules (no cycles, other modules only through their index.ts, pure modules import no I/O), in
+# .dependency-cruiser.cjs.
+deps: install
+	npx depcruise --config .dependency-cruiser.cjs --output-type err-long cmd internal handler test
+
 format: install
 	npx biome check --write .
 
-check: typecheck lint test
+check: typecheck lint deps test
 
 bench: install
 	node --import tsx test/bench/bench.ts

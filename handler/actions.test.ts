@@ -4,9 +4,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CacheStore, createCacheStore, recentActions } from "../internal/cache/index.ts";
-import { task, tempDir } from "../internal/cache/testdata/records.ts";
 import { InputError } from "../internal/errors/index.ts";
-import { snapshotOf } from "../internal/plan/fixture.ts";
+import { buildSnapshot } from "../internal/workflow/index.ts";
+import { task, tempDir } from "../test/helpers/records.ts";
 import { type AppDeps, createApp } from "./app.ts";
 import { historyOf } from "./fixture.ts";
 import type { History } from "./history.ts";
@@ -226,14 +226,18 @@ describe("CSRF", () => {
 });
 
 describe("the backload page and its guard", () => {
-  const snapshot = snapshotOf({
-    "etl.toml": `
+  const snapshot = buildSnapshot("/wf", [
+    {
+      name: "etl.toml",
+      path: "/wf/etl.toml",
+      text: `
 [[phase]]
 task = "extract"
 rule = "cron=0 * * * *"
 template = "?day={yyyy}-{mm}-{dd}&region={meta:region}"
 `,
-  });
+    },
+  ]);
 
   it("lists the live set's phases; executing is offered to the admin only", async () => {
     const a = app({ workflows: () => snapshot });
@@ -302,8 +306,11 @@ describe("flowlord's endpoints and the API docs, mounted in the app", () => {
 
 describe("the workflows page and flowlord's /info from the live set", () => {
   it("draws the graph, gives fire times, and /info has flowlord's workflow map", async () => {
-    const snapshot = snapshotOf({
-      "etl.toml": `
+    const snapshot = buildSnapshot("/wf", [
+      {
+        name: "etl.toml",
+        path: "/wf/etl.toml",
+        text: `
 [[phase]]
 task = "extract"
 rule = "cron=0 * * * *"
@@ -312,7 +319,8 @@ rule = "cron=0 * * * *"
 task = "load"
 dependsOn = "extract"
 `,
-    });
+      },
+    ]);
     const a = app({ workflows: () => snapshot });
     const page = await (await a.request("/web/workflows", { headers: admin() })).text();
     expect(page).toContain("<svg");

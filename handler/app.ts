@@ -8,19 +8,18 @@ import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import type { Snapshot } from "../internal/workflow/index.ts";
 import { audited, mountActions } from "./actions.ts";
-import { Role, requireRole, type Tokens } from "./auth.ts";
-import { type BackloadDeps, mountBackload } from "./backload.ts";
+import { Role, requireRole } from "./auth.ts";
+import { mountBackload } from "./backload.ts";
 import { createCsrf, sameOriginOnly } from "./csrf.ts";
+import type { AppDeps } from "./deps.ts";
 import { mountDocs } from "./docs.ts";
 import { mountFlowlord } from "./flowlord.ts";
-import { type History, HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
+import { HistoryUnavailable, parseDay, taskFilter } from "./history.ts";
 import { hostCheck } from "./hosts.ts";
 import { flowlordInfo } from "./info.ts";
-import { type LiveDeps, mountLive } from "./live.ts";
+import { mountLive } from "./live.ts";
 import { openapi } from "./openapi.ts";
-import type { AboutInfo } from "./views/about.tsx";
 import { actionsScript } from "./views/actions-script.ts";
 import { backloadScript } from "./views/backload-script.ts";
 import { duration } from "./views/layout.tsx";
@@ -28,52 +27,7 @@ import { liveScript } from "./views/live-script.ts";
 import { stylesheet } from "./views/stylesheet.ts";
 import { mountPages, unavailablePage } from "./web.tsx";
 
-/** What the service tells about itself (`Service.state()`). */
-export interface StateView {
-  readonly nats: string;
-  readonly workflows: number;
-  readonly phases: number;
-  readonly ready: boolean;
-  readonly startedAt: Date;
-  readonly cache: { readonly mode: string; readonly reason: string; readonly pending: number };
-  /** Messages in flight and the age of the oldest; `stuck` when that is past `engine.stuck_after`. */
-  readonly engine: {
-    readonly inFlight: number;
-    readonly publishing: number;
-    readonly oldestMs: number;
-    readonly stuck: boolean;
-  };
-}
-
-export interface AppDeps extends BackloadDeps, LiveDeps {
-  readonly tokens: Tokens;
-  readonly version: string;
-  readonly state: () => StateView;
-  readonly history: History;
-  /** Reloads the workflows now; resolves with what changed or why the new set was refused. */
-  readonly reload: () => Promise<{ changed: readonly string[]; problems: readonly { message: string }[] }>;
-  /** The Prometheus text exposition of the service's counters and gauges. */
-  readonly metrics?: () => string;
-  /** What the about page shows beyond the state: streams, cache file, backups, alerts, recent actions. */
-  readonly about?: () => Promise<AboutInfo>;
-  /** The zone of times given without one (`http.time_zone`; UTC by default). */
-  readonly timeZone?: string;
-  /** Sends Slack's "all is well" message (flowlord's `/notify`); absent without Slack. */
-  readonly notify?: () => Promise<void>;
-  /** The workflow path (a folder or one file) `/workflow/*` serves from. */
-  readonly workflowRoot?: () => string;
-  /** The workflow set the runtime holds now (the workflows and backload pages read it). */
-  readonly workflows?: () => Snapshot | undefined;
-  /** The configuration with secrets hidden, for the about page. */
-  readonly config?: () => unknown;
-  readonly now?: () => Date;
-  /** Reports an unexpected error (a 500) with where it happened; the service logs it. */
-  readonly reportError?: (where: string, error: Error) => void;
-  /** The largest request body accepted (default 1 MiB). */
-  readonly maxBodyBytes?: number;
-  /** Host names requests may address beyond localhost and IP addresses: the listen host, `http.allowed_hosts`. */
-  readonly allowedHosts?: readonly string[];
-}
+export type { AppDeps, StateView } from "./deps.ts";
 
 /**
  * The pages' policy: scripts, styles, images and requests from this origin only (the pages hold no inline script or

@@ -17,7 +17,7 @@ import {
   tasksById,
   tasksOn,
 } from "../internal/cache/index.ts";
-import { done, task, tempDir } from "../internal/cache/testdata/records.ts";
+import { done, task, tempDir } from "../test/helpers/records.ts";
 import { type AppDeps, createApp } from "./app.ts";
 import { type History, HistoryUnavailable } from "./history.ts";
 

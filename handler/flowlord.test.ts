@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Hono, type MiddlewareHandler } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CacheStore, createCacheStore, recapOn } from "../internal/cache/index.ts";
-import { ranFor, task, tempDir } from "../internal/cache/testdata/records.ts";
+import { ranFor, task, tempDir } from "../test/helpers/records.ts";
 import { type FlowlordDeps, mountFlowlord, workflowSegments } from "./flowlord.ts";
 
 const pass: MiddlewareHandler = async (_c, next) => {

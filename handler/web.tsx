@@ -11,8 +11,8 @@
  */
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import type { AppDeps } from "./app.ts";
 import { credentialOf, Role, roleOf, sameToken } from "./auth.ts";
+import type { AppDeps } from "./deps.ts";
 import { parseDay, taskFilter } from "./history.ts";
 import { tokenBucket } from "./ratelimit.ts";
 import { AboutPage, noAbout } from "./views/about.tsx";

@@ -3,8 +3,7 @@
  * only the page asked for made, and an executed backload published a chunk at a time, with a turn of the event loop
  * between chunks, so that probes, pages and scheduling go on while 100 000 tasks are made and sent.
  */
-import { type BackloadResult, BackloadUnavailable } from "../../handler/backload.ts";
-import type { Page } from "../../handler/history.ts";
+import { type BackloadResult, BackloadUnavailable, type Page } from "../../handler/index.ts";
 import { InputError } from "../../internal/errors/index.ts";
 import {
   type BackloadRequest,

@@ -4,10 +4,10 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { HistoryUnavailable } from "../../handler/history.ts";
+import { HistoryUnavailable } from "../../handler/index.ts";
 import { openDatabase } from "../../internal/cache/index.ts";
-import { tempDir } from "../../internal/cache/testdata/records.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
+import { tempDir } from "../../test/helpers/records.ts";
 import { cacheHistory } from "./http.ts";
 import type { Service } from "./service.ts";
 

@@ -7,10 +7,15 @@ import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import type { Database } from "better-sqlite3";
-import { createApp } from "../../handler/app.ts";
-import { type Tokens, tokenProblem } from "../../handler/auth.ts";
-import { type History, HistoryUnavailable } from "../../handler/history.ts";
-import { createStartingApp, type StartingView } from "../../handler/starting.ts";
+import {
+  createApp,
+  createStartingApp,
+  type History,
+  HistoryUnavailable,
+  type StartingView,
+  type Tokens,
+  tokenProblem,
+} from "../../handler/index.ts";
 import { buildRunning } from "../../internal/alert/index.ts";
 import {
   alertsOn,

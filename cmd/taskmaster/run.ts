@@ -4,8 +4,7 @@
  * was not clean or took longer than 10 s (`lifecycle.ts`).
  */
 
-import type { Tokens } from "../../handler/auth.ts";
-import type { StartingView } from "../../handler/starting.ts";
+import type { StartingView, Tokens } from "../../handler/index.ts";
 import { ConnectAbortedError, NatsUrlError } from "../../internal/bus/index.ts";
 import {
   type Config,

@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { writerResourceLimits } from "../../internal/cache/thread.ts";
+import { writerResourceLimits } from "../../internal/cache/index.ts";
 
 const firstLine = readFileSync(new URL("./bin.js", import.meta.url), "utf8").split("\n")[0] ?? "";
 const semiSpaceFlag = /--max-semi-space-size=(\d+)/.exec(firstLine);

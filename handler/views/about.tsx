@@ -3,31 +3,8 @@
  * and what waits for its consumer, the cache file and its mode, the last backup, the alert digest's frequency, the
  * latest actions people took (the audit trail), and the configuration with secrets hidden.
  */
-import type { StreamState } from "../../internal/bus/index.ts";
-import type { ActionRow } from "../../internal/cache/index.ts";
-import type { StateView } from "../app.ts";
+import type { AboutInfo, StateView } from "../deps.ts";
 import { Badge, duration, Layout, when } from "./layout.tsx";
-
-/** What the about page shows beyond the service's state; each part may be unknown. */
-export interface AboutInfo {
-  readonly streams: readonly StreamState[];
-  readonly cacheFile: {
-    readonly path: string;
-    readonly bytes: number;
-    readonly rows: Record<string, number>;
-  } | null;
-  readonly lastBackup: { readonly at: string; readonly name: string; readonly bytes: number } | null;
-  readonly backupProblem: string;
-  readonly alerts: {
-    readonly slack: boolean;
-    readonly frequencyMs: number;
-    readonly minMs: number;
-    readonly maxMs: number;
-    readonly pending: number;
-    readonly lastDigest: string | null;
-  } | null;
-  readonly actions: readonly ActionRow[];
-}
 
 export const noAbout: AboutInfo = {
   streams: [],

@@ -4,13 +4,14 @@ import { join } from "node:path";
 import type { ListObjectsV2CommandInput } from "@aws-sdk/client-s3";
 import type Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type FakeS3, startFakeS3 } from "../../test/helpers/s3.ts";
 import { waitFor } from "../../test/helpers/wait.ts";
 import { takeBackup } from "./backup.ts";
 import { restoreNewest } from "./restore.ts";
 import { type ListPage, listAll, s3Target } from "./s3.ts";
 import { startBackups } from "./schedule.ts";
 import { openTarget } from "./target.ts";
-import { type FakeS3, readTasks, startFakeS3, taskDb } from "./testing.ts";
+import { readTasks, taskDb } from "./testing.ts";
 import type { BackupEvent, BackupTarget } from "./types.ts";
 
 let root: string;

@@ -4,8 +4,24 @@
  * key), and what is missing before one can be reached at all.
  */
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
-import type { GcsConfig, S3Config } from "../config/types.ts";
 import type { BucketScheme } from "./url.ts";
+
+/** An S3 store (`[cache.s3]`): AWS unless `endpoint` names an S3-compatible one. */
+export interface S3Config {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly forcePathStyle: boolean;
+}
+
+/** Google Cloud Storage through its S3-compatible XML API, signed with an HMAC key of a service account. */
+export interface GcsConfig {
+  /** The XML API's endpoint: https://storage.googleapis.com unless another is given. */
+  readonly endpoint: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
 
 /** The settings of both stores: the config's `[cache.s3]` and `[cache.gcs]`. */
 export interface BucketAccess {

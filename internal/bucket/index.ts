@@ -4,7 +4,7 @@
  * and client settings are pure; `openBucketClient` loads the SDK.
  */
 
-export { type BucketAccess, clientSettings, missingAccess } from "./access.ts";
+export { type BucketAccess, clientSettings, type GcsConfig, missingAccess, type S3Config } from "./access.ts";
 export { BucketAccessError, openBucketClient, s3Sdk } from "./client.ts";
 export {
   type BucketScheme,

@@ -2,9 +2,9 @@
 // data time after it was raised.
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { alert, done, task, tempDir } from "../../test/helpers/records.ts";
 import { alertsOn } from "./queries.ts";
 import { createCacheStore } from "./store.ts";
-import { alert, done, task, tempDir } from "./testdata/records.ts";
 
 const folder = tempDir();
 afterAll(() => folder.remove());

@@ -10,10 +10,10 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { task, tempDir } from "../../test/helpers/records.ts";
 import { openDatabase, probeCacheFile } from "./db.ts";
 import { counts, tasksOn } from "./queries.ts";
 import { type CacheStoreOptions, createCacheStore } from "./store.ts";
-import { task, tempDir } from "./testdata/records.ts";
 import type { CacheState } from "./types.ts";
 
 const now = new Date("2024-01-15T03:04:05.678Z");

@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "../../test/helpers/records.ts";
 import { openDatabase } from "./db.ts";
-import { tempDir } from "./testdata/records.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const cleanups: (() => void)[] = [];

@@ -9,7 +9,7 @@ export { measureCacheWrites } from "./bench.ts";
 export { type CacheFileState, moveCacheAside, openDatabase, probeCacheFile } from "./db.ts";
 export { CacheCorruptError } from "./failure.ts";
 export type { BeforeOpen } from "./open.ts";
-export { dataTimeOf, doneRecord, phaseRecords, projectEvents } from "./projection.ts";
+export { phaseRecords, projectEvents } from "./projection.ts";
 export {
   alertsOn,
   alertsSince,
@@ -40,11 +40,13 @@ export { type Rebuilt, rebuildFromStreams } from "./rebuild.ts";
 export { type RecapCount, type RecapRow, recapOn } from "./recap.ts";
 export { CacheSchemaError, migrations, schemaVersion } from "./schema.ts";
 export { type CacheStore, type CacheStoreOptions, createCacheStore } from "./store.ts";
+export { dataTimeOf, doneRecord } from "./taskrecord.ts";
 export {
   type CacheSink,
   startThreadedCache,
   type ThreadedCache,
   type ThreadedCacheOptions,
+  writerResourceLimits,
 } from "./thread.ts";
 export { utc } from "./time.ts";
 export {

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { burstDone } from "../../test/helpers/records.ts";
 import { canLeaveIdle, holdFor, policyFor, type WriterPolicy } from "./priority.ts";
-import { burstDone } from "./testdata/records.ts";
 import { startThreadedCache } from "./thread.ts";
 
 const limits = { liftAbove: 100, liftAfterMs: 5000, idleBelow: 20, holdAbove: 0.7 };

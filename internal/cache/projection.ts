@@ -10,8 +10,6 @@
  */
 import type { EngineEvents } from "../engine/index.ts";
 import { formatProblem } from "../errors/index.ts";
-import { parseMeta, type Task } from "../task/index.ts";
-import { taskTime } from "../tmpl/index.ts";
 import type { Snapshot } from "../workflow/index.ts";
 import type { ThreadedCache } from "./thread.ts";
 import type { PhaseRecord } from "./types.ts";
@@ -99,32 +97,6 @@ export function projectEvents(
   return () => {
     for (const off of offs) off();
   };
-}
-
-/** A finished task as the store updates it; `done` is when it was recorded (ISO text). */
-export function doneRecord(task: Task, done: string) {
-  return {
-    id: task.id ?? "",
-    type: task.type,
-    job: task.job ?? "",
-    info: task.info,
-    created: task.created ?? "",
-    meta: task.meta ?? "",
-    result: task.result ?? "",
-    msg: task.msg ?? "",
-    started: task.started ?? "",
-    ended: task.ended ?? "",
-    done,
-  };
-}
-
-/** The time the task's data is for (flowlord's rules: meta, then info); "" when it carries none. */
-export function dataTimeOf(task: Task): string {
-  try {
-    return taskTime(parseMeta(task.meta), task.info)?.toISOString() ?? "";
-  } catch {
-    return "";
-  }
 }
 
 /** The phases of a snapshot as the Workflows view lists them, each with its validation status. */

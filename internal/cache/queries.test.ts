@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Database } from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { done, task, tempDir } from "../../test/helpers/records.ts";
 import { InputError } from "../errors/index.ts";
 import {
   type DayKind,
@@ -12,7 +13,6 @@ import {
   tasksOn,
 } from "./queries.ts";
 import { type CacheStore, createCacheStore } from "./store.ts";
-import { done, task, tempDir } from "./testdata/records.ts";
 
 let store: CacheStore;
 let db: Database;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { rejected } from "../../test/helpers/records.ts";
 import { type CacheOp, OpQueue } from "./queue.ts";
-import { rejected } from "./testdata/records.ts";
 
 const op = (n: number): CacheOp => ({ op: "rejected", record: rejected({ data: String(n) }) });
 const data = (ops: CacheOp[]) => ops.map((o) => (o.op === "rejected" ? o.record.data : "?"));

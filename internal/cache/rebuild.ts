@@ -14,7 +14,7 @@ import {
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { parseMeta, parseTask, type Task } from "../task/index.ts";
-import { dataTimeOf, doneRecord } from "./projection.ts";
+import { dataTimeOf, doneRecord } from "./taskrecord.ts";
 import type { CacheSink } from "./thread.ts";
 import type { ActionRecord, TaskKind } from "./types.ts";
 

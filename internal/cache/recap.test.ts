@@ -3,10 +3,10 @@
 import { join } from "node:path";
 import type { Database } from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ranFor, task, tempDir } from "../../test/helpers/records.ts";
 import { InputError } from "../errors/index.ts";
 import { recapOn } from "./recap.ts";
 import { type CacheStore, createCacheStore } from "./store.ts";
-import { ranFor, task, tempDir } from "./testdata/records.ts";
 
 let store: CacheStore;
 let db: Database;

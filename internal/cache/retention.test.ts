@@ -1,9 +1,9 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { alert, file, rejected, task, tempDir } from "../../test/helpers/records.ts";
 import { counts, daysWith } from "./queries.ts";
 import { type CacheStore, createCacheStore } from "./store.ts";
-import { alert, file, rejected, task, tempDir } from "./testdata/records.ts";
 
 const day = 86_400_000;
 const now = new Date("2024-02-01T12:00:00Z");

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { task, tempDir } from "../../test/helpers/records.ts";
 import { openDatabase } from "./db.ts";
 import { schemaVersion } from "./schema.ts";
 import { createCacheStore } from "./store.ts";
-import { task, tempDir } from "./testdata/records.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -10,8 +10,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { burstDone } from "../../test/helpers/records.ts";
 import { type Spooled, SpoolReader, SpoolWriter, spoolDir } from "./spool.ts";
-import { burstDone } from "./testdata/records.ts";
 import { startThreadedCache } from "./thread.ts";
 
 const made: string[] = [];

@@ -1,9 +1,9 @@
 import { copyFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { alert, done, file, phase, rejected, task, tempDir } from "../../test/helpers/records.ts";
 import { alertsOn, counts, daysWith, filesOn, phases, rejectedOn, tasksById, tasksOn } from "./queries.ts";
 import { type CacheStore, type CacheStoreOptions, createCacheStore } from "./store.ts";
-import { alert, done, file, phase, rejected, task, tempDir } from "./testdata/records.ts";
 import type { CacheState, TaskRecord } from "./types.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { alert, done, task, tempDir } from "../../test/helpers/records.ts";
 import { unfinishedBetween } from "./queries.ts";
 import { type CacheStore, createCacheStore } from "./store.ts";
-import { alert, done, task, tempDir } from "./testdata/records.ts";
 
 let store: CacheStore | undefined;
 let remove: (() => void) | undefined;

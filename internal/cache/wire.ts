@@ -16,8 +16,8 @@
  * field that holds a tab, a newline or a backslash has them written as `\t`, `\n` and `\\`.
  */
 import { parseTask } from "../task/index.ts";
-import { doneRecord } from "./projection.ts";
 import type { CacheOp } from "./queue.ts";
+import { doneRecord } from "./taskrecord.ts";
 import type { TaskKind, TaskRecord } from "./types.ts";
 
 const publishedTag = "P";

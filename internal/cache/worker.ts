@@ -13,10 +13,10 @@ import { setPriority } from "node:os";
 import { getHeapSpaceStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { Fifo } from "../fifo/index.ts";
-import { dataTimeOf } from "./projection.ts";
 import { type CacheOp, writerBatch } from "./queue.ts";
 import { type Spooled, SpoolReader } from "./spool.ts";
 import { type CacheStore, createCacheStore } from "./store.ts";
+import { dataTimeOf } from "./taskrecord.ts";
 import { readBatch } from "./wire.ts";
 
 /** What the main thread sends. */

@@ -3,7 +3,11 @@
  * fix, and the schema entry (`ConfigKey`) that describes one key. Durations are milliseconds and sizes bytes; a
  * string setting that is not set is "" (flowlord's zero value), and a disabled topic is "" too.
  */
+import type { GcsConfig, S3Config } from "../bucket/index.ts";
 import type { Severity } from "../errors/index.ts";
+
+/** The bucket module declares the settings it reaches buckets with; the config reads them into these shapes. */
+export type { GcsConfig, S3Config };
 
 export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -45,22 +49,6 @@ export interface StreamsConfig {
 export interface EngineConfig {
   /** How long a message may be worked on before it is reported and the engine counts as stuck. */
   readonly stuckAfter: number;
-}
-
-export interface S3Config {
-  readonly endpoint: string;
-  readonly region: string;
-  readonly accessKey: string;
-  readonly secretKey: string;
-  readonly forcePathStyle: boolean;
-}
-
-/** Google Cloud Storage through its S3-compatible XML API, signed with an HMAC key of a service account. */
-export interface GcsConfig {
-  /** The XML API's endpoint: https://storage.googleapis.com unless another is given. */
-  readonly endpoint: string;
-  readonly accessKey: string;
-  readonly secretKey: string;
 }
 
 export interface CacheConfig {

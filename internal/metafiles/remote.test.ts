@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeS3, startFakeS3 } from "../backup/testing.ts";
+import { type FakeS3, startFakeS3 } from "../../test/helpers/s3.ts";
 import { openBucketClient } from "../bucket/index.ts";
 import { remoteMetaFiles } from "./remote.ts";
 

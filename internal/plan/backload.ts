@@ -10,9 +10,9 @@
  * (`prepareBackload`): a preview of 100 000 tasks makes the page it shows, and an execution publishes chunk by chunk.
  */
 import { InputError } from "../errors/index.ts";
-import type { MetaRow, Step } from "../rule/types.ts";
+import type { MetaRow, Step } from "../rule/index.ts";
 import { formatHour, parseTimeInput } from "../tmpl/index.ts";
-import type { Phase, Snapshot } from "../workflow/types.ts";
+import type { Phase, Snapshot } from "../workflow/index.ts";
 import {
   type BatchItem,
   type BatchSpec,

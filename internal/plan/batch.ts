@@ -5,8 +5,8 @@
  * Times here are wall-clock values (their UTC fields are the clock to print), so a day step is always a calendar day.
  */
 import { PlanError } from "../errors/index.ts";
-import type { MetaRow, Step } from "../rule/types.ts";
-import type { Meta } from "../task/meta.ts";
+import type { MetaRow, Step } from "../rule/index.ts";
+import type { Meta } from "../task/index.ts";
 import { fillMeta, formatHour, render, type TemplateEnv } from "../tmpl/index.ts";
 
 /** The most tasks one trigger may create; a larger batch is refused rather than flooding the workers. */

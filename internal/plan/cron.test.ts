@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseMeta } from "../task/meta.ts";
-import type { Snapshot } from "../workflow/types.ts";
+import { parseMeta } from "../task/index.ts";
+import type { Snapshot } from "../workflow/index.ts";
 import { planCron } from "./cron.ts";
 import { row, snapshotOf, testContext } from "./fixture.ts";
 

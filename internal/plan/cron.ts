@@ -6,7 +6,7 @@
  * and data row. Templates render in the phase's zone (`tz=`, or a `CRON_TZ=` prefix), UTC by default.
  */
 import { formatHour, formatRfc3339, render, toWall } from "../tmpl/index.ts";
-import type { Phase } from "../workflow/types.ts";
+import type { Phase } from "../workflow/index.ts";
 import { expandBatch, rangeSteps, truncateHour } from "./batch.ts";
 import { newTask, phaseRef, ruleRows, templateEnv } from "./emit.ts";
 import { AlertKind, type Emission, EmissionKind, type Plan, type PlanContext } from "./types.ts";

@@ -1,10 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PlanError } from "../errors/index.ts";
-import { parseMeta } from "../task/meta.ts";
-import type { Task } from "../task/types.ts";
+import type { Task } from "../task/index.ts";
+import { parseMeta } from "../task/index.ts";
+import type { Snapshot } from "../workflow/index.ts";
 import { loadSnapshot } from "../workflow/index.ts";
-import type { Snapshot } from "../workflow/types.ts";
 import { planDone } from "./done.ts";
 import { snapshotOf, testContext } from "./fixture.ts";
 import type { Emission } from "./types.ts";

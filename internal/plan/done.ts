@@ -8,14 +8,21 @@
  * - alert: an alert, nothing emitted; warn: nothing.
  */
 import { PlanError } from "../errors/index.ts";
+import type { MetaRow } from "../rule/index.ts";
 import { formatDuration } from "../rule/index.ts";
-import type { MetaRow } from "../rule/types.ts";
-import { encodeMeta, type Meta, parseMeta, withMeta } from "../task/meta.ts";
-import { nameOf, taskName } from "../task/task.ts";
-import { Result, type Task } from "../task/types.ts";
+import {
+  encodeMeta,
+  type Meta,
+  nameOf,
+  parseMeta,
+  Result,
+  type Task,
+  taskName,
+  withMeta,
+} from "../task/index.ts";
 import { taskTime } from "../tmpl/index.ts";
+import type { Phase, Snapshot } from "../workflow/index.ts";
 import { childrenOf, findPhase } from "../workflow/index.ts";
-import type { Phase, Snapshot } from "../workflow/types.ts";
 import { expandBatch } from "./batch.ts";
 import { newTask, phaseRef, ruleRows, templateEnv } from "./emit.ts";
 import { boundedKey } from "./key.ts";

@@ -1,11 +1,11 @@
 /**
  * Small builders shared by the planners: the template environment, a new task, a phase reference, rows of a rule.
  */
-import type { MetaRow } from "../rule/types.ts";
-import { encodeMeta, type Meta } from "../task/meta.ts";
-import type { Task } from "../task/types.ts";
+import type { MetaRow } from "../rule/index.ts";
+import type { Task } from "../task/index.ts";
+import { encodeMeta, type Meta } from "../task/index.ts";
 import { formatRfc3339, type TemplateEnv } from "../tmpl/index.ts";
-import type { Phase } from "../workflow/types.ts";
+import type { Phase } from "../workflow/index.ts";
 import type { PhaseRef, PlanContext } from "./types.ts";
 
 export function templateEnv(ctx: PlanContext): TemplateEnv {

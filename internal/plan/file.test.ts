@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMeta } from "../task/meta.ts";
+import { parseMeta } from "../task/index.ts";
 import { planFile } from "./file.ts";
 import { snapshotOf, testContext } from "./fixture.ts";
 

@@ -6,8 +6,8 @@
  */
 import { compileGlob, type Glob } from "../rule/index.ts";
 import { fillMeta, pathTime, render } from "../tmpl/index.ts";
+import type { Phase, Snapshot } from "../workflow/index.ts";
 import { filePhases } from "../workflow/index.ts";
-import type { Phase, Snapshot } from "../workflow/types.ts";
 import { newTask, phaseRef, templateEnv } from "./emit.ts";
 import { boundedKey } from "./key.ts";
 import { type Emission, EmissionKind, type Plan, type PlanContext } from "./types.ts";

@@ -2,9 +2,9 @@
  * Test fixtures for the planner: a fixed context (clock, ids, jitter, meta-files) and snapshots from TOML text.
  * Only tests import this file.
  */
-import type { MetaRow } from "../rule/types.ts";
+import type { MetaRow } from "../rule/index.ts";
+import type { Snapshot } from "../workflow/index.ts";
 import { buildSnapshot } from "../workflow/index.ts";
-import type { Snapshot } from "../workflow/types.ts";
 import type { PlanContext } from "./types.ts";
 
 export const fixedNow = new Date("2024-01-15T10:20:30Z");

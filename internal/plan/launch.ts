@@ -5,8 +5,8 @@
  * phase's single task then carries that info instead of the rendered template.
  */
 import { InputError } from "../errors/index.ts";
+import type { Snapshot } from "../workflow/index.ts";
 import { childrenOf } from "../workflow/index.ts";
-import type { Snapshot } from "../workflow/types.ts";
 import { type BackloadPlan, planBackload } from "./backload.ts";
 import type { PlanContext } from "./types.ts";
 

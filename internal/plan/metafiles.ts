@@ -2,11 +2,10 @@
  * The meta-files a plan will read, named before planning, so the edge can fetch those kept elsewhere (`s3://`,
  * `gs://`) and hand the planner their rows: reading a bucket is asynchronous, planning stays a pure function.
  */
-import type { MetaRow } from "../rule/types.ts";
-import { parseMeta } from "../task/meta.ts";
-import { Result, type Task } from "../task/types.ts";
+import type { MetaRow } from "../rule/index.ts";
+import { parseMeta, Result, type Task } from "../task/index.ts";
+import type { Phase, Snapshot } from "../workflow/index.ts";
 import { childrenOf } from "../workflow/index.ts";
-import type { Phase, Snapshot } from "../workflow/types.ts";
 import { type BackloadRequest, backloadPhase } from "./backload.ts";
 import type { LaunchRequest } from "./launch.ts";
 import type { PlanContext } from "./types.ts";

@@ -4,8 +4,7 @@
  * has its own identity, so asking twice by mistake within the duplicate window sends it once. With
  * `downstream: false` it runs alone: its done message brings no children (see `aloneMeta`).
  */
-import { parseMeta, withMeta } from "../task/meta.ts";
-import type { Task } from "../task/types.ts";
+import { parseMeta, type Task, withMeta } from "../task/index.ts";
 import { aloneMeta, aloneValue } from "./done.ts";
 import { newTask } from "./emit.ts";
 import { boundedKey } from "./key.ts";

@@ -9,7 +9,7 @@
  * identity, so a repeated plan gives the same delay.
  */
 import { createHash } from "node:crypto";
-import type { Rule } from "../rule/types.ts";
+import type { Rule } from "../rule/index.ts";
 
 /** The largest share of the delay added as jitter. */
 export const jitterShare = 0.4;

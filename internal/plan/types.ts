@@ -1,8 +1,8 @@
 /**
  * What the planner returns: the tasks a trigger causes, where they go, after what wait, and the alerts it raises.
  */
-import type { MetaRow } from "../rule/types.ts";
-import type { Task } from "../task/types.ts";
+import type { MetaRow } from "../rule/index.ts";
+import type { Task } from "../task/index.ts";
 
 /** Everything from outside the planner's inputs, passed in so that planning stays a pure function. */
 export interface PlanContext {

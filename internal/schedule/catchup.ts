@@ -4,7 +4,7 @@
  * `catchup_window` of now: `latest` the newest, `all` every one up to `catchup_max` (the newest ones), `none`
  * none. Flowlord fired none and said nothing; here every slot not fired is counted and reported.
  */
-import type { Rule } from "../rule/types.ts";
+import type { Rule } from "../rule/index.ts";
 import { slotsBetween } from "./next.ts";
 import { slotWalker } from "./walker.ts";
 

@@ -4,10 +4,10 @@
  */
 import { vi } from "vitest";
 import { systemClock } from "../clock/index.ts";
+import type { CronSpec } from "../rule/index.ts";
 import { parseCronSpec } from "../rule/index.ts";
-import type { CronSpec } from "../rule/types.ts";
+import type { Phase, Snapshot } from "../workflow/index.ts";
 import { buildSnapshot } from "../workflow/index.ts";
-import type { Phase, Snapshot } from "../workflow/types.ts";
 import { createScheduler } from "./scheduler.ts";
 import { memorySlotStore } from "./store.ts";
 import type { ScheduleEvent } from "./types.ts";

@@ -1,7 +1,7 @@
 /** Properties of the slot arithmetic over random expressions, zones and ranges, daylight-saving days included. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { CronSpec } from "../rule/types.ts";
+import type { CronSpec } from "../rule/index.ts";
 import { specOf } from "./fixture.ts";
 import { nextSlot, previousSlot, slotsBetween } from "./next.ts";
 

@@ -5,7 +5,7 @@
  * that never happens fires as read with the offset before the change (02:30 in a 02:00-03:00 gap fires at
  * 03:30 after it); an expression for every hour follows the clock.
  */
-import type { CronSpec } from "../rule/types.ts";
+import type { CronSpec } from "../rule/index.ts";
 import { wallOf } from "../tmpl/index.ts";
 import { countWalls } from "./count.ts";
 import { slotWalker } from "./walker.ts";

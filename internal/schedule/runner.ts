@@ -7,7 +7,7 @@
 
 import { doublingDelayMs } from "../backoff/index.ts";
 import { phaseZone } from "../plan/index.ts";
-import type { Phase } from "../workflow/types.ts";
+import type { Phase } from "../workflow/index.ts";
 import { type MissedSlots, missedSlots } from "./catchup.ts";
 import { nextSlot } from "./next.ts";
 import type { SchedulerDeps, ScheduleState } from "./types.ts";

@@ -4,8 +4,7 @@
  * never seen before and for one whose cron, zone or catch-up rule changed (an edit does not backfill).
  * Starts and updates run one at a time; `stop` cancels every timer and waits for fires in progress.
  */
-import { cronPhases } from "../workflow/index.ts";
-import type { Phase, Snapshot } from "../workflow/types.ts";
+import { cronPhases, type Phase, type Snapshot } from "../workflow/index.ts";
 import { createPhaseRunner, type PhaseRunner, phaseId, phaseSettings } from "./runner.ts";
 import type { Scheduler, SchedulerDeps, ScheduleState } from "./types.ts";
 

@@ -3,7 +3,7 @@
  * (events for the root to log) and what it shows (per-phase state for the dashboard).
  */
 import type { Clock } from "../clock/index.ts";
-import type { Phase, Snapshot } from "../workflow/types.ts";
+import type { Phase, Snapshot } from "../workflow/index.ts";
 
 /**
  * Where each phase's last slot is kept across restarts: the newest slot fired or deliberately skipped, or the

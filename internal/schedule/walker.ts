@@ -14,7 +14,7 @@
  *   skipped one as read with the offset before the change (02:30 in a 02:00-03:00 gap fires at 03:30).
  * `@every` ignores zones: slots are whole multiples of its interval since the Unix epoch.
  */
-import type { CronSpec } from "../rule/types.ts";
+import type { CronSpec } from "../rule/index.ts";
 import { clockWalker } from "./clock.ts";
 import { fixedWalker } from "./fixed.ts";
 import { type SlotWalker, wallsOf } from "./walls.ts";

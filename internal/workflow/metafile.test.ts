@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { MetaRow } from "../rule/types.ts";
+import type { MetaRow } from "../rule/index.ts";
 import { loadMetaFile, readMetaFile } from "./metafile.ts";
 import { MetaFileError, parseCsv, parseNdjson } from "./metarows.ts";
 

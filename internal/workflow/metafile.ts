@@ -11,8 +11,8 @@ import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { gunzip, gunzipSync } from "node:zlib";
+import type { MetaRow } from "../rule/index.ts";
 import { compileGlob, type Glob } from "../rule/index.ts";
-import type { MetaRow } from "../rule/types.ts";
 import { MetaFileError, parseCsv, parseNdjson } from "./metarows.ts";
 
 export function readMetaFile(pattern: string, cwd: string): MetaRow[] {

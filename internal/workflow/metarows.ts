@@ -3,7 +3,7 @@
  * Flowlord read NDJSON only although its README promised CSV too; both are read here. Every error names the file
  * and the line, so a person can find the bad row.
  */
-import type { MetaRow } from "../rule/types.ts";
+import type { MetaRow } from "../rule/index.ts";
 
 /** A meta-file that cannot be read or parsed. */
 export class MetaFileError extends Error {

@@ -5,7 +5,7 @@
  * since workers do add keys (`file=` is the usual one).
  */
 import { type Problem, Severity } from "../errors/index.ts";
-import type { MetaRow, Rule } from "../rule/types.ts";
+import type { MetaRow, Rule } from "../rule/index.ts";
 import { parentsOf } from "./graph.ts";
 import type { Phase } from "./types.ts";
 import { at } from "./where.ts";

@@ -3,7 +3,7 @@
  * The runtime swaps whole snapshots; the planner reads them.
  */
 import type { Problem } from "../errors/index.ts";
-import type { Rule } from "../rule/types.ts";
+import type { Rule } from "../rule/index.ts";
 
 export interface Phase {
   /** The workflow's name: its path relative to the workflow root (`f1.toml`, `sub/x.toml`). */

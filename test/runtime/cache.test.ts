@@ -8,7 +8,6 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Service, startService } from "../../cmd/taskmaster/service.ts";
-import { type FakeS3, startFakeS3 } from "../../internal/backup/testing.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import {
   alertsOn,
@@ -23,6 +22,7 @@ import { EngineEvents } from "../../internal/engine/index.ts";
 import { taskJson } from "../../internal/task/index.ts";
 import type { Worker } from "../../internal/worker/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
+import { type FakeS3, startFakeS3 } from "../helpers/s3.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { EventLog, fakeWorkers, published, testConfig, workflowDir } from "./harness.ts";
 

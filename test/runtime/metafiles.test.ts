@@ -12,12 +12,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { listenHttp, tokensOf } from "../../cmd/taskmaster/http.ts";
 import { main } from "../../cmd/taskmaster/main.ts";
 import { type Service, StartupError, startService } from "../../cmd/taskmaster/service.ts";
-import { type FakeS3, startFakeS3 } from "../../internal/backup/testing.ts";
 import { openBucketClient } from "../../internal/bucket/index.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
 import { taskJson } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
+import { type FakeS3, startFakeS3 } from "../helpers/s3.ts";
 import { EventLog, published, testConfig, workflowDir, writeWorkflows } from "./harness.ts";
 
 let server: NatsServer;

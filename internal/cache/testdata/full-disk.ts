@@ -5,9 +5,9 @@
  */
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { task } from "../../../test/helpers/records.ts";
 import { createCacheStore } from "../store.ts";
 import type { CacheState } from "../types.ts";
-import { task } from "./records.ts";
 
 const dir = process.argv[2] ?? "";
 const path = join(dir, "taskmaster.db");

@@ -5,10 +5,10 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { task } from "../../../test/helpers/records.ts";
 import { probeCacheFile } from "../db.ts";
 import { type CacheStore, createCacheStore } from "../store.ts";
 import type { CacheState } from "../types.ts";
-import { task } from "./records.ts";
 
 const dir = process.argv[2] ?? "";
 const probe = probeCacheFile(join(dir, "existing.db"));

@@ -1,4 +1,7 @@
-/** Records and temporary folders for the cache's tests and their child-process scripts. */
+/**
+ * Cache records and temporary folders, for the tests of the cache and of what reads it (the HTTP side, the commands)
+ * and for the cache's child-process scripts.
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +12,7 @@ import type {
   PhaseRecord,
   RejectedRecord,
   TaskRecord,
-} from "../types.ts";
+} from "../../internal/cache/index.ts";
 
 export function task(over: Partial<TaskRecord> = {}): TaskRecord {
   return {
