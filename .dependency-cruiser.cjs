@@ -36,7 +36,7 @@ const entry = ["^internal/[^/]+/index\\.ts$", "^handler/index\\.ts$"];
 
 /** The pure code: see above. */
 const pureCode = [
-  "^internal/(task|tmpl|rule|plan)/",
+  "^internal/(task|tmpl|rule|plan|journal)/",
   "^internal/workflow/(?!(load|watch|metafile|index)(\\.test)?\\.ts$)",
 ];
 

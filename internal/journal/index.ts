@@ -1,0 +1,27 @@
+/** The journal: facts recorded on the events stream (alerts, files, cron slots, refusals, reloads). Pure. */
+export {
+  decodeEntry,
+  encodeEntry,
+  JournalDecodeError,
+  journalMsgId,
+  journalStream,
+  journalSubject,
+  journalSubjectPrefix,
+  maxRejectedData,
+} from "./codec.ts";
+export type {
+  AlertEntry,
+  CronEntry,
+  FileEntry,
+  FileTaskRef,
+  JournalEntry,
+  JournalFact,
+  JournalType,
+  PhaseEntry,
+  RejectedEntry,
+  ReloadEntry,
+  ReloadRejectedEntry,
+  SkippedEntry,
+  TaskRef,
+} from "./types.ts";
+export { journalTypes } from "./types.ts";
