@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Service, startService } from "../../cmd/taskmaster/service.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { type Config, loadConfig } from "../../internal/config/index.ts";
-import { EngineEvents } from "../../internal/engine/index.ts";
+import { EngineEvents, type EventOf } from "../../internal/engine/index.ts";
 import { parseMeta, type Task, taskJson } from "../../internal/task/index.ts";
 import { type Outcome, startWorker, type Worker, type WorkerEvent } from "../../internal/worker/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
@@ -184,7 +184,9 @@ describe("the NATS accounts of docs/operations.md", () => {
     expect(log.of("retryScheduled").some((e) => e.task.id === loaded.task.id)).toBe(true);
     // load → report, which fails with no retries left: it goes to the failed topic.
     const failed = await log.until("taskFailed", (e) => e.task.type === "report", 30_000);
-    expect(failed.task.id).toBe(loaded.task.id);
+    const onFailedTopic = (e: EventOf<"taskPublished">) =>
+      e.subject === "retry-failed" && e.emission.task.id === failed.task.id;
+    expect(log.of("taskPublished").some(onFailedTopic)).toBe(true);
 
     // A producer announces a file on the files topic; another file lands in a watched folder.
     const producer = await connectAs("producer");
@@ -262,7 +264,8 @@ describe("the NATS accounts of docs/operations.md", () => {
       release = resolve;
     });
     const events: WorkerEvent[] = [];
-    const first = startWorker(await connectAs("worker"), {
+    const holder = await connectAs("worker");
+    const first = startWorker(holder, {
       topic,
       handler: async () => {
         await held;
@@ -270,6 +273,7 @@ describe("the NATS accounts of docs/operations.md", () => {
       },
       onEvent: (e) => events.push(e),
     });
+    await holder.flush(); // its subscription is in place before the tasks are sent
     for (const info of ["one", "two"])
       taskmaster.publish(topic, taskJson({ type: "handback", info, id: info }));
     await waitFor(() => events.some((e) => e.type === "started"), { message: "the first task started" });
