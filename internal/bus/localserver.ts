@@ -37,6 +37,11 @@ export interface StartNatsOptions {
   /** Clients must log in with this user and password (tests of authorization). */
   readonly auth?: { readonly user: string; readonly pass: string };
   /**
+   * A user of `config` the launcher logs in as to check that the server it started answers: a config with users of
+   * its own admits no client without credentials (and cannot be given `auth` as well).
+   */
+  readonly login?: { readonly user: string; readonly pass: string };
+  /**
    * Runs the server in a process group of its own. Ctrl-C in a terminal signals the whole foreground group; a server
    * outside it keeps running until its starter stops it, after what uses it has drained (`taskmaster dev`).
    */
@@ -71,6 +76,7 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     port: options.port ?? -1,
     configFile,
     ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.login ? { login: options.login } : {}),
     ownProcessGroup: options.ownProcessGroup === true,
   });
 }
@@ -84,6 +90,7 @@ interface LaunchSpec {
   /** Passed with `-c`, when there is one. */
   readonly configFile?: string | undefined;
   readonly auth?: StartNatsOptions["auth"];
+  readonly login?: StartNatsOptions["login"];
   readonly ownProcessGroup: boolean;
 }
 
@@ -132,7 +139,7 @@ async function launch(spec: LaunchSpec): Promise<NatsServer> {
       () => log,
     );
     const port = Number(new URL(url).port);
-    await checkServer(url, port, spec.auth, () => serverIdFromLog(log));
+    await checkServer(url, port, spec.auth ?? spec.login, () => serverIdFromLog(log));
     return handle({ ...spec, url, port, pid, exited });
   } catch (err) {
     await signalAndWait(pid, "SIGKILL", exited);
@@ -208,8 +215,17 @@ function handle(r: Running): NatsServer {
     async restart() {
       await end("SIGTERM");
       handedOver = true;
-      const { bin, tempDir, storeDir, port, configFile, auth, ownProcessGroup } = r;
-      return launch({ bin, tempDir, storeDir, port, configFile, ownProcessGroup, ...(auth ? { auth } : {}) });
+      const { bin, tempDir, storeDir, port, configFile, auth, login, ownProcessGroup } = r;
+      return launch({
+        bin,
+        tempDir,
+        storeDir,
+        port,
+        configFile,
+        ownProcessGroup,
+        ...(auth ? { auth } : {}),
+        ...(login ? { login } : {}),
+      });
     },
   };
 }
