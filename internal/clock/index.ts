@@ -1,6 +1,7 @@
 /**
- * The clock: where "now" and timers come from, passed in so tests can move time (vitest's fake timers fake both
- * `Date` and `setTimeout`, so `systemClock` itself is what tests use, under fake timers).
+ * The clock: where "now" and timers come from, passed in so tests can move time instead of waiting for it. A test of
+ * pure scheduling may run `systemClock` under vitest's fake timers (they fake both `Date` and `setTimeout`); a test
+ * whose part also does real I/O gives it a `manualClock`, so that only the part's time is moved.
  */
 
 export interface Clock {
@@ -35,3 +36,24 @@ export const systemClock: Clock = {
     };
   },
 };
+
+/**
+ * Calls `fn` every `ms`, the first time `ms` from now, as `setInterval` does; returns a function that stops it. The
+ * next call is armed before `fn` runs, so one that throws does not end the series.
+ */
+export function every(clock: Clock, ms: number, fn: () => void): () => void {
+  let stopped = false;
+  let cancel = () => {};
+  const tick = () => {
+    if (stopped) return;
+    cancel = clock.setTimer(ms, tick);
+    fn();
+  };
+  cancel = clock.setTimer(ms, tick);
+  return () => {
+    stopped = true;
+    cancel();
+  };
+}
+
+export { type ManualClock, manualClock } from "./manual.ts";
