@@ -32,7 +32,9 @@ const toError = (err: unknown): Error => (err instanceof Error ? err : new Error
 
 export class DirWatch {
   readonly #options: DirWatchOptions;
-  readonly #watchers = new Map<string, { readonly watcher: FSWatcher; readonly since: number }>();
+  /** Each watch with the count of watches started when it started (see `started`). */
+  readonly #watchers = new Map<string, { readonly watcher: FSWatcher; readonly order: number }>();
+  #started = 0;
   /** Folders whose watch could not start: reported once, not again at every scan, until one starts. */
   readonly #failing = new Set<string>();
   #closed = false;
@@ -48,6 +50,14 @@ export class DirWatch {
 
   has(dir: string): boolean {
     return this.#watchers.has(dir);
+  }
+
+  /**
+   * How many watches have started so far: taken when a scan starts, it tells `sync` which watches started while the
+   * scan ran. A count, not a time, so that two starts in the same instant are still told apart.
+   */
+  get started(): number {
+    return this.#started;
   }
 
   /** Watches `dir`; true when it was not watched before and now is. */
@@ -70,7 +80,8 @@ export class DirWatch {
       this.remove(dir);
       onError(dir, toError(err));
     });
-    this.#watchers.set(dir, { watcher, since: performance.now() });
+    this.#started += 1;
+    this.#watchers.set(dir, { watcher, order: this.#started });
     return true;
   }
 
@@ -83,14 +94,14 @@ export class DirWatch {
   }
 
   /**
-   * Watches the folders a scan found, started at `scannedFrom` (`performance.now()`): starts the new ones, and stops
-   * the others, except those added since the scan started (it may have read their parent before they were made).
-   * Returns how many started.
+   * Watches the folders a scan found, the scan having started when `started` was `scannedFrom`: starts the new ones,
+   * and stops the others, except those added since the scan started (it may have read their parent before they
+   * were made). Returns how many started.
    */
   sync(dirs: Iterable<string>, scannedFrom: number): number {
     const wanted = new Set(dirs);
-    for (const [dir, { since }] of [...this.#watchers])
-      if (!wanted.has(dir) && since < scannedFrom) this.remove(dir);
+    for (const [dir, { order }] of [...this.#watchers])
+      if (!wanted.has(dir) && order <= scannedFrom) this.remove(dir);
     let started = 0;
     for (const dir of wanted) if (this.add(dir)) started += 1;
     return started;
