@@ -61,7 +61,10 @@ export function logEvents(events: EngineEvents, log: Logger): () => void {
       log.warn({ dir: e.dir, ...(e.path ? { path: e.path } : {}) }, e.message),
     ),
     events.on("filesScanned", (e) =>
-      log.debug({ roots: e.roots, files: e.files, new_files: e.newFiles }, "watched paths scanned"),
+      log.debug(
+        { started: e.startedAt.toISOString(), roots: e.roots, files: e.files, new_files: e.newFiles },
+        "watched paths scanned",
+      ),
     ),
     events.on("cronFired", (e) =>
       log.info(

@@ -68,7 +68,8 @@ export function watchLocalFiles(deps: LocalFilesDeps): LocalFiles {
         message: problem.message,
       });
     },
-    onScanned: ({ roots, files, newFiles }) => events.emit({ type: "filesScanned", roots, files, newFiles }),
+    onScanned: ({ at, roots, files, newFiles }) =>
+      events.emit({ type: "filesScanned", startedAt: new Date(at), roots, files, newFiles }),
   });
   return {
     update: (snapshot) => watcher.update(localRoots(patternsOf(snapshot))),
