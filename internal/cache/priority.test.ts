@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../../test/helpers/wait.ts";
 import { canLeaveIdle, holdFor, policyFor, type WriterPolicy } from "./priority.ts";
 import { burstDone } from "./testdata/records.ts";
 import { startThreadedCache } from "./thread.ts";
@@ -19,13 +20,7 @@ function niceThreads(): { nice: number; policy: number }[] {
   });
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = (check: () => boolean, what: string) => waitFor(check, { message: what });
 
 describe("the cache writer's CPU policy", () => {
   it("is lifted when the writer falls far behind or a record waits too long, and idles again once caught up", () => {
