@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../test/helpers/wait.ts";
-import { DirWatch, type WatchDirFn, watchDir } from "./dirwatch.ts";
+import { DirWatch, type WatchDirFn, watchDir, watchErrorMessage } from "./dirwatch.ts";
 
 let dir: string;
 let folders: DirWatch | undefined;
@@ -97,5 +97,15 @@ describe("DirWatch", () => {
       witness.close();
     }
     expect(paths.size).toBe(0);
+  });
+
+  it("explains the inotify limit", () => {
+    const error = Object.assign(new Error("ENOSPC: System limit for number of file watchers reached"), {
+      code: "ENOSPC",
+    });
+    const message = watchErrorMessage("/data/in", error, 60_000);
+    expect(message).toContain("/data/in");
+    expect(message).toContain("fs.inotify.max_user_watches");
+    expect(message).toContain("scan every 1m still finds new files");
   });
 });

@@ -10,6 +10,7 @@
  */
 import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
+import { formatDuration } from "../rule/index.ts";
 
 /** Starts watching one folder; the listener gets the event and the entry's name (null when the system gave none). */
 export type WatchDirFn = (dir: string, listener: (event: string, name: string | null) => void) => FSWatcher;
@@ -17,6 +18,19 @@ export type WatchDirFn = (dir: string, listener: (event: string, name: string | 
 /** The real one: `fs.watch` on the folder, not keeping the process alive. */
 export const watchDir: WatchDirFn = (dir, listener) =>
   watch(dir, { persistent: false, encoding: "utf8" }, (event, name) => listener(event, name));
+
+/** What a watcher error means for the person running the service, and what to do about it. */
+export function watchErrorMessage(dir: string, error: Error, scanIntervalMs: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const meanwhile = `until then the scan every ${formatDuration(scanIntervalMs)} still finds new files`;
+  if (code === "ENOSPC") {
+    return `cannot watch under ${dir}: the inotify watch limit is reached (ENOSPC); raise fs.inotify.max_user_watches (sysctl -w fs.inotify.max_user_watches=524288); ${meanwhile}`;
+  }
+  if (code === "EMFILE") {
+    return `cannot watch under ${dir}: too many open files (EMFILE); raise the open file limit (ulimit -n) or fs.inotify.max_user_instances; ${meanwhile}`;
+  }
+  return `watching ${dir} failed: ${error.message}; ${meanwhile}`;
+}
 
 export interface DirWatchOptions {
   /** Something happened to `path` (an entry of a watched folder). */

@@ -20,7 +20,6 @@ import {
   type LocalScan,
   type LocalWatcher,
   type LocalWatchOptions,
-  watchErrorMessage,
   watchLocal,
 } from "./local.ts";
 import type { LocalRoot } from "./roots.ts";
@@ -366,15 +365,5 @@ describe("watchLocal", () => {
     expect(problems[0]).toMatchObject({ path: join(dir, "bad.csv"), error: { message: "consumer broke" } });
     writeFileSync(join(dir, "good.csv"), "g");
     await passUntil(clock, () => files.includes(join(dir, "good.csv")), "good.csv reported");
-  });
-
-  it("explains the inotify limit", () => {
-    const error = Object.assign(new Error("ENOSPC: System limit for number of file watchers reached"), {
-      code: "ENOSPC",
-    });
-    const message = watchErrorMessage("/data/in", error, 60_000);
-    expect(message).toContain("/data/in");
-    expect(message).toContain("fs.inotify.max_user_watches");
-    expect(message).toContain("scan every 1m still finds new files");
   });
 });

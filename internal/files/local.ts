@@ -14,9 +14,9 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Clock, every } from "../clock/index.ts";
 import { formatDuration } from "../rule/index.ts";
-import { DirWatch, type WatchDirFn } from "./dirwatch.ts";
+import { DirWatch, type WatchDirFn, watchErrorMessage } from "./dirwatch.ts";
 import { isSkippedDir, isTempName } from "./ignore.ts";
-import { type LocalRoot, reaches } from "./roots.ts";
+import { type LocalRoot, reaches, watchesFolder } from "./roots.ts";
 import { type ScannedFile, scanRoot, WatchRootError } from "./scan.ts";
 import { createSettler, type FileStat, type Settler, statFile } from "./settle.ts";
 
@@ -99,29 +99,11 @@ const toError = (err: unknown): Error => (err instanceof Error ? err : new Error
 const followUpQuietMs = 2000;
 const followUpMaxMs = 10_000;
 
-/** What a watcher error means for the person running the service, and what to do about it. */
-export function watchErrorMessage(dir: string, error: Error, scanIntervalMs: number): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  const meanwhile = `until then the scan every ${formatDuration(scanIntervalMs)} still finds new files`;
-  if (code === "ENOSPC") {
-    return `cannot watch under ${dir}: the inotify watch limit is reached (ENOSPC); raise fs.inotify.max_user_watches (sysctl -w fs.inotify.max_user_watches=524288); ${meanwhile}`;
-  }
-  if (code === "EMFILE") {
-    return `cannot watch under ${dir}: too many open files (EMFILE); raise the open file limit (ulimit -n) or fs.inotify.max_user_instances; ${meanwhile}`;
-  }
-  return `watching ${dir} failed: ${error.message}; ${meanwhile}`;
-}
-
 async function isDirectory(dir: string): Promise<boolean> {
   return stat(dir).then(
     (stats) => stats.isDirectory(),
     () => false,
   );
-}
-
-/** True when `root` has to watch the folder `dir`: the root itself, or a folder whose files the root reaches. */
-function watchesFolder(root: LocalRoot, dir: string): boolean {
-  return dir === root.dir || reaches(root, join(dir, "a-file"));
 }
 
 class LocalWatch implements LocalWatcher {
