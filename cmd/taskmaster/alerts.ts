@@ -15,6 +15,7 @@ import {
   startAlerts,
 } from "../../internal/alert/index.ts";
 import { type AlertRow, alertsSince, unfinishedBetween } from "../../internal/cache/index.ts";
+import type { Clock } from "../../internal/clock/index.ts";
 import type { Config } from "../../internal/config/index.ts";
 import type { EngineEvents } from "../../internal/engine/index.ts";
 import type { Task } from "../../internal/task/index.ts";
@@ -33,6 +34,7 @@ export async function startAlerting(
   nc: NatsConnection,
   events: EngineEvents,
   cache: Cache | undefined,
+  clock: Clock,
 ): Promise<Alerts> {
   const slack = config.slack.url
     ? createSlackSender({
@@ -71,6 +73,7 @@ export async function startAlerting(
     minFrequencyMs: config.slack.minFrequency,
     maxFrequencyMs: config.slack.maxFrequency,
     taskTtlMs: config.slack.taskTtl,
+    clock,
   });
   return {
     service,

@@ -60,6 +60,12 @@ export function logEvents(events: EngineEvents, log: Logger): () => void {
     events.on("fileWatchProblem", (e) =>
       log.warn({ dir: e.dir, ...(e.path ? { path: e.path } : {}) }, e.message),
     ),
+    events.on("filesScanned", (e) =>
+      log.debug(
+        { started: e.startedAt.toISOString(), roots: e.roots, files: e.files, new_files: e.newFiles },
+        "watched paths scanned",
+      ),
+    ),
     events.on("cronFired", (e) =>
       log.info(
         { workflow: e.workflow, phase: e.phase, slot: e.slot.toISOString(), tasks: e.tasks },

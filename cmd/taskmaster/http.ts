@@ -224,6 +224,7 @@ function serviceApp(
       });
     },
     tokens,
+    now: () => service.clock.now(),
     allowedHosts: allowedHosts(config),
     version,
     state: () => service.state(),
@@ -236,7 +237,7 @@ function serviceApp(
       ? {
           notify: async () => {
             const s = service.state();
-            const up = Math.round((Date.now() - s.startedAt.getTime()) / 1000);
+            const up = Math.round((service.clock.now().getTime() - s.startedAt.getTime()) / 1000);
             const running = {
               version,
               upSeconds: up,
@@ -265,8 +266,8 @@ function serviceApp(
     },
     rerun: async (row, { downstream }) => {
       const task = { type: row.type, job: row.job, info: row.info, id: row.id, meta: row.meta };
-      // The same ask twice within a minute is sent once.
-      const minute = new Date().toISOString().slice(0, 16);
+      // The same ask twice within a minute is sent once: the minute is part of the message id.
+      const minute = service.clock.now().toISOString().slice(0, 16);
       const emission = planRerun(task, service.engine.context(), `${row.key}|${downstream}|${minute}`, {
         downstream,
       });

@@ -6,6 +6,7 @@
  * (a startup or periodic scan finding it again) is not published at all.
  */
 import { messageBytes, msgIdOf, type Publisher } from "../../internal/bus/index.ts";
+import type { Clock } from "../../internal/clock/index.ts";
 import type { Config } from "../../internal/config/index.ts";
 import type { EngineEvents } from "../../internal/engine/index.ts";
 import { type FileLedger, type LocalFile, localRoots, watchLocal } from "../../internal/files/index.ts";
@@ -21,6 +22,7 @@ export interface LocalFilesDeps {
   readonly publisher: Publisher;
   readonly ledger: FileLedger;
   readonly events: EngineEvents;
+  readonly clock: Clock;
 }
 
 export interface LocalFiles {
@@ -50,6 +52,7 @@ export function watchLocalFiles(deps: LocalFilesDeps): LocalFiles {
     settleMs: config.files.settle,
     scanIntervalMs: config.files.scanInterval,
     lookbackMs: config.files.lookback,
+    clock: deps.clock,
     onFile: (file) => {
       announce(file).catch((error: unknown) => {
         // Only when shutting down: the next start's scan finds it again, as it is not remembered yet.
@@ -65,6 +68,8 @@ export function watchLocalFiles(deps: LocalFilesDeps): LocalFiles {
         message: problem.message,
       });
     },
+    onScanned: ({ at, roots, files, newFiles }) =>
+      events.emit({ type: "filesScanned", startedAt: new Date(at), roots, files, newFiles }),
   });
   return {
     update: (snapshot) => watcher.update(localRoots(patternsOf(snapshot))),

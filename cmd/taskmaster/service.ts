@@ -17,7 +17,7 @@ import {
   Publisher,
   type StreamState,
 } from "../../internal/bus/index.ts";
-import { systemClock } from "../../internal/clock/index.ts";
+import { type Clock, systemClock } from "../../internal/clock/index.ts";
 import type { Config } from "../../internal/config/index.ts";
 import {
   type ActionEntry,
@@ -87,6 +87,8 @@ export interface Service {
   /** The history cache, unless `cache.path` is "". */
   readonly cache: Cache | undefined;
   readonly alerts: Alerts;
+  /** Where the service's time comes from. */
+  readonly clock: Clock;
   state(): ServiceState;
   reload(): ReturnType<WorkflowWatcher["reload"]>;
   /** The state of taskmaster's streams and durable consumers, as NATS reports it now. */
@@ -113,6 +115,8 @@ export class NatsDrainError extends Error {
 export interface StartOptions {
   /** Aborting gives up waiting for NATS: `startService` rejects with `ConnectAbortedError`. */
   readonly signal?: AbortSignal;
+  /** Where every part's time comes from (default: the system's); tests pass a clock they move. */
+  readonly clock?: Clock;
 }
 
 export async function startService(
@@ -130,7 +134,7 @@ export async function startService(
     },
   );
   try {
-    return await compose(config, cwd, first, nc, events);
+    return await compose(config, cwd, first, nc, events, options.clock ?? systemClock);
   } catch (err) {
     await nc.close().catch(() => undefined);
     throw err;
@@ -160,6 +164,7 @@ async function compose(
   first: Snapshot,
   nc: NatsConnection,
   events: EngineEvents,
+  clock: Clock,
 ): Promise<Service> {
   const root = resolve(cwd, config.workflow);
   const subjects: Subjects = {
@@ -182,7 +187,7 @@ async function compose(
   const engine = createEngine({
     outbox: publisher,
     subjects,
-    clock: systemClock,
+    clock,
     host: config.host,
     readMetaFile: (pattern) => readMetaFile(pattern, cwd),
     metaFiles: metaFileSource({
@@ -196,7 +201,7 @@ async function compose(
   engine.setSnapshot(first);
   const stuck = watchStuck(engine, {
     stuckAfterMs: config.engine.stuckAfter,
-    clock: systemClock,
+    clock,
     events: engine.events,
   });
   // Before any intake, so the first events are recorded; a restore or rebuild happens here too.
@@ -207,10 +212,10 @@ async function compose(
     events: engine.events,
     snapshot: () => engine.snapshot(),
   });
-  const alerts = await startAlerting(config, nc, engine.events, cache);
+  const alerts = await startAlerting(config, nc, engine.events, cache, clock);
 
   const scheduler = createScheduler({
-    clock: systemClock,
+    clock,
     store: await kvSlotStore(nc, cronBucket, config.streams.replicas),
     fire: async (phase, slot) => {
       await engine.fireCron(phase, slot);
@@ -226,13 +231,14 @@ async function compose(
     await consumeDurable(js, config.streams.files, filesDurable, (m) => engine.onFile(m)),
   ];
   const local = config.files.watch
-    ? watchLocalFiles({ config, snapshot: first, publisher, ledger, events: engine.events })
+    ? watchLocalFiles({ config, snapshot: first, publisher, ledger, events: engine.events, clock })
     : undefined;
 
   const watcher = watchWorkflows({
     root,
     initial: first,
     rescanMs: config.refresh,
+    clock,
     onReload: (snapshot, changed) => void applyReload(snapshot, changed),
     onRejected: (problems) => engine.events.emit({ type: "workflowsRejected", problems }),
     onError: (error) => engine.events.emit({ type: "error", where: "workflow watcher", error }),
@@ -268,7 +274,7 @@ async function compose(
     }
   }
 
-  const startedAt = new Date();
+  const startedAt = clock.now();
   let nats: ServiceState["nats"] = "connected";
   void watchStatus(nc, engine.events, (s) => {
     nats = s;
@@ -281,6 +287,7 @@ async function compose(
     scheduler,
     cache,
     alerts,
+    clock,
     state() {
       const snapshot = engine.snapshot();
       const workflows = snapshot?.workflows.size ?? 0;
@@ -306,7 +313,7 @@ async function compose(
     reload: () => watcher.reload(),
     streams: () => streamStates(jsm, config),
     async audit(entry) {
-      const at = new Date();
+      const at = clock.now();
       const record = { ...entry, detail: JSON.stringify(entry.detail ?? {}), at };
       const data = new TextEncoder().encode(JSON.stringify({ ...record, at: at.toISOString() }));
       const id = `audit|${at.toISOString()}|${entry.actor}|${entry.action}|${record.detail}`;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { type ManualClock, manualClock } from "../clock/index.ts";
 import { EngineEvents } from "../engine/index.ts";
 import type { Task } from "../task/index.ts";
 import type { SlackMessage } from "./blocks.ts";
@@ -12,11 +13,7 @@ afterEach(async () => {
   service = undefined;
 });
 
-/** A test clock the test moves by hand. */
-function clock(start = Date.UTC(2026, 10, 23, 12, 0, 0)) {
-  let t = start;
-  return { now: () => new Date(t), advance: (ms: number) => (t += ms) };
-}
+const clock = () => manualClock(Date.UTC(2026, 10, 23, 12, 0, 0));
 
 function memoryStore(unfinished: Task[] = []): AlertStore & { recorded: AlertItem[] } {
   const recorded: AlertItem[] = [];
@@ -48,9 +45,7 @@ const failed = (type: string, hour: string, msg = "boom"): Task => ({
   meta: `cron=2026-11-23T${hour}&workflow=w.toml`,
 });
 
-async function setup(
-  options: { store?: AlertStore; cursor?: DigestCursor; at?: ReturnType<typeof clock> } = {},
-) {
+async function setup(options: { store?: AlertStore; cursor?: DigestCursor; at?: ManualClock } = {}) {
   const events = new EngineEvents();
   const sent: SlackMessage[] = [];
   const at = options.at ?? clock();
@@ -64,7 +59,7 @@ async function setup(
     minFrequencyMs: 5 * minute,
     maxFrequencyMs: 80 * minute,
     taskTtlMs: 4 * 60 * minute,
-    now: at.now,
+    clock: at,
   });
   const exhausted = (t: Task) =>
     events.emit({
@@ -134,15 +129,56 @@ describe("the alert service", () => {
     first.exhausted(failed("load", "03"));
     await first.svc.check();
     expect(first.sent).toHaveLength(1);
-    at.advance(minute);
+    await at.advance(minute);
     first.exhausted(failed("load", "04")); // recorded, not sent before the "crash"
     await first.svc.stop();
 
-    at.advance(minute);
+    await at.advance(minute);
     const second = await setup({ store, cursor, at });
     await second.svc.check();
     expect(second.sent).toHaveLength(1);
     expect(second.sent[0]?.text).toContain("2026/11/23T04");
     expect(second.sent[0]?.text).not.toContain("2026/11/23T03");
+  });
+});
+
+describe("the alert service's own timing", () => {
+  it("checks for a digest every slack.min_frequency, doubling the wait while alerts keep coming", async () => {
+    const { sent, svc, at, exhausted } = await setup();
+    exhausted(failed("load", "03"));
+    await at.advance(5 * minute - 1);
+    expect(sent).toHaveLength(0);
+    await at.advance(1);
+    expect(sent).toHaveLength(1);
+    expect(svc.state().frequencyMs).toBe(10 * minute);
+
+    exhausted(failed("load", "04"));
+    await at.advance(10 * minute - 1);
+    expect(sent).toHaveLength(1);
+    await at.advance(1);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.text).toContain("2026/11/23T04");
+
+    // A quiet check sends nothing and brings the wait back to the minimum.
+    await at.advance(20 * minute);
+    expect(sent).toHaveLength(2);
+    expect(svc.state().frequencyMs).toBe(5 * minute);
+    exhausted(failed("load", "05"));
+    await at.advance(5 * minute);
+    expect(sent).toHaveLength(3);
+  });
+
+  it("looks for tasks left unfinished every minute, and sends them with the next digest", async () => {
+    const late: Task = { type: "slow", info: "?a=1", id: "s1", created: "2026-11-23T07:00:00Z" };
+    const store = memoryStore([late]);
+    const { sent, at } = await setup({ store });
+    await at.advance(minute - 1);
+    expect(store.recorded).toEqual([]);
+    await at.advance(1);
+    expect(store.recorded.map((a) => a.kind)).toEqual(["incomplete"]);
+    await at.advance(4 * minute);
+    expect(store.recorded).toHaveLength(1);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.text).toContain("slow");
   });
 });

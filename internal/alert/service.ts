@@ -5,6 +5,7 @@
  * sent is remembered (a cursor in NATS KV), so a restart sends only what was not.
  */
 import type { Database } from "better-sqlite3";
+import { type Clock, every } from "../clock/index.ts";
 import type { EngineEvents } from "../engine/index.ts";
 import type { Task } from "../task/index.ts";
 import type { SlackMessage } from "./blocks.ts";
@@ -40,7 +41,8 @@ export interface AlertServiceOptions {
   readonly taskTtlMs: number;
   /** How often unfinished tasks are looked for (default 1 min). */
   readonly incompleteEveryMs?: number;
-  readonly now?: () => Date;
+  /** Times the digests and the look for unfinished tasks, and dates the alerts. */
+  readonly clock: Clock;
 }
 
 export interface AlertService {
@@ -54,7 +56,8 @@ const keyOf = (type: string, job: string, dataTime: Date | null) =>
   `${type}:${job}|${dataTime?.toISOString() ?? ""}`;
 
 export async function startAlerts(options: AlertServiceOptions): Promise<AlertService> {
-  const now = options.now ?? (() => new Date());
+  const { clock } = options;
+  const now = () => clock.now();
   const schedule = createDigestSchedule({ minMs: options.minFrequencyMs, maxMs: options.maxFrequencyMs });
   let lastDigest = (await options.cursor?.get().catch(() => null)) ?? null;
   // What the last digest did not carry yet: after a restart, the recorded alerts since the cursor.
@@ -135,30 +138,28 @@ export async function startAlerts(options: AlertServiceOptions): Promise<AlertSe
     return decision.waitMs;
   };
 
-  let timer: NodeJS.Timeout | undefined;
+  let cancelDigest: (() => void) | undefined;
   let stopped = false;
   const loop = (waitMs: number) => {
     if (stopped) return;
-    timer = setTimeout(() => {
+    cancelDigest = clock.setTimer(waitMs, () => {
       void digest().then(loop, () => loop(options.minFrequencyMs));
-    }, waitMs);
-    timer.unref();
+    });
   };
   loop(options.minFrequencyMs);
-  const incompleteTimer = setInterval(checkIncomplete, options.incompleteEveryMs ?? 60_000);
-  incompleteTimer.unref();
+  const stopIncomplete = every(clock, options.incompleteEveryMs ?? 60_000, checkIncomplete);
 
   return {
     state: () => ({ pending: fresh.length, frequencyMs: schedule.currentMs, lastDigest }),
     async check() {
       checkIncomplete();
-      clearTimeout(timer);
+      cancelDigest?.();
       loop(await digest());
     },
     async stop() {
       stopped = true;
-      clearTimeout(timer);
-      clearInterval(incompleteTimer);
+      cancelDigest?.();
+      stopIncomplete();
       for (const off of offs) off();
       offDone();
     },

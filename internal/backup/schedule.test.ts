@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../test/helpers/wait.ts";
+import { type Clock, manualClock } from "../clock/index.ts";
 import { BackupError } from "./errors.ts";
 import { type BackupSchedule, startBackups } from "./schedule.ts";
 import type { BackupEvent, BackupResult } from "./types.ts";
@@ -19,7 +20,8 @@ function fakeRun(failFirst = 0) {
     state.calls += 1;
     state.running += 1;
     state.maxRunning = Math.max(state.maxRunning, state.running);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setImmediate(resolve)); // a run that takes a turn of the loop: others could start
+
     state.running -= 1;
     if (state.calls <= failFirst) throw new Error(`down ${state.calls}`);
     return result(state.calls);
@@ -27,13 +29,14 @@ function fakeRun(failFirst = 0) {
   return { run, state };
 }
 
-function start(run: () => Promise<BackupResult>, intervalMs = 60_000) {
+function start(run: () => Promise<BackupResult>, intervalMs = 60_000, clock?: Clock) {
   const events: BackupEvent[] = [];
   schedule = startBackups({
     intervalMs,
     run,
     onEvent: (e) => events.push(e),
     retry: { firstMs: 10, maxMs: 40 },
+    ...(clock ? { clock } : {}),
   });
   return { schedule, events };
 }
@@ -112,12 +115,14 @@ describe("startBackups", () => {
 
   it("reports a failed final backup without a retry, and does not throw", async () => {
     const { run, state } = fakeRun(1);
-    const { schedule, events } = start(run);
+    const clock = manualClock();
+    const { schedule, events } = start(run, 60_000, clock);
     await expect(schedule.stop({ final: true })).resolves.toBeUndefined();
     expect(events).toEqual([
       { type: "backupFailed", error: expect.any(Error), attempt: 1, willRetryInMs: null },
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(clock.due()).toEqual([]);
+    await clock.advance(120_000);
     expect(state.calls).toBe(1);
   });
 

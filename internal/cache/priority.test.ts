@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { burstDone } from "../../test/helpers/records.ts";
+import { waitFor } from "../../test/helpers/wait.ts";
 import { canLeaveIdle, holdFor, policyFor, type WriterPolicy } from "./priority.ts";
 import { startThreadedCache } from "./thread.ts";
 
@@ -19,13 +20,7 @@ function niceThreads(): { nice: number; policy: number }[] {
   });
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = (check: () => boolean, what: string) => waitFor(check, { message: what });
 
 describe("the cache writer's CPU policy", () => {
   it("is lifted when the writer falls far behind or a record waits too long, and idles again once caught up", () => {
@@ -77,29 +72,41 @@ describe("the cache writer's CPU policy", () => {
     expect(holdFor(behind(101, 10), 0.9, limits)).toBe(false);
   });
 
-  /** A cache whose main thread reads as busy while `busy.now` is true. */
+  /**
+   * A cache whose main thread reads as busy while `busy.now` is true. Every look at that load (one each 100 ms)
+   * decides at once whether the writer waits; `looked(n)` resolves once `n` more looks have been taken.
+   */
   function busyCache(liftAfterMs: number) {
     const busy = { now: true };
+    let looks = 0;
     const cache = startThreadedCache({
       path: join(mkdtempSync(join(tmpdir(), "taskmaster-hold-")), "cache.db"),
       retentionMs: 0,
       policyLimits: { ...limits, liftAbove: 100_000, liftAfterMs },
-      mainLoad: () => (busy.now ? 1 : 0),
+      mainLoad: () => {
+        looks += 1;
+        return busy.now ? 1 : 0;
+      },
     });
     const rows = () =>
       (cache.database()?.prepare("SELECT count(*) AS n FROM tasks").get() as { n: number } | undefined)?.n ??
       0;
-    return { busy, cache, rows };
+    const looked = (n: number) => {
+      const from = looks;
+      return until(() => looks >= from + n, `${n} looks at the main thread's load`);
+    };
+    return { busy, cache, rows, looked };
   }
-  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it("lets the writer wait while the main thread is busy and write once it is not, without a flush", async () => {
-    const { busy, cache, rows } = busyCache(60_000);
+    const { busy, cache, rows, looked } = busyCache(60_000);
     try {
       await cache.flush(); // open
-      await pause(250); // the hold is set on the next 100 ms tick
+      await looked(1); // the writer is held from the first look on
       for (let i = 0; i < 300; i++) cache.taskDone(burstDone(i));
-      await pause(600);
+      // Three more looks, each finding the main thread busy: the writer, which would write within 20 ms of being
+      // let go, has waited all along.
+      await looked(3);
       expect(rows()).toBe(0);
       expect(cache.state().pending).toBe(300);
       busy.now = false;
@@ -113,9 +120,9 @@ describe("the cache writer's CPU policy", () => {
     const late = busyCache(400);
     try {
       await late.cache.flush();
-      await pause(250);
+      await late.looked(1);
       for (let i = 0; i < 300; i++) late.cache.taskDone(burstDone(i));
-      await pause(150);
+      await late.looked(1); // the records are younger than 400 ms: still held
       expect(late.rows()).toBe(0);
       await until(() => late.rows() === 300, "the records written once they were late");
     } finally {
@@ -124,7 +131,7 @@ describe("the cache writer's CPU policy", () => {
     const flushed = busyCache(60_000);
     try {
       await flushed.cache.flush();
-      await pause(250);
+      await flushed.looked(1);
       for (let i = 0; i < 300; i++) flushed.cache.taskDone(burstDone(i));
       await flushed.cache.flush();
       expect(flushed.rows()).toBe(300);

@@ -5,12 +5,14 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { burstDone } from "../../test/helpers/records.ts";
+import { waitFor } from "../../test/helpers/wait.ts";
 import { type Spooled, SpoolReader, SpoolWriter, spoolDir } from "./spool.ts";
 import { startThreadedCache } from "./thread.ts";
 
@@ -109,12 +111,19 @@ describe("the threaded cache's backlog", () => {
   it("counts the records of a batch damaged in the spool as dropped, and writes the next batch", async () => {
     const path = join(tempDir(), "cache.db");
     let busy = true;
+    let looks = 0;
     // While the main thread reads as busy the writer waits before reading each batch from the spool.
-    const cache = startThreadedCache({ path, retentionMs: 0, mainLoad: () => (busy ? 1 : 0) });
-    await new Promise((r) => setTimeout(r, 250));
+    const mainLoad = () => {
+      looks += 1;
+      return busy ? 1 : 0;
+    };
+    const cache = startThreadedCache({ path, retentionMs: 0, mainLoad });
+    // The first look at the load is what holds the writer (it is told at once).
+    await waitFor(() => looks > 0, { message: "the main thread's load looked at" });
     for (let i = 0; i < 10; i++) cache.taskDone(burstDone(i));
-    await new Promise((r) => setTimeout(r, 100)); // posted after 20 ms, and waiting
     const segment = join(spoolDir(path), String(process.pid), "00000001.batch");
+    // Posted (appended to the spool in one go) 20 ms after the first record, and waiting there.
+    await waitFor(() => existsSync(segment) && statSync(segment).size > 0, { message: "the batch spooled" });
     writeFileSync(segment, "x".repeat(readFileSync(segment).length));
     busy = false;
     await cache.flush();

@@ -47,6 +47,17 @@ export type EngineEvent =
       readonly message: string;
     }
   /**
+   * A scan of the watched paths finished (at startup, every `files.scan_interval`, after watcher events): when it
+   * started, the roots it read, the recent files it found, and how many of them were new (handed on, or settling).
+   */
+  | {
+      readonly type: "filesScanned";
+      readonly startedAt: Date;
+      readonly roots: number;
+      readonly files: number;
+      readonly newFiles: number;
+    }
+  /**
    * A file arrived (from the files topic or a watched path), matched or not: what it triggered, or why nothing.
    * `dataTime` is the time its path carries (flowlord's path rules), or null.
    */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../test/helpers/wait.ts";
-import { DirWatch, type WatchDirFn, watchDir } from "./dirwatch.ts";
+import { DirWatch, type WatchDirFn, watchDir, watchErrorMessage } from "./dirwatch.ts";
 
 let dir: string;
 let folders: DirWatch | undefined;
@@ -50,12 +50,12 @@ describe("DirWatch", () => {
     const [a, b, c] = ["a", "b", "c"].map((name) => join(dir, name)) as [string, string, string];
     for (const folder of [a, b, c]) mkdirSync(folder);
     const { folders } = start();
-    expect(folders.sync([dir, a, b], performance.now())).toBe(3);
-    const scanStarted = performance.now();
+    expect(folders.sync([dir, a, b], folders.started)).toBe(3);
+    const scanStarted = folders.started;
     folders.add(c); // announced by an event while the scan ran
     expect(folders.sync([dir, a], scanStarted)).toBe(0);
     expect([dir, a, b, c].map((folder) => folders.has(folder))).toEqual([true, true, false, true]);
-    expect(folders.sync([dir, a], performance.now())).toBe(0);
+    expect(folders.sync([dir, a], folders.started)).toBe(0);
     expect(folders.has(c)).toBe(false);
   });
 
@@ -63,7 +63,7 @@ describe("DirWatch", () => {
     const { folders, paths, errors } = start();
     const missing = join(dir, "missing");
     expect(folders.add(missing)).toBe(false);
-    expect(folders.sync([missing], performance.now())).toBe(0);
+    expect(folders.sync([missing], folders.started)).toBe(0);
     expect(errors).toEqual([{ dir: missing, error: expect.objectContaining({ code: "ENOENT" }) }]);
     mkdirSync(missing);
     expect(folders.add(missing)).toBe(true);
@@ -82,8 +82,30 @@ describe("DirWatch", () => {
     folders.close();
     expect(folders.size).toBe(0);
     expect(folders.add(dir)).toBe(false);
-    writeFileSync(join(dir, "late.csv"), "l");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A second watch on the same folder is the witness: once it has seen the write, the closed one would have too.
+    const witnessed = new Set<string>();
+    const witness = new DirWatch({
+      onPath: (path) => witnessed.add(path),
+      onUnnamed: () => {},
+      onError: () => {},
+    });
+    try {
+      witness.add(dir);
+      writeFileSync(join(dir, "late.csv"), "l");
+      await waitFor(() => witnessed.has(join(dir, "late.csv")), { message: "the witness saw the write" });
+    } finally {
+      witness.close();
+    }
     expect(paths.size).toBe(0);
+  });
+
+  it("explains the inotify limit", () => {
+    const error = Object.assign(new Error("ENOSPC: System limit for number of file watchers reached"), {
+      code: "ENOSPC",
+    });
+    const message = watchErrorMessage("/data/in", error, 60_000);
+    expect(message).toContain("/data/in");
+    expect(message).toContain("fs.inotify.max_user_watches");
+    expect(message).toContain("scan every 1m still finds new files");
   });
 });

@@ -10,6 +10,7 @@
  */
 import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
+import { formatDuration } from "../rule/index.ts";
 
 /** Starts watching one folder; the listener gets the event and the entry's name (null when the system gave none). */
 export type WatchDirFn = (dir: string, listener: (event: string, name: string | null) => void) => FSWatcher;
@@ -17,6 +18,19 @@ export type WatchDirFn = (dir: string, listener: (event: string, name: string | 
 /** The real one: `fs.watch` on the folder, not keeping the process alive. */
 export const watchDir: WatchDirFn = (dir, listener) =>
   watch(dir, { persistent: false, encoding: "utf8" }, (event, name) => listener(event, name));
+
+/** What a watcher error means for the person running the service, and what to do about it. */
+export function watchErrorMessage(dir: string, error: Error, scanIntervalMs: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const meanwhile = `until then the scan every ${formatDuration(scanIntervalMs)} still finds new files`;
+  if (code === "ENOSPC") {
+    return `cannot watch under ${dir}: the inotify watch limit is reached (ENOSPC); raise fs.inotify.max_user_watches (sysctl -w fs.inotify.max_user_watches=524288); ${meanwhile}`;
+  }
+  if (code === "EMFILE") {
+    return `cannot watch under ${dir}: too many open files (EMFILE); raise the open file limit (ulimit -n) or fs.inotify.max_user_instances; ${meanwhile}`;
+  }
+  return `watching ${dir} failed: ${error.message}; ${meanwhile}`;
+}
 
 export interface DirWatchOptions {
   /** Something happened to `path` (an entry of a watched folder). */
@@ -32,7 +46,9 @@ const toError = (err: unknown): Error => (err instanceof Error ? err : new Error
 
 export class DirWatch {
   readonly #options: DirWatchOptions;
-  readonly #watchers = new Map<string, { readonly watcher: FSWatcher; readonly since: number }>();
+  /** Each watch with the count of watches started when it started (see `started`). */
+  readonly #watchers = new Map<string, { readonly watcher: FSWatcher; readonly order: number }>();
+  #started = 0;
   /** Folders whose watch could not start: reported once, not again at every scan, until one starts. */
   readonly #failing = new Set<string>();
   #closed = false;
@@ -48,6 +64,14 @@ export class DirWatch {
 
   has(dir: string): boolean {
     return this.#watchers.has(dir);
+  }
+
+  /**
+   * How many watches have started so far: taken when a scan starts, it tells `sync` which watches started while the
+   * scan ran. A count, not a time, so that two starts in the same instant are still told apart.
+   */
+  get started(): number {
+    return this.#started;
   }
 
   /** Watches `dir`; true when it was not watched before and now is. */
@@ -70,7 +94,8 @@ export class DirWatch {
       this.remove(dir);
       onError(dir, toError(err));
     });
-    this.#watchers.set(dir, { watcher, since: performance.now() });
+    this.#started += 1;
+    this.#watchers.set(dir, { watcher, order: this.#started });
     return true;
   }
 
@@ -83,14 +108,14 @@ export class DirWatch {
   }
 
   /**
-   * Watches the folders a scan found, started at `scannedFrom` (`performance.now()`): starts the new ones, and stops
-   * the others, except those added since the scan started (it may have read their parent before they were made).
-   * Returns how many started.
+   * Watches the folders a scan found, the scan having started when `started` was `scannedFrom`: starts the new ones,
+   * and stops the others, except those added since the scan started (it may have read their parent before they
+   * were made). Returns how many started.
    */
   sync(dirs: Iterable<string>, scannedFrom: number): number {
     const wanted = new Set(dirs);
-    for (const [dir, { since }] of [...this.#watchers])
-      if (!wanted.has(dir) && since < scannedFrom) this.remove(dir);
+    for (const [dir, { order }] of [...this.#watchers])
+      if (!wanted.has(dir) && order <= scannedFrom) this.remove(dir);
     let started = 0;
     for (const dir of wanted) if (this.add(dir)) started += 1;
     return started;

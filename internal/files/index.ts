@@ -5,6 +5,7 @@ export { type FileIdentity, type FileLedger, fileKey, kvFileLedger, type Trigger
 export {
   type LocalFile,
   type LocalProblem,
+  type LocalScan,
   type LocalWatcher,
   type LocalWatchOptions,
   watchLocal,

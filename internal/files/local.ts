@@ -12,10 +12,11 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { type Clock, every } from "../clock/index.ts";
 import { formatDuration } from "../rule/index.ts";
-import { DirWatch, type WatchDirFn } from "./dirwatch.ts";
+import { DirWatch, type WatchDirFn, watchErrorMessage } from "./dirwatch.ts";
 import { isSkippedDir, isTempName } from "./ignore.ts";
-import { type LocalRoot, reaches } from "./roots.ts";
+import { type LocalRoot, reaches, watchesFolder } from "./roots.ts";
 import { type ScannedFile, scanRoot, WatchRootError } from "./scan.ts";
 import { createSettler, type FileStat, type Settler, statFile } from "./settle.ts";
 
@@ -26,6 +27,18 @@ export interface LocalFile {
   readonly mtimeMs: number;
   /** How it was noticed: a watcher event, or a scan (startup, periodic, or `scan()`). */
   readonly source: "watch" | "scan";
+}
+
+/** A scan of every root has finished. */
+export interface LocalScan {
+  /** When it started (epoch ms, on the watcher's clock). */
+  readonly at: number;
+  /** The roots it read (one that does not exist is not). */
+  readonly roots: number;
+  /** The files modified within the lookback it found. */
+  readonly files: number;
+  /** Those of them new to this watcher: handed on, or left to settle first. */
+  readonly newFiles: number;
 }
 
 export interface LocalProblem {
@@ -43,12 +56,14 @@ export interface LocalWatchOptions {
   readonly scanIntervalMs: number;
   /** Scans only consider files modified within this window (e.g. 24 h). */
   readonly lookbackMs: number;
-  /** The clock scans compare mtimes with (default Date.now). */
-  readonly now?: () => number;
+  /** Times the settling, the scans, and the scans' lookback and file ages. */
+  readonly clock: Clock;
   /** Starts the watcher of one folder (default `fs.watch`); tests wrap it to lose events. */
   readonly watch?: WatchDirFn;
   readonly onFile: (file: LocalFile) => void;
   readonly onProblem: (problem: LocalProblem) => void;
+  /** A scan finished: whatever it found new has been handed on or is settling. */
+  readonly onScanned?: (scan: LocalScan) => void;
 }
 
 export interface LocalWatcher {
@@ -84,19 +99,6 @@ const toError = (err: unknown): Error => (err instanceof Error ? err : new Error
 const followUpQuietMs = 2000;
 const followUpMaxMs = 10_000;
 
-/** What a watcher error means for the person running the service, and what to do about it. */
-export function watchErrorMessage(dir: string, error: Error, scanIntervalMs: number): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  const meanwhile = `until then the scan every ${formatDuration(scanIntervalMs)} still finds new files`;
-  if (code === "ENOSPC") {
-    return `cannot watch under ${dir}: the inotify watch limit is reached (ENOSPC); raise fs.inotify.max_user_watches (sysctl -w fs.inotify.max_user_watches=524288); ${meanwhile}`;
-  }
-  if (code === "EMFILE") {
-    return `cannot watch under ${dir}: too many open files (EMFILE); raise the open file limit (ulimit -n) or fs.inotify.max_user_instances; ${meanwhile}`;
-  }
-  return `watching ${dir} failed: ${error.message}; ${meanwhile}`;
-}
-
 async function isDirectory(dir: string): Promise<boolean> {
   return stat(dir).then(
     (stats) => stats.isDirectory(),
@@ -104,15 +106,10 @@ async function isDirectory(dir: string): Promise<boolean> {
   );
 }
 
-/** True when `root` has to watch the folder `dir`: the root itself, or a folder whose files the root reaches. */
-function watchesFolder(root: LocalRoot, dir: string): boolean {
-  return dir === root.dir || reaches(root, join(dir, "a-file"));
-}
-
 class LocalWatch implements LocalWatcher {
   readonly ready: Promise<void>;
   readonly #options: LocalWatchOptions;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #roots = new Map<string, Watched>();
   /** The last identity handed on per path; pruned by scans once older than the lookback. */
   readonly #reported = new Map<string, Identity>();
@@ -120,9 +117,9 @@ class LocalWatch implements LocalWatcher {
   readonly #sources = new Map<string, LocalFile["source"]>();
   readonly #background = new Set<Promise<void>>();
   readonly #settler: Settler;
-  readonly #interval: NodeJS.Timeout;
-  /** The scan that follows watcher events (`followUpQuietMs`), and when the first of those events came. */
-  #followUp: NodeJS.Timeout | undefined;
+  readonly #stopScans: () => void;
+  /** Cancels the scan that follows watcher events (`followUpQuietMs`); `#followUpSince`: the first event's time. */
+  #followUp: (() => void) | undefined;
   #followUpSince = 0;
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
@@ -131,9 +128,10 @@ class LocalWatch implements LocalWatcher {
 
   constructor(options: LocalWatchOptions) {
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock;
     this.#settler = createSettler({
       settleMs: options.settleMs,
+      clock: options.clock,
       stat: statFile,
       onSettled: (path, stats) => this.#settled(path, stats),
       onError: (error, path) => {
@@ -144,8 +142,7 @@ class LocalWatch implements LocalWatcher {
     });
     for (const root of options.roots) this.#add(root);
     this.ready = this.scan();
-    this.#interval = setInterval(() => void this.scan(), options.scanIntervalMs);
-    this.#interval.unref();
+    this.#stopScans = every(options.clock, options.scanIntervalMs, () => void this.scan());
   }
 
   /** One scan at a time; asking during one runs one more after it, so it sees files made before asking. */
@@ -179,8 +176,8 @@ class LocalWatch implements LocalWatcher {
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     this.#closed = true;
-    clearInterval(this.#interval);
-    clearTimeout(this.#followUp);
+    this.#stopScans();
+    this.#followUp?.();
     this.#settler.close();
     for (const w of [...this.#roots.values()]) this.#remove(w);
     this.#closing = Promise.all([...this.#background, this.#running, this.#queued]).then(() => undefined);
@@ -236,26 +233,29 @@ class LocalWatch implements LocalWatcher {
 
   /** (Re)arms the scan that follows watcher events: once they stop, or `followUpMaxMs` after the first. */
   #followWith(): void {
-    const at = Date.now();
+    const at = this.#clock.now().getTime();
     if (this.#followUp === undefined) this.#followUpSince = at;
-    else clearTimeout(this.#followUp);
+    else this.#followUp();
     const due = Math.min(at + followUpQuietMs, this.#followUpSince + followUpMaxMs);
-    this.#followUp = setTimeout(() => {
+    this.#followUp = this.#clock.setTimer(due - at, () => {
       this.#followUp = undefined;
       this.#track(this.scan());
-    }, due - at);
-    this.#followUp.unref();
+    });
   }
 
-  /** A file a scan found: an old one is finished and handed on now, a young one may still be being written. */
-  #offer(file: ScannedFile, at: number): void {
-    if (this.#closed || this.#settler.has(file.path) || this.#isReported(file.path, file)) return;
+  /**
+   * A file a scan found: an old one is finished and handed on now, a young one may still be being written. True
+   * when it is new to this watcher.
+   */
+  #offer(file: ScannedFile, at: number): boolean {
+    if (this.#closed || this.#settler.has(file.path) || this.#isReported(file.path, file)) return false;
     if (at - file.mtimeMs >= this.#options.settleMs) {
       this.#deliver(file.path, file, "scan");
-      return;
+      return true;
     }
     this.#sources.set(file.path, "scan");
     this.#settler.touch(file.path);
+    return true;
   }
 
   /**
@@ -340,27 +340,50 @@ class LocalWatch implements LocalWatcher {
   }
 
   async #scanOnce(): Promise<void> {
-    const since = this.#now() - this.#options.lookbackMs;
+    const at = this.#clock.now().getTime();
+    const since = at - this.#options.lookbackMs;
     for (const [path, last] of this.#reported) if (last.mtimeMs < since) this.#reported.delete(path);
     for (const path of this.#sources.keys()) if (!this.#settler.has(path)) this.#sources.delete(path);
+    const scan = { at, roots: 0, files: 0, newFiles: 0 };
     for (const w of [...this.#roots.values()]) {
       try {
-        if (!(await this.#syncRoot(w))) continue;
-        const folders: string[] = [];
-        const scannedFrom = performance.now();
-        const onProblem = (problem: LocalProblem) => this.#problem(problem);
-        const files = await scanRoot(w.root, since, { onProblem, onDir: (dir) => folders.push(dir) });
-        if (this.#closed || w.removed || w.folders === undefined) continue;
-        // A folder watched only now may have had files made in it after the scan read it: look once more soon.
-        if (w.folders.sync(folders, scannedFrom) > 0) this.#followWith();
-        const at = this.#now();
-        for (const file of files) this.#offer(file, at);
+        const found = await this.#scanRoot(w, since);
+        if (found === undefined) continue;
+        scan.roots += 1;
+        scan.files += found.length;
+        const now = this.#clock.now().getTime();
+        for (const file of found) if (this.#offer(file, now)) scan.newFiles += 1;
       } catch (err) {
         if (err instanceof WatchRootError) continue; // removed meanwhile: the next scan says so
         const error = toError(err);
         this.#problem({ dir: w.root.dir, message: `scanning ${w.root.dir} failed: ${error.message}`, error });
       }
     }
+    if (this.#closed) return;
+    try {
+      this.#options.onScanned?.(scan);
+    } catch (err) {
+      const error = toError(err);
+      this.#problem({ message: `handling the end of a scan failed: ${error.message}`, error });
+    }
+  }
+
+  /**
+   * Scans one root and watches the folders it found; the recent files, or undefined when the root is not there
+   * (or went away, or the watcher closed, meanwhile).
+   */
+  async #scanRoot(w: Watched, since: number): Promise<ScannedFile[] | undefined> {
+    if (!(await this.#syncRoot(w))) return undefined;
+    const folders = w.folders;
+    if (folders === undefined) return undefined;
+    const dirs: string[] = [];
+    const scannedFrom = folders.started;
+    const onProblem = (problem: LocalProblem) => this.#problem(problem);
+    const files = await scanRoot(w.root, since, { onProblem, onDir: (dir) => dirs.push(dir) });
+    if (this.#closed || w.removed || w.folders !== folders) return undefined;
+    // A folder watched only now may have had files made in it after the scan read it: look once more soon.
+    if (folders.sync(dirs, scannedFrom) > 0) this.#followWith();
+    return files;
   }
 }
 

@@ -4,7 +4,7 @@
  * inside another root are folded into the outer one, so no directory is watched twice (two watchers would
  * cost twice the inotify watches and send every event twice). Pure: no I/O.
  */
-import { isAbsolute, posix, relative, sep } from "node:path";
+import { isAbsolute, join, posix, relative, sep } from "node:path";
 import { compileGlob } from "../rule/index.ts";
 
 /** A directory to watch; `depth` is how many path segments below `dir` a file can be (null: any depth). */
@@ -72,6 +72,11 @@ export function localRoots(patterns: readonly string[]): LocalRoot[] {
     merged[at] = { dir: outer.dir, depth: deeper(outer.depth, root.depth, extra) };
   }
   return merged.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+}
+
+/** True when `root` has to watch the folder `dir`: the root itself, or a folder whose files the root reaches. */
+export function watchesFolder(root: LocalRoot, dir: string): boolean {
+  return dir === root.dir || reaches(root, join(dir, "a-file"));
 }
 
 /** True when a file at `path` is one `root` has to see: below its directory and no deeper than its depth. */

@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../test/helpers/wait.ts";
-import { createSettler, type FileStat, type Settler, statFile } from "./settle.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { type ManualClock, manualClock } from "../clock/index.ts";
+import { createSettler, type FileStat, type Settler, type StatFn, statFile } from "./settle.ts";
 
 let dir: string;
 let settler: Settler | undefined;
@@ -17,65 +16,91 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A settler on the real file system that records what settled, when, and every error. */
-function record(settleMs: number, stat = statFile) {
+/**
+ * A settler on the real file system and a clock the test moves, recording what settled (and when, on that clock),
+ * every error, and how many looks it took.
+ */
+function record(settleMs: number, stat: StatFn = statFile) {
+  const clock = manualClock();
   const settled: { path: string; stat: FileStat; at: number }[] = [];
   const errors: { error: Error; path: string }[] = [];
+  const looks = { count: 0 };
   settler = createSettler({
     settleMs,
-    stat,
-    onSettled: (path, s) => settled.push({ path, stat: s, at: Date.now() }),
+    clock,
+    stat: (path) => {
+      looks.count += 1;
+      return stat(path);
+    },
+    onSettled: (path, s) => settled.push({ path, stat: s, at: clock.now().getTime() }),
     onError: (error, path) => errors.push({ error, path }),
   });
-  return { settler, settled, errors };
+  return { settler, clock, settled, errors, looks };
 }
 
+/** Waits until the settler has looked at the file and armed its wait, due `ms` from now. */
+const waiting = (clock: ManualClock, ms: number) => {
+  const due = clock.now().getTime() + ms;
+  return waitFor(() => clock.due().includes(due), { message: `a wait due in ${ms} ms` });
+};
+
 describe("createSettler", () => {
-  it("hands a file on once it has not changed for settleMs, with its size", async () => {
-    const { settler, settled } = record(100);
+  it("hands a file on once it has not changed for settleMs, with its size, and not a moment before", async () => {
+    const { settler, clock, settled } = record(100);
     const path = join(dir, "a.csv");
     writeFileSync(path, "hello");
-    const start = Date.now();
+    const start = clock.now().getTime();
     settler.touch(path);
     expect(settler.pending).toBe(1);
+    await waiting(clock, 100);
+    await clock.advance(99);
+    expect(clock.due()).toEqual([start + 100]);
+    await clock.advance(1);
     await waitFor(() => settled.length === 1);
-    expect(Date.now() - start).toBeGreaterThanOrEqual(100);
-    expect(settled[0]?.stat).toMatchObject({ size: 5, isFile: true });
+    expect(settled[0]).toMatchObject({ at: start + 100, stat: { size: 5, isFile: true } });
     expect(settler.pending).toBe(0);
   });
 
-  it("restarts the wait on every touch: a slow writer settles once, after its last byte", async () => {
-    const { settler, settled } = record(150);
+  it("restarts the wait on every touch: a slow writer settles once, settleMs after its last byte", async () => {
+    const { settler, clock, settled } = record(150);
     const path = join(dir, "slow.csv");
     writeFileSync(path, "");
     let lastWrite = 0;
     for (let chunk = 0; chunk < 5; chunk += 1) {
       appendFileSync(path, "0123456789");
-      lastWrite = Date.now();
+      lastWrite = clock.now().getTime();
       settler.touch(path);
-      await sleep(60);
+      await waiting(clock, 150);
+      await clock.advance(60);
     }
+    expect(settled).toEqual([]);
+    await clock.advance(90);
     await waitFor(() => settled.length === 1);
-    expect(settled[0]?.stat.size).toBe(50);
-    // A few ms of slack: a timer and Date.now() do not tick on the same millisecond boundaries.
-    expect(settled[0]?.at ?? 0).toBeGreaterThanOrEqual(lastWrite + 140);
-    await sleep(200);
-    expect(settled).toHaveLength(1);
+    expect(settled[0]).toMatchObject({ at: lastWrite + 150, stat: { size: 50 } });
+    // Nothing is left waiting, so nothing more can settle.
+    expect(settler.pending).toBe(0);
+    expect(clock.due()).toEqual([]);
   });
 
   it("waits again when the file changed without an event (network file systems send none)", async () => {
-    const { settler, settled } = record(150);
+    const { settler, clock, settled } = record(150);
     const path = join(dir, "quiet.csv");
     writeFileSync(path, "a");
+    const start = clock.now().getTime();
     settler.touch(path);
-    await sleep(50);
+    await waiting(clock, 150);
+    await clock.advance(50);
     appendFileSync(path, "bc"); // no touch
+    await clock.advance(100);
+    await waiting(clock, 150);
+    expect(settled).toEqual([]);
+    await clock.advance(150);
     await waitFor(() => settled.length === 1);
-    expect(settled[0]?.stat.size).toBe(3);
+    expect(settled[0]).toMatchObject({ at: start + 300, stat: { size: 3 } });
   });
 
   it("forgets a file removed before it settled, and a directory", async () => {
-    const { settler, settled, errors } = record(80);
+    const { settler, clock, settled, errors } = record(80);
     const gone = join(dir, "gone.csv");
     writeFileSync(gone, "x");
     settler.touch(gone);
@@ -84,8 +109,15 @@ describe("createSettler", () => {
     mkdirSync(folder);
     settler.touch(folder);
     settler.touch(join(dir, "never-there.csv"));
-    await waitFor(() => settler.pending === 0);
-    await sleep(120);
+    // The first look may have seen the file still there: then the look at the end of its wait finds it gone.
+    await waitFor(
+      async () => {
+        await clock.advance(80);
+        return settler.pending === 0;
+      },
+      { message: "every path forgotten" },
+    );
+    expect(clock.due()).toEqual([]);
     expect(settled).toEqual([]);
     expect(errors).toEqual([]);
   });
@@ -98,11 +130,13 @@ describe("createSettler", () => {
     expect(failing.settler.pending).toBe(0);
     failing.settler.close();
 
+    const clock = manualClock();
     const errors: Error[] = [];
     const path = join(dir, "b.csv");
     writeFileSync(path, "b");
     settler = createSettler({
       settleMs: 20,
+      clock,
       stat: statFile,
       onSettled: () => {
         throw new Error("consumer broke");
@@ -110,20 +144,25 @@ describe("createSettler", () => {
       onError: (error) => errors.push(error),
     });
     settler.touch(path);
+    await waiting(clock, 20);
+    await clock.advance(20);
     await waitFor(() => errors.length === 1);
     expect(errors[0]?.message).toBe("consumer broke");
     expect(settler.pending).toBe(0);
   });
 
-  it("settles nothing after close", async () => {
-    const { settler, settled } = record(30);
+  it("settles nothing after close: its waits are stopped and later touches take no look", async () => {
+    const { settler, clock, settled, looks } = record(30);
     const path = join(dir, "c.csv");
     writeFileSync(path, "c");
     settler.touch(path);
+    await waiting(clock, 30);
     settler.close();
+    expect(clock.due()).toEqual([]);
     settler.touch(path);
     expect(settler.pending).toBe(0);
-    await sleep(80);
+    expect(looks.count).toBe(1);
+    await clock.advance(1_000);
     expect(settled).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@
  * send none) is still caught, because the size or mtime moved.
  */
 import { stat } from "node:fs/promises";
+import type { Clock } from "../clock/index.ts";
 
 /** What the settler needs to know about a path. */
 export interface FileStat {
@@ -22,6 +23,8 @@ export type StatFn = (path: string) => Promise<FileStat | null>;
 
 export interface SettlerOptions {
   readonly settleMs: number;
+  /** Where the waits are timed. */
+  readonly clock: Clock;
   readonly stat: StatFn;
   /** The file at `path` has been unchanged for `settleMs`. */
   readonly onSettled: (path: string, stat: FileStat) => void;
@@ -62,7 +65,8 @@ export async function statFile(path: string): Promise<FileStat | null> {
 /** One waiting path. `generation` grows with every touch, so a look that a newer touch overtook is dropped. */
 interface Waiting {
   generation: number;
-  timer: NodeJS.Timeout | undefined;
+  /** Cancels the wait's timer. */
+  cancel: (() => void) | undefined;
   /** The look taken when the current wait started. */
   seen: FileStat | null;
 }
@@ -77,7 +81,7 @@ export function createSettler(options: SettlerOptions): Settler {
   let closed = false;
 
   const forget = (path: string, entry: Waiting) => {
-    clearTimeout(entry.timer);
+    entry.cancel?.();
     if (waiting.get(path) === entry) waiting.delete(path);
   };
 
@@ -91,8 +95,10 @@ export function createSettler(options: SettlerOptions): Settler {
       return;
     }
     entry.seen = seen;
-    entry.timer = setTimeout(() => void guarded(path, entry, generation, endWait), options.settleMs);
-    entry.timer.unref();
+    entry.cancel = options.clock.setTimer(
+      options.settleMs,
+      () => void guarded(path, entry, generation, endWait),
+    );
   };
 
   // The wait is over: settled when nothing moved since it started, otherwise wait once more.
@@ -126,11 +132,11 @@ export function createSettler(options: SettlerOptions): Settler {
       if (closed) return;
       let entry = waiting.get(path);
       if (entry === undefined) {
-        entry = { generation: 0, timer: undefined, seen: null };
+        entry = { generation: 0, cancel: undefined, seen: null };
         waiting.set(path, entry);
       }
-      clearTimeout(entry.timer);
-      entry.timer = undefined;
+      entry.cancel?.();
+      entry.cancel = undefined;
       entry.generation += 1;
       void guarded(path, entry, entry.generation, startWait);
     },
@@ -140,7 +146,7 @@ export function createSettler(options: SettlerOptions): Settler {
     },
     close() {
       closed = true;
-      for (const entry of waiting.values()) clearTimeout(entry.timer);
+      for (const entry of waiting.values()) entry.cancel?.();
       waiting.clear();
     },
   };

@@ -5,6 +5,7 @@
  */
 import type { Stats } from "node:fs";
 import { watch } from "chokidar";
+import { type Clock, every } from "../clock/index.ts";
 import { hasErrors, type Problem } from "../errors/index.ts";
 import { loadSnapshot } from "./load.ts";
 import type { Snapshot } from "./types.ts";
@@ -17,6 +18,8 @@ export interface WatchOptions {
   readonly rescanMs: number;
   /** How long to wait after the last file event before reloading (default 300 ms). */
   readonly debounceMs?: number;
+  /** Times the wait after file events and the rescans. */
+  readonly clock: Clock;
   readonly onReload: (snapshot: Snapshot, changed: readonly string[]) => void;
   readonly onRejected: (problems: readonly Problem[]) => void;
   readonly onError: (error: Error) => void;
@@ -40,7 +43,7 @@ export function changedWorkflows(before: Snapshot, after: Snapshot): string[] {
 
 export function watchWorkflows(options: WatchOptions): WorkflowWatcher {
   let good = options.initial;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelSoon: (() => void) | undefined;
   let running: Promise<{ changed: readonly string[]; problems: readonly Problem[] }> | undefined;
   let again = false;
   let closed = false;
@@ -82,9 +85,8 @@ export function watchWorkflows(options: WatchOptions): WorkflowWatcher {
 
   const soon = () => {
     if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void reload(), options.debounceMs ?? 300);
-    timer.unref();
+    cancelSoon?.();
+    cancelSoon = options.clock.setTimer(options.debounceMs ?? 300, () => void reload());
   };
 
   // Only workflow files (and the folders that hold them) are watched: a busy file beside them (a SQLite cache and
@@ -100,15 +102,14 @@ export function watchWorkflows(options: WatchOptions): WorkflowWatcher {
   // A file written while the watcher was still scanning counts as initial and sends no event: look once more.
   watcher.on("ready", soon);
   watcher.on("error", (err) => options.onError(err instanceof Error ? err : new Error(String(err))));
-  const rescan = setInterval(() => void reload(), options.rescanMs);
-  rescan.unref();
+  const stopRescans = every(options.clock, options.rescanMs, () => void reload());
 
   return {
     reload,
     async close() {
       closed = true;
-      clearTimeout(timer);
-      clearInterval(rescan);
+      cancelSoon?.();
+      stopRescans();
       await watcher.close();
       await running;
     },

@@ -53,7 +53,14 @@ describe("Publisher", () => {
         replies.push(m.reply ?? "");
       },
     });
-    await nc.flush(); // the subscription is in place before the publish
+    // No stream takes p5-nostream: the test answers for one, and so learns where the publisher expects its ack.
+    const waiting: string[] = [];
+    const sub2 = nc.subscribe("p5-nostream", {
+      callback: (_e, m) => {
+        waiting.push(m.reply ?? "");
+      },
+    });
+    await nc.flush(); // the subscriptions are in place before the publishes
     const publisher = new Publisher(nc, { ackTimeoutMs: 60_000 });
     const first = await publisher.publish("p5", data(1), "p5-1");
     expect(first).toMatchObject({ stream: "P5", seq: 1 });
@@ -66,16 +73,27 @@ describe("Publisher", () => {
       (err: Error) => (second = err),
     );
     expect(publisher.inFlight).toBe(1);
-    // A second ack for the first message (as from a resend) must not be taken as the waiting message's.
+    await waitFor(() => waiting.length === 1, { message: "the waiting message sent" });
+    // A second ack for the first message (as from a resend) must not be taken as the waiting message's. The
+    // waiting message's own ack follows it on the same inbox: once that one is taken, the other has been seen.
     nc.publish(replies[0] ?? "", JSON.stringify({ stream: "P5", seq: 99 }));
-    await nc.flush();
-    await new Promise((r) => setTimeout(r, 100));
-    expect(second).toBeUndefined();
-    expect(publisher.inFlight).toBe(1);
+    nc.publish(waiting[0] ?? "", JSON.stringify({ stream: "P5", seq: 2 }));
+    await waitFor(() => second !== undefined, { message: "the waiting message acked" });
+    expect(second).toEqual({ stream: "P5", seq: 2, duplicate: false });
+    expect(publisher.inFlight).toBe(0);
+
+    // A publish still waiting when the publisher closes is rejected.
+    let third: { seq: number } | Error | undefined;
+    publisher.publish("p5-nostream", data(3), "p5-3").then(
+      (ack) => (third = ack),
+      (err: Error) => (third = err),
+    );
+    await waitFor(() => waiting.length === 2, { message: "the third message sent" });
     publisher.close();
-    await waitFor(() => second instanceof Error, { message: "the waiting publish rejected on close" });
+    await waitFor(() => third instanceof Error, { message: "the waiting publish rejected on close" });
     expect(publisher.inFlight).toBe(0);
     sub.unsubscribe();
+    sub2.unsubscribe();
   });
 
   it("keeps trying a subject no stream takes, until a stream takes it", async () => {

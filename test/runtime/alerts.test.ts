@@ -152,7 +152,16 @@ describe("alerts to Slack", () => {
     await first.svc.stop();
     const before = posts().length;
     await start(first.dir);
-    await new Promise((r) => setTimeout(r, 2500)); // two digest periods
-    expect(posts().length).toBe(before);
+    // A failure after the restart: the next digest carries it, and nothing of what was sent before.
+    await done({ id: "b", result: "error", msg: "disk on fire" }, "06");
+    await waitFor(() => posts().some((p) => p.text.includes("2026/11/23T06")), {
+      timeoutMs: 8000,
+      message: "the digest after the restart",
+    });
+    expect(
+      posts()
+        .slice(before)
+        .map((p) => p.text.includes("2026/11/23T03")),
+    ).toEqual([false]);
   }, 20_000);
 });

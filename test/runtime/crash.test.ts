@@ -104,7 +104,7 @@ describe("crashes", () => {
     const js = jetstream(nc);
     await Promise.all(Array.from({ length: total / 2 }, (_, i) => js.publish("done", rootDone(`a${i}`))));
     await server.kill();
-    await new Promise((r) => setTimeout(r, 2000)); // the outage itself
+    await log.until("natsStatus", (e) => e.status === "disconnect"); // the service has lost its server
     server = await server.restart();
     const js2 = jetstream(nc);
     await waitFor(async () => (await js2.publish("done", rootDone("a0")).catch(() => null)) !== null, {
@@ -120,7 +120,17 @@ describe("crashes", () => {
       timeoutMs: 30_000,
       message: `${total} children stored`,
     });
-    await new Promise((r) => setTimeout(r, 500)); // nothing more may arrive
+    // Nothing more may arrive: every done message has been delivered, and none is being worked on or published.
+    // (Those delivered before the kill and never acked come back only after the consumer's ack_wait, 30 s; their
+    // children would carry the message ids already stored.)
+    await waitFor(
+      async () => {
+        const c = await jsm.consumers.info("TASKMASTER_DONE", "taskmaster-done");
+        const s = service.state().engine;
+        return c.num_pending === 0 && s.inFlight === 0 && s.publishing === 0;
+      },
+      { timeoutMs: 30_000, message: "every done message delivered, nothing in flight" },
+    );
     expect(await stored()).toBe(total);
     // Every child was acked by the stream (first time or as a duplicate of an unacked first try).
     expect(new Set(log.of("taskPublished").map((e) => e.emission.task.id)).size).toBe(total);

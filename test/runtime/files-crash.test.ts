@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { filesDurable } from "../../cmd/taskmaster/streams.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { parseMeta, parseTask } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
@@ -75,7 +76,19 @@ describe("file triggers and a crash", () => {
     const jsm = await jetstreamManager(nc);
     const stored = async () => (await jsm.streams.info("TASKMASTER_TASKS")).state.messages;
     await waitFor(async () => (await stored()) >= total, { timeoutMs: 30_000, message: `${total} tasks` });
-    await new Promise((r) => setTimeout(r, 2500)); // two more scans: nothing more may come
+    // Nothing more may come: a scan that began now finds nothing new, and every file message has been worked on.
+    const from = Date.now();
+    const scan = await second.waitForLine(
+      (l) => l.msg === "watched paths scanned" && Date.parse(String(l.started)) >= from,
+    );
+    expect(scan.new_files).toBe(0);
+    await waitFor(
+      async () => {
+        const consumer = await jsm.consumers.info("TASKMASTER_FILES", filesDurable);
+        return consumer.num_pending + consumer.num_ack_pending === 0;
+      },
+      { message: "every file message worked on" },
+    );
     const files = await storedFiles();
     expect(files).toHaveLength(total);
     expect(new Set(files).size).toBe(total);

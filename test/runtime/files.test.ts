@@ -8,6 +8,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { planCommand } from "../../cmd/taskmaster/plan.ts";
 import { type Service, startService } from "../../cmd/taskmaster/service.ts";
+import { filesDurable } from "../../cmd/taskmaster/streams.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
 import { parseMeta } from "../../internal/task/index.ts";
@@ -51,6 +52,25 @@ const js = () => jetstream(nc);
 const send = (data: unknown, id: string) =>
   js().publish("files", typeof data === "string" ? data : JSON.stringify(data), { msgID: id });
 const fileOf = (e: { emission: { task: { meta?: string } } }) => parseMeta(e.emission.task.meta).get("file");
+
+/**
+ * Waits until what the watcher will ever hand on for the files written so far has been handled: a scan of the
+ * watched paths that began after this call finishes (and found nothing new), and the files consumer has worked on
+ * every message of the files stream.
+ */
+async function settled(log: EventLog) {
+  const from = Date.now();
+  const scan = await log.until("filesScanned", (e) => e.startedAt.getTime() >= from);
+  expect(scan.newFiles).toBe(0);
+  const jsm = await jetstreamManager(nc);
+  await waitFor(
+    async () => {
+      const consumer = await jsm.consumers.info("TASKMASTER_FILES", filesDurable);
+      return consumer.num_pending + consumer.num_ack_pending === 0;
+    },
+    { message: "every file message worked on" },
+  );
+}
 
 describe("the files topic", () => {
   const remote = `
@@ -217,7 +237,7 @@ template = "?file={meta:file}&day={yyyy}{mm}{dd}"
     const arrival = await log.until("fileArrived", (e) => e.file.path === path);
     expect(arrival.file.size).toBe(9);
     expect(arrival.file.source).toBe("watch");
-    await new Promise((r) => setTimeout(r, 800));
+    await settled(log);
     expect(log.of("fileArrived")).toHaveLength(1);
     const [task] = published(log, "ingest");
     expect(task?.emission.task.info).toBe(`?file=${path}&day=20240102`);
@@ -253,7 +273,7 @@ template = "?file={meta:file}&day={yyyy}{mm}{dd}"
     writeFileSync(temp, "x,y\n1,2\n");
     renameSync(temp, join(root, "part-1.csv"));
     await log.until("fileArrived");
-    await new Promise((r) => setTimeout(r, 800));
+    await settled(log);
     expect(log.of("fileArrived").map((e) => e.file.path)).toEqual([join(root, "part-1.csv")]);
   });
 
@@ -262,7 +282,7 @@ template = "?file={meta:file}&day={yyyy}{mm}{dd}"
     const { log } = await start({ "local.toml": local(root) });
     for (let i = 0; i < 1000; i++) writeFileSync(join(root, `f${i}.csv`), `row ${i}\n`);
     await waitFor(() => published(log, "ingest").length >= 1000, { timeoutMs: 30_000 });
-    await new Promise((r) => setTimeout(r, 1500)); // a scan or two more: still one task per file
+    await settled(log); // scans find them all again: still one task per file
     const files = published(log, "ingest").map(fileOf);
     expect(files).toHaveLength(1000);
     expect(new Set(files).size).toBe(1000);
@@ -282,7 +302,7 @@ template = "?file={meta:file}&day={yyyy}{mm}{dd}"
     const log = new EventLog(events);
     service = await startService(testConfig(server.url, first.dir, fast), first.dir, events);
     await log.until("fileArrived", (e) => e.file.path.endsWith("while-down.csv"));
-    await new Promise((r) => setTimeout(r, 1500)); // another scan
+    await settled(log);
     expect(log.of("fileArrived").map((e) => [e.file.path, e.file.source, e.status])).toEqual([
       [join(root, "while-down.csv"), "scan", "triggered"],
     ]);

@@ -112,10 +112,21 @@ describe("execHandler", () => {
   });
 
   it("ends the process when the signal aborts (the worker stops)", async () => {
-    const abort = new AbortController();
-    const pending = run(sh("sleep 30"), abort.signal);
-    setTimeout(() => abort.abort(), 100);
-    expect(await pending).toEqual({ result: "error", msg: "stopped" });
+    const dir = await mkdtemp(join(tmpdir(), "taskmaster-exec-"));
+    try {
+      const started = join(dir, "started");
+      const abort = new AbortController();
+      const pending = run(sh('echo $$ > "$1"; exec sleep 30', { args: [started] }), abort.signal);
+      await waitFor(() => existsSync(started) && readFileSync(started, "utf8").endsWith("\n"), {
+        message: "the command running",
+      });
+      abort.abort();
+      expect(await pending).toEqual({ result: "error", msg: "stopped" });
+      const pid = Number(readFileSync(started, "utf8"));
+      await waitFor(() => !isAlive(pid), { message: `the command (pid ${pid}) ended` });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports a process killed by a signal", async () => {
