@@ -4,8 +4,8 @@ import { configDefaults, defineConfig } from "vitest/config";
 /**
  * Three projects (`make test-unit`, `make test-integration`, `make test-browser`; `make test` runs them all):
  * - unit: the tests beside the code, pure and in-process; test/helpers/in-process.ts refuses them child processes,
- *   worker threads and listening sockets. Their files share worker threads and the modules loaded there, so the
- *   project pays for its imports once per thread rather than once per file.
+ *   worker threads, listening sockets and connections. Their files share worker threads and the modules loaded
+ *   there, so the project pays for its imports once per thread rather than once per file.
  * - integration: test/ (nats-server, the service's processes, s3rver, the Slack sink, HTTP servers, the cache's
  *   writer thread, SQLite under mount namespaces), each file in a process of its own.
  * - browser: test/browser, the dashboard in Debian's chromium.

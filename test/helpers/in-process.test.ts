@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -36,8 +37,9 @@ describe("a unit test that leaves its thread", () => {
     // By name: the unit project shares modules across files, so the class that threw may be another file's copy.
     expect(refused.name).toBe("NotInProcessError");
     expect(refused.message).toBe(
-      "child_process.spawnSync in a unit test: tests beside the code run in-process (no child processes, worker " +
-        "threads or servers); move this test under test/<module>/, where the integration project runs it",
+      "child_process.spawnSync in a unit test: tests beside the code run in-process (no child processes, " +
+        "worker threads, servers or connections); move this test under test/<module>/, where the integration " +
+        "project runs it",
     );
     const child = await refusal(
       () => spawn("true"),
@@ -46,7 +48,7 @@ describe("a unit test that leaves its thread", () => {
     expect(child.message).toMatch(/^child_process\.spawn in a unit test/);
   });
 
-  it("is refused a worker thread and a listening server", async () => {
+  it("is refused a worker thread, a listening server and a connection", async () => {
     const worker = await refusal(
       () => new Worker("0", { eval: true }),
       (w) => w.terminate(),
@@ -57,6 +59,11 @@ describe("a unit test that leaves its thread", () => {
       (s) => s.close(),
     );
     expect(server.message).toMatch(/^server\.listen\(\) in a unit test/);
+    const socket = await refusal(
+      () => connect(1, "127.0.0.1"),
+      (s) => s.destroy(),
+    );
+    expect(socket.message).toMatch(/^socket\.connect\(\) in a unit test/);
   });
 
   it("is refused nats-server, s3rver, the Slack sink and the cache's writer thread", async () => {
