@@ -8,12 +8,15 @@ NPM_STAMP := node_modules/.installed
 .PHONY: help install system run test check typecheck lint deps format bench
 
 help:
-	@echo "make run        the service with its own local NATS (when none answers) and demo workers"
-	@echo "make test       install what is needed, then run every test"
-	@echo "make bench      throughput and latency against a raw JetStream relay"
-	@echo "make check      type-check, lint, import rules, then every test"
-	@echo "make deps       the import rules of the architecture (.dependency-cruiser.cjs)"
-	@echo "make format     format the code with Biome"
+	@echo "make run               the service with its own local NATS (when none answers) and demo workers"
+	@echo "make test              install what is needed, then run every test (the three sets below)"
+	@echo "make test-unit         the tests beside the code, pure and in-process: under a minute"
+	@echo "make test-integration  the tests under test/: nats-server, processes, S3, Slack, HTTP servers"
+	@echo "make test-browser      the dashboard in chromium"
+	@echo "make bench             throughput and latency against a raw JetStream relay"
+	@echo "make check             type-check, lint, import rules, then every test"
+	@echo "make deps              the import rules of the architecture (.dependency-cruiser.cjs)"
+	@echo "make format            format the code with Biome"
 
 install: $(NPM_STAMP) system
 
@@ -35,10 +38,24 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# vitest.config.ts defines the projects. Each run ends with `N passed, N failed` from its JSON report in .tmp/.
+vitest = mkdir -p .tmp; npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/$(1).json $(2); \
+  status=$$?; node test/summary.mjs .tmp/$(1).json; exit $$status
+
+.PHONY: test-unit test-integration test-browser
+
 test: install
-	@mkdir -p .tmp
-	npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json; status=$$?; \
-	  node test/summary.mjs .tmp/vitest.json; exit $$status
+	$(call vitest,vitest)
+
+# Pure tests need no nats-server or chromium: only the npm packages.
+test-unit: $(NPM_STAMP)
+	$(call vitest,vitest-unit,--project unit)
+
+test-integration: install
+	$(call vitest,vitest-integration,--project integration)
+
+test-browser: install
+	$(call vitest,vitest-browser,--project browser)
 
 typecheck: install
 	npx tsc --noEmit -p tsconfig.json

@@ -1,7 +1,7 @@
 /**
- * A full disk, for degraded.test.ts: run inside `unshare -rm` with the folder (argv[2]) a fresh 512 KiB tmpfs.
- * Opens the store, fills the rest of the disk with a filler file, records tasks, flushes (disk full), deletes the
- * filler, flushes again; prints what it saw as JSON.
+ * A full disk, for test/cache/degraded.test.ts: run inside `unshare -rm` with the folder (argv[2]) a fresh 512 KiB
+ * tmpfs. Opens the store, fills the rest of the disk with a filler file, records tasks, flushes (disk full), deletes
+ * the filler, flushes again; prints what it saw as JSON.
  */
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";

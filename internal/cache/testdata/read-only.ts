@@ -1,7 +1,7 @@
 /**
- * A read-only mount, for degraded.test.ts: run inside `unshare -rm` with the folder (argv[2]) bind-mounted
- * read-only; it holds `existing.db`. Opens a store on that file and one on a new file in a missing subfolder,
- * records, flushes; then remounts the folder read-write and flushes again. Prints what it saw as JSON.
+ * A read-only mount, for test/cache/degraded.test.ts: run inside `unshare -rm` with the folder (argv[2])
+ * bind-mounted read-only; it holds `existing.db`. Opens a store on that file and one on a new file in a missing
+ * subfolder, records, flushes; then remounts the folder read-write and flushes again. Prints what it saw as JSON.
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";

@@ -1,5 +1,5 @@
-// Run by scan.test.ts as an ordinary user (root reads every folder whatever its mode): scans a root holding an
-// unreadable folder and prints what was found and what was reported, as JSON.
+// Run by test/files/scan.test.ts as an ordinary user (root reads every folder whatever its mode): scans a root
+// holding an unreadable folder and prints what was found and what was reported, as JSON.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -6,9 +6,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { writerResourceLimits } from "../../internal/cache/index.ts";
 
-const firstLine = readFileSync(new URL("./bin.js", import.meta.url), "utf8").split("\n")[0] ?? "";
+const firstLine =
+  readFileSync(new URL("../../cmd/taskmaster/bin.js", import.meta.url), "utf8").split("\n")[0] ?? "";
 const semiSpaceFlag = /--max-semi-space-size=(\d+)/.exec(firstLine);
-const settings = new URL("./v8settings.js", import.meta.url).href;
+const settings = new URL("../../cmd/taskmaster/v8settings.js", import.meta.url).href;
 
 // Enough short-lived objects for V8 to grow a young generation to its largest.
 const churn =

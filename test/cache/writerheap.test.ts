@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startThreadedCache } from "./thread.ts";
-import type { WriterHeap } from "./worker.ts";
+import { startThreadedCache } from "../../internal/cache/thread.ts";
+import type { WriterHeap } from "../../internal/cache/worker.ts";
 
 const made: string[] = [];
 afterEach(() => {

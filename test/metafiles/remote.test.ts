@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeS3, startFakeS3 } from "../../test/helpers/s3.ts";
-import { openBucketClient } from "../bucket/index.ts";
-import { remoteMetaFiles } from "./remote.ts";
+import { openBucketClient } from "../../internal/bucket/index.ts";
+import { remoteMetaFiles } from "../../internal/metafiles/remote.ts";
+import { type FakeS3, startFakeS3 } from "../helpers/s3.ts";
 
 let root: string;
 let s3: FakeS3;

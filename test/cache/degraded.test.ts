@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { tempDir } from "../../test/helpers/records.ts";
-import { openDatabase } from "./db.ts";
+import { openDatabase } from "../../internal/cache/db.ts";
+import { tempDir } from "../helpers/records.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const cleanups: (() => void)[] = [];
@@ -18,7 +18,7 @@ afterEach(() => {
 
 /** Runs `testdata/<script>` on `dir` after `setup` (sh, with the folder as "$1") in a new user and mount namespace. */
 function inNamespace(setup: string, script: string, dir: string): unknown {
-  const file = fileURLToPath(new URL(`./testdata/${script}`, import.meta.url));
+  const file = fileURLToPath(new URL(`../../internal/cache/testdata/${script}`, import.meta.url));
   const command = `${setup} && exec "$0" --import tsx "$2" "$1"`;
   const run = spawnSync("unshare", ["-rm", "sh", "-c", command, process.execPath, dir, file], {
     cwd: repo,

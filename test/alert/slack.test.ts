@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type ScriptedReply, SlackSink } from "../../test/helpers/slack.ts";
-import type { SlackMessage } from "./blocks.ts";
-import { createSlackSender, type SlackEvent, type SlackSender } from "./slack.ts";
+import type { SlackMessage } from "../../internal/alert/blocks.ts";
+import { createSlackSender, type SlackEvent, type SlackSender } from "../../internal/alert/slack.ts";
+import { type ScriptedReply, SlackSink } from "../helpers/slack.ts";
 
 const answers: Record<number, string> = { 400: "invalid_blocks", 404: "no_service", 429: "rate_limited" };
 const status = (code: number, headers: Record<string, string> = {}): ScriptedReply => ({
