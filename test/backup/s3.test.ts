@@ -9,8 +9,8 @@ import { s3Target } from "../../internal/backup/s3.ts";
 import { startBackups } from "../../internal/backup/schedule.ts";
 import { openTarget } from "../../internal/backup/target.ts";
 import { readTasks, taskDb } from "../../internal/backup/testing.ts";
-import { type FakeS3, startFakeS3 } from "../helpers/s3.ts";
 import type { BackupEvent, BackupTarget } from "../../internal/backup/types.ts";
+import { type FakeS3, startFakeS3 } from "../helpers/s3.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 let root: string;

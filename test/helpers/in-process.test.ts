@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
-import { startFakeS3 } from "./s3.ts";
 import { startThreadedCache } from "../../internal/cache/thread.ts";
 import { startNats } from "./nats.ts";
+import { startFakeS3 } from "./s3.ts";
 import { SlackSink } from "./slack.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "taskmaster-in-process-"));
