@@ -36,6 +36,8 @@ mkdirSync(temp, { recursive: true });
 try {
   const result = await build({
     absWorkingDir: root,
+    // Named, not found: the JSX settings are there (hono/jsx), and without them the pages would not render.
+    tsconfig: "tsconfig.json",
     entryPoints: { taskmaster: "cmd/taskmaster/bin.ts", "cache-worker": "internal/cache/worker.ts" },
     bundle: true,
     platform: "node",
