@@ -1,13 +1,15 @@
 # taskmaster: `make test` runs every test, `make check` adds the type-check, the lint and the import rules.
-# Each target installs what it needs first, so they work on a fresh clone with Node 20.
+# Each target installs what it needs first, and builds the command into dist/ when it runs it, so they work on a
+# fresh clone with Node 20.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help install system run test check typecheck lint deps format bench
+.PHONY: help install system build run test check typecheck lint deps format bench
 
 help:
+	@echo "make build             the command, bundled into dist/ (npm run build)"
 	@echo "make run               the service with its own local NATS (when none answers) and demo workers"
 	@echo "make test              install what is needed, then run every test (the three sets below)"
 	@echo "make test-unit         the tests beside the code, pure and in-process: under a minute"
@@ -31,8 +33,12 @@ system:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  fi
 
-run: install
-	cmd/taskmaster/bin.js dev
+# The command as it runs: the TypeScript sources bundled by esbuild into dist/ (scripts/build.mjs, under a second).
+build: $(NPM_STAMP)
+	node scripts/build.mjs
+
+run: install build
+	node dist/taskmaster.mjs dev
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -44,17 +50,17 @@ vitest = mkdir -p .tmp; npx vitest run --reporter=default --reporter=json --outp
 
 .PHONY: test-unit test-integration test-browser
 
-test: install
+test: install build
 	$(call vitest,vitest)
 
 # Pure tests need no nats-server or chromium: only the npm packages.
 test-unit: $(NPM_STAMP)
 	$(call vitest,vitest-unit,--project unit)
 
-test-integration: install
+test-integration: install build
 	$(call vitest,vitest-integration,--project integration)
 
-test-browser: install
+test-browser: install build
 	$(call vitest,vitest-browser,--project browser)
 
 typecheck: install
@@ -73,5 +79,5 @@ format: install
 
 check: typecheck lint deps test
 
-bench: install
+bench: install build
 	node --import tsx test/bench/bench.ts

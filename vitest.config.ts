@@ -9,12 +9,14 @@ import { configDefaults, defineConfig } from "vitest/config";
  * - integration: test/ (nats-server, the service's processes, s3rver, the Slack sink, HTTP servers, the cache's
  *   writer thread, SQLite under mount namespaces), each file in a process of its own.
  * - browser: test/browser, the dashboard in Debian's chromium.
+ * The last two run the command built into dist/: their globalSetup builds it first (test/helpers/build.ts).
  *
  * The projects run together, one file per core and at least two at a time (vitest's default is one fewer than the
  * cores): an integration file spends much of its time waiting (for a process to start, a drain limit, a retry's
  * time) and another file uses that time. On two busy cores, three at a time made those waits miss their deadlines.
  */
 const workers = Math.max(2, availableParallelism());
+const buildCommand = "test/helpers/build.ts";
 
 export default defineConfig({
   test: {
@@ -42,6 +44,7 @@ export default defineConfig({
           name: "integration",
           include: ["test/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "test/browser/**", "test/helpers/**"],
+          globalSetup: [buildCommand],
           pool: "forks",
         },
       },
@@ -50,6 +53,7 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
+          globalSetup: [buildCommand],
           pool: "forks",
         },
       },

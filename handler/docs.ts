@@ -3,9 +3,9 @@
  * works where the service has no way out, and shows exactly the version that was installed with the service.
  *
  * The files are found at run time through Node's resolution from this module (`createRequire(import.meta.url)`),
- * never copied or inlined at bundle time: `cmd/taskmaster/bin.js` bundles the sources with `packages: "external"`
- * into `node_modules/.cache/taskmaster/`, from where resolution walks up to the project's `node_modules`, the same
- * as from the sources under vitest or tsx. They are read once, on first mount, and kept.
+ * never copied or inlined at bundle time: `npm run build` bundles the sources with `packages: "external"` into
+ * `dist/`, from where resolution finds the project's `node_modules`, the same as from the sources under vitest or
+ * tsx. They are read once, on first mount, and kept.
  *
  * The page has no inline script, so a Content-Security-Policy of `script-src 'self'` holds: the boot code is the
  * asset `init.js`. Asset URLs carry a digest of their content (`?v=`), so they can be cached for a year and an

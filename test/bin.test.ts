@@ -1,10 +1,13 @@
-// The installed command, run as a user runs it: a real process, real exit codes, output on the right streams.
+// The command as `npm run build` makes it, run as a user runs it: a real process, real exit codes, output on the
+// right streams.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { taskmasterCommand } from "./runtime/process.ts";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 
@@ -13,7 +16,7 @@ function taskmaster(...args: string[]) {
 }
 
 function taskmasterWith(env: Record<string, string>, ...args: string[]) {
-  const r = spawnSync(process.execPath, ["cmd/taskmaster/bin.js", ...args], {
+  const r = spawnSync(process.execPath, [taskmasterCommand, ...args], {
     cwd: repo,
     encoding: "utf8",
     env: { ...process.env, ...env },
@@ -62,7 +65,7 @@ describe("the taskmaster command", () => {
     expect(taskmaster("plan").code).toBe(2);
   });
 
-  it("run as itself, starts node with its first line's flags and allocator setting, for itself only", () => {
+  it("runs as itself on a plain node: no flags of its own, the environment passed on as it was given", () => {
     // A preload that reports how node was started, and what the environment holds once the command ran.
     const dir = mkdtempSync(join(tmpdir(), "taskmaster-bin-"));
     const preload = join(dir, "report.cjs");
@@ -70,20 +73,43 @@ describe("the taskmaster command", () => {
       preload,
       [
         "const arenas = () => String(process.env.MALLOC_ARENA_MAX);",
-        "const flags = JSON.stringify(process.execArgv);",
-        "process.stderr.write('flags ' + flags + ' arenas ' + arenas() + '\\n');",
+        "process.stderr.write('flags ' + JSON.stringify(process.execArgv) + '\\n');",
         "process.on('exit', () => process.stderr.write('at exit arenas ' + arenas() + '\\n'));",
       ].join("\n"),
     );
-    const r = spawnSync(join(repo, "cmd", "taskmaster", "bin.js"), ["--help"], {
+    const r = spawnSync(join(repo, taskmasterCommand), ["--help"], {
       cwd: repo,
       encoding: "utf8",
-      env: { ...process.env, NODE_OPTIONS: `--require ${preload}` },
+      env: { ...process.env, NODE_OPTIONS: `--require ${preload}`, MALLOC_ARENA_MAX: "4" },
     });
     rmSync(dir, { recursive: true, force: true });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("validate PATH");
-    expect(r.stderr).toContain('flags ["--max-semi-space-size=8"] arenas 2');
-    expect(r.stderr).toContain("at exit arenas undefined");
+    expect(r.stderr).toContain("flags []");
+    expect(r.stderr).toContain("at exit arenas 4");
+  });
+
+  it("imports no package at run time but the production dependencies it is installed with", () => {
+    // What the build's outputs import from outside themselves (esbuild's metafile, written by `npm run build`):
+    // `npm ci --omit=dev` installs the dependencies, so anything else would be missing where the service runs.
+    const meta = JSON.parse(readFileSync(join(repo, "dist", "meta.json"), "utf8")) as {
+      outputs: Record<string, { imports: { path: string; external?: boolean }[] }>;
+    };
+    const manifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const packageOf = (path: string) =>
+      path
+        .split("/")
+        .slice(0, path.startsWith("@") ? 2 : 1)
+        .join("/");
+    const imported = new Set(
+      Object.values(meta.outputs)
+        .flatMap((output) => output.imports)
+        .filter((i) => i.external && !isBuiltin(i.path))
+        .map((i) => packageOf(i.path)),
+    );
+    expect([...imported]).toContain("better-sqlite3"); // the list is what the bundle imports: a package shows
+    expect([...imported].filter((name) => !(name in manifest.dependencies))).toEqual([]);
   });
 });

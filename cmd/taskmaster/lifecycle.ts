@@ -1,7 +1,7 @@
 /**
  * The life of a long-running command (`run`, `dev`): SIGTERM or SIGINT, from the moment it begins (its start
  * included), asks it to stop. The stop gets `drainLimitMs`; past that the command ends with exit 1 whatever it is
- * still waiting for, and a second signal ends it at once. The command returns its exit code and `bin.js` then ends
+ * still waiting for, and a second signal ends it at once. The command returns its exit code and `bin.ts` then ends
  * the process, so nothing left open (a NATS client reconnecting to a server that is gone) keeps it alive.
  */
 import type { Logger } from "../../internal/log/index.ts";

@@ -15,9 +15,9 @@ export function spawnLogged(args: string[], ready: string): Promise<ChildProcess
   return spawnReady(process.execPath, args, ready);
 }
 
-/** The taskmaster command run as itself, as a user runs it (its first line gives node its flags). */
+/** The taskmaster command as `make bench` builds it into dist/, run as a user runs it. */
 export function spawnTaskmaster(args: string[], ready: string): Promise<ChildProcess> {
-  return spawnReady(join(repo, "cmd", "taskmaster", "bin.js"), args, ready);
+  return spawnReady(join(repo, "dist", "taskmaster.mjs"), args, ready);
 }
 
 function spawnReady(command: string, args: string[], ready: string): Promise<ChildProcess> {

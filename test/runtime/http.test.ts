@@ -13,7 +13,7 @@ import { connectNats } from "../../internal/bus/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { workflowDir } from "./harness.ts";
-import { startTaskmaster } from "./process.ts";
+import { startTaskmaster, taskmasterCommand } from "./process.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
@@ -49,7 +49,7 @@ function getWithHost(url: string, path: string, host: string): Promise<{ status:
 
 /** `taskmaster run` with these flags, to its exit. */
 function runToExit(dir: string, flags: readonly string[]) {
-  const args = ["cmd/taskmaster/bin.js", "run", "--nats.url", server.url, "--workflow", dir];
+  const args = [taskmasterCommand, "run", "--nats.url", server.url, "--workflow", dir];
   const common = ["--cache.path", join(dir, "t.db"), "--log.format", "json"];
   return spawnSync(process.execPath, [...args, ...common, ...flags], {
     cwd: repo,

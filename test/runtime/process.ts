@@ -1,6 +1,7 @@
 /**
- * taskmaster as a real process (`node cmd/taskmaster/bin.js run`, or any command), for tests that SIGKILL or SIGTERM
- * it. Its JSON log lines are collected so a test can wait for one.
+ * taskmaster as a real process (`node dist/taskmaster.mjs run`, or any command), for tests that SIGKILL or SIGTERM
+ * it. Its JSON log lines are collected so a test can wait for one. The command is the build in dist/, which the
+ * projects that run these tests make before their first test (test/helpers/build.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
@@ -8,6 +9,9 @@ import { fileURLToPath } from "node:url";
 import { waitFor } from "../helpers/wait.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The command as `npm run build` makes it, relative to the repository (the processes run there). */
+export const taskmasterCommand = "dist/taskmaster.mjs";
 
 export interface LogLine {
   readonly msg: string;
@@ -51,16 +55,7 @@ export async function startTaskmaster(
     "--http.listen",
     "127.0.0.1:0",
   ];
-  const args = [
-    "cmd/taskmaster/bin.js",
-    "run",
-    "--nats.url",
-    natsUrl,
-    "--workflow",
-    workflow,
-    ...cache,
-    ...flags,
-  ];
+  const args = [taskmasterCommand, "run", "--nats.url", natsUrl, "--workflow", workflow, ...cache, ...flags];
   const argv = [process.execPath, ...args, "--log.format", "json", "--log.level", "debug"];
   const p = spawnArgv(options.wrap ? options.wrap(argv) : argv);
   const until = options.until ?? "taskmaster running";
@@ -70,15 +65,7 @@ export async function startTaskmaster(
 
 /** `taskmaster ARGS...` with JSON logs at debug level, not waiting for any line. */
 export function spawnTaskmaster(args: readonly string[], options: SpawnOptions = {}): TaskmasterProcess {
-  const argv = [
-    process.execPath,
-    "cmd/taskmaster/bin.js",
-    ...args,
-    "--log.format",
-    "json",
-    "--log.level",
-    "debug",
-  ];
+  const argv = [process.execPath, taskmasterCommand, ...args, "--log.format", "json", "--log.level", "debug"];
   return spawnArgv(argv, options);
 }
 

@@ -9,7 +9,7 @@ import { parseTask, taskJson } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { workflowDir } from "./harness.ts";
-import { startTaskmaster } from "./process.ts";
+import { startTaskmaster, taskmasterCommand } from "./process.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 let server: NatsServer;
@@ -36,7 +36,7 @@ it("runs a command per task, passes info and meta, and reports ::meta lines to t
   const worker = spawn(
     process.execPath,
     [
-      "cmd/taskmaster/bin.js",
+      taskmasterCommand,
       "worker",
       "--topic",
       "child",
