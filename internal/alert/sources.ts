@@ -2,10 +2,9 @@
  * What becomes an alert: the service's events that mean someone should look. Pure mapping; the alert service
  * records, digests and sends them. A task that returned `alert` is the one kind sent at once.
  */
-import type { EngineEvent } from "../engine/index.ts";
+import { type EngineEvent, engineStuckKind, stuckMessage } from "../engine/index.ts";
 import { formatProblem } from "../errors/index.ts";
 import { AlertKind } from "../plan/index.ts";
-import { formatDuration } from "../rule/index.ts";
 import { parseMeta, type Task } from "../task/index.ts";
 import { taskTime } from "../tmpl/index.ts";
 import type { AlertItem } from "./digest.ts";
@@ -14,7 +13,7 @@ import type { AlertItem } from "./digest.ts";
 export const AlertKinds = {
   ...AlertKind,
   publishFailed: "publish-failed",
-  engineStuck: "engine-stuck",
+  engineStuck: engineStuckKind,
   incomplete: "incomplete",
   rejected: "rejected-message",
   cronSkipped: "cron-skipped",
@@ -71,12 +70,7 @@ export function alertOf(event: EngineEvent, at: Date): AlertItem | null {
           )
         : null;
     case "workStuck":
-      return system(
-        AlertKinds.engineStuck,
-        event.subject,
-        `a ${event.kind} message (${event.subject} #${event.seq}) has been worked on for ${formatDuration(event.heldMs)}, past engine.stuck_after (${formatDuration(event.stuckAfterMs)}): what it causes is not stored yet; /readyz says not ready until it is`,
-        at,
-      );
+      return system(AlertKinds.engineStuck, event.subject, stuckMessage(event), at);
     case "error":
       // A cron slot whose tasks could not be published (the publisher retries forever otherwise).
       if (event.where.startsWith("cron "))

@@ -19,7 +19,14 @@ export {
 } from "./firstconnect.ts";
 export { type NatsServer, type StartNatsOptions, startNats } from "./localserver.ts";
 export { msgIdOf } from "./msgid.ts";
-export { type PubAck, Publisher, PublisherClosedError, type PublisherOptions } from "./publisher.ts";
+export {
+  type MessageHeaders,
+  messageHeaderBytes,
+  type PubAck,
+  Publisher,
+  PublisherClosedError,
+  type PublisherOptions,
+} from "./publisher.ts";
 export { isPermanentPublishThrow, isPermanentStreamError, PublishRefusedError } from "./refusal.ts";
 export { kvSlotStore } from "./slots.ts";
 export {

@@ -17,6 +17,7 @@ export {
   type FileStatus,
   type FileTask,
 } from "./events.ts";
+export { type Journal, publishingJournal, recordAlerts, rejectMessage } from "./journal.ts";
 export {
   isRefusedForGood,
   MessageTooLargeError,
@@ -25,6 +26,13 @@ export {
   type Subjects,
   sendAll,
   subjectOf,
+  taskHeaders,
 } from "./outbox.ts";
 export { type HeldRetry, holdRetry, type RetryRecord, releaseRetry, retryRecord } from "./retry.ts";
-export { type StuckWatch, type StuckWatchOptions, watchStuck } from "./stuck.ts";
+export {
+  engineStuckKind,
+  type StuckWatch,
+  type StuckWatchOptions,
+  stuckMessage,
+  watchStuck,
+} from "./stuck.ts";
