@@ -9,6 +9,7 @@ export {
   serverList,
 } from "./connect.ts";
 export { consumeDurable, type Inbound, type Intake, storedAt } from "./consume.ts";
+export { answerRequests, type ReloadReply, type Responder, reloadSubject } from "./control.ts";
 export {
   ConnectAbortedError,
   type ConnectFailure,
@@ -17,6 +18,7 @@ export {
   type FirstConnectOptions,
   problemOf,
 } from "./firstconnect.ts";
+export { type Heartbeat, type HeartbeatOptions, instancesBucket, startHeartbeat } from "./instances.ts";
 export { type NatsServer, type StartNatsOptions, startNats } from "./localserver.ts";
 export { msgIdOf } from "./msgid.ts";
 export {

@@ -30,8 +30,8 @@ export type MessageHeaders = Readonly<Record<string, string>>;
 export interface PublisherOptions {
   /** How long to wait for an ack before sending again (default 5 s). */
   readonly ackTimeoutMs?: number;
-  /** Called when a message is sent again, with why. */
-  readonly onRetry?: (subject: string, attempt: number, reason: string) => void;
+  /** Called when a message is sent again, with why; `msgId` tells the messages of one subject apart. */
+  readonly onRetry?: (subject: string, attempt: number, reason: string, msgId: string) => void;
 }
 
 interface Pending {
@@ -69,7 +69,8 @@ const badValue = /[\r\n]/;
 /** Why `headers` cannot be sent, or "" when they can. */
 function headerProblem(headers: MessageHeaders): string {
   for (const name in headers) {
-    if (name === "" || badName.test(name)) return `header name ${JSON.stringify(name)} is not printable ASCII`;
+    if (name === "" || badName.test(name))
+      return `header name ${JSON.stringify(name)} is not printable ASCII`;
     if (badValue.test(headers[name] ?? "")) return `header ${name}: a value cannot hold a line break`;
   }
   return "";
@@ -240,14 +241,14 @@ export class Publisher {
     // Push the deadline out with a capped backoff (400 ms after the first send, doubling up to 10 s); the sweep
     // sends it again then.
     p.deadline = Date.now() + doublingDelayMs(p.attempts, 400, 10_000);
-    this.#onRetry?.(p.subject, p.attempts, reason);
+    this.#onRetry?.(p.subject, p.attempts, reason, p.msgId);
   }
 
   #resendExpired(): void {
     const now = Date.now();
     for (const p of this.#waiting()) {
       if (p.deadline > now) continue;
-      this.#onRetry?.(p.subject, p.attempts, "no ack in time");
+      this.#onRetry?.(p.subject, p.attempts, "no ack in time", p.msgId);
       this.#send(p);
     }
   }

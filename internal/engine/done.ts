@@ -101,11 +101,9 @@ function planAndSend(msg: Inbound, task: Task, ctx: PlanContext, deps: DoneDeps)
   const stored =
     records.length === 0 && alerting === undefined
       ? sending
-      : Promise.all([
-          sending,
-          alerting,
-          ...records.map((r) => holdRetry(outbox, r, subjects, events)),
-        ]).then(([sent]) => sent);
+      : Promise.all([sending, alerting, ...records.map((r) => holdRetry(outbox, r, subjects, events))]).then(
+          ([sent]) => sent,
+        );
   // Chained, not awaited: see `publishAll`.
   return stored.then((sent) => finishDone(msg, plan, sent, events));
 }

@@ -12,8 +12,8 @@
  */
 import type { Inbound } from "../bus/index.ts";
 import { FileMessageError } from "../errors/index.ts";
-import { type FileEntry, journalMsgId } from "../journal/index.ts";
 import { type FileLedger, type FileNotice, fileKey, parseFileMessage } from "../files/index.ts";
+import { type FileEntry, journalMsgId } from "../journal/index.ts";
 import { type PlanContext, planFile } from "../plan/index.ts";
 import { taskName } from "../task/index.ts";
 import { pathTime } from "../tmpl/index.ts";
@@ -106,5 +106,17 @@ function fileFact(
 ): FileEntry {
   const { path, size, modified, checksum, source, format } = file;
   const time = dataTime?.toISOString() ?? "";
-  return { type: "file", path, size, modified, checksum, source, format, status, dataTime: time, tasks, reason };
+  return {
+    type: "file",
+    path,
+    size,
+    modified,
+    checksum,
+    source,
+    format,
+    status,
+    dataTime: time,
+    tasks,
+    reason,
+  };
 }

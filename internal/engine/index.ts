@@ -17,7 +17,16 @@ export {
   type FileStatus,
   type FileTask,
 } from "./events.ts";
-export { type Journal, publishingJournal, recordAlerts, rejectMessage } from "./journal.ts";
+export {
+  type Journal,
+  notStoredMessage,
+  publishAlertAttempt,
+  publishFailedKind,
+  publishingJournal,
+  recordAlerts,
+  recordNotStored,
+  rejectMessage,
+} from "./journal.ts";
 export {
   isRefusedForGood,
   MessageTooLargeError,
@@ -28,6 +37,7 @@ export {
   subjectOf,
   taskHeaders,
 } from "./outbox.ts";
+export { recordReload, recordReloadRejected } from "./reloads.ts";
 export { type HeldRetry, holdRetry, type RetryRecord, releaseRetry, retryRecord } from "./retry.ts";
 export {
   engineStuckKind,

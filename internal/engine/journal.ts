@@ -14,7 +14,9 @@ import {
   type JournalFact,
   journalMsgId,
   journalSubject,
+  journalSubjectPrefix,
   maxRejectedData,
+  systemAlert,
   taskAlert,
 } from "../journal/index.ts";
 import type { PlannedAlert } from "../plan/index.ts";
@@ -91,4 +93,31 @@ export function rejectMessage(
     events.emit({ type: "error", where: "journal", error: asError(err) });
     terminate();
   });
+}
+
+/** The alert kind of a message that is not stored after many tries, or a cron slot whose tasks cannot be. */
+export const publishFailedKind = "publish-failed";
+
+/** The try of a publish still not stored at which a person is told (at least 25 s after the first). */
+export const publishAlertAttempt = 5;
+
+/** What the alert of a message not stored after `publishAlertAttempt` tries says. */
+export function notStoredMessage(e: { subject: string; attempt: number; reason: string }): string {
+  return `a task for ${e.subject} is not stored yet after ${e.attempt} tries (${e.reason}); still trying`;
+}
+
+/**
+ * Records a message not stored after `publishAlertAttempt` tries as a `publish-failed` alert, once per message. Not
+ * an entry of the journal itself: its alert would wait behind the same trouble, and raise another.
+ */
+export function recordNotStored(
+  journal: Journal,
+  events: EngineEvents,
+  e: { subject: string; attempt: number; reason: string; msgId: string },
+): void {
+  if (e.attempt !== publishAlertAttempt || e.subject.startsWith(journalSubjectPrefix)) return;
+  const alert = systemAlert(publishFailedKind, e.subject, notStoredMessage(e));
+  journal
+    .record(alert, journalMsgId("alert", publishFailedKind, e.msgId))
+    .catch((error: unknown) => events.emit({ type: "error", where: "journal", error: asError(error) }));
 }

@@ -11,7 +11,7 @@ import {
   type PubAck,
   PublishRefusedError,
 } from "../bus/index.ts";
-import { TaskHeader } from "../journal/index.ts";
+import type { TaskHeader } from "../journal/index.ts";
 import { type Emission, EmissionKind } from "../plan/index.ts";
 import { taskJson, taskName } from "../task/index.ts";
 import type { EngineEvents } from "./events.ts";

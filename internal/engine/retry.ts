@@ -12,14 +12,7 @@ import type { Emission } from "../plan/index.ts";
 import { type Task, taskJson } from "../task/index.ts";
 import type { EngineEvents } from "./events.ts";
 import { type Journal, rejectMessage } from "./journal.ts";
-import {
-  checkSize,
-  describeEmission,
-  type Outbox,
-  type Subjects,
-  subjectOf,
-  taskHeaders,
-} from "./outbox.ts";
+import { checkSize, describeEmission, type Outbox, type Subjects, subjectOf, taskHeaders } from "./outbox.ts";
 
 /** What the retry stream holds for one waiting retry. */
 export interface RetryRecord {

@@ -24,12 +24,9 @@ export interface WatchOptions {
    * Puts a set that loaded without errors to use. It may refuse it after all (a check of its own): the problems it
    * resolves with then count as the set's, and the last good set stays. The reload resolves after it.
    */
-  readonly onReload: (
-    snapshot: Snapshot,
-    changed: readonly string[],
-  ) => void | Promise<readonly Problem[] | undefined>;
-  /** A set with errors was refused; the reload resolves after it. */
-  readonly onRejected: (problems: readonly Problem[]) => void | Promise<void>;
+  readonly onReload: (snapshot: Snapshot, changed: readonly string[]) => Promise<readonly Problem[]>;
+  /** A set with errors was refused; the reload resolves after what this returns. */
+  readonly onRejected: (problems: readonly Problem[]) => Promise<void> | undefined;
   readonly onError: (error: Error) => void;
 }
 
@@ -64,7 +61,7 @@ export function watchWorkflows(options: WatchOptions): WorkflowWatcher {
     }
     const changed = changedWorkflows(good, next);
     if (changed.length > 0) {
-      const refused = (await options.onReload(next, changed)) ?? [];
+      const refused = await options.onReload(next, changed);
       if (hasErrors(refused)) return { changed: [], problems: [...next.problems, ...refused] };
       good = next;
     }
