@@ -22,7 +22,6 @@ import {
 import type { PlannedAlert } from "../plan/index.ts";
 import { asError, type EngineEvents } from "./events.ts";
 import { checkSize, isRefusedForGood, type Outbox } from "./outbox.ts";
-import { clip } from "./retry.ts";
 
 export interface Journal {
   /** Resolves once the entry is stored (or was already: the same `msgId`). */
@@ -60,6 +59,11 @@ export function recordAlerts(
 }
 
 const decoder = new TextDecoder();
+
+/** The start of a refused message as its event carries it (the entry keeps more). */
+function clip(s: string): string {
+  return s.length > 500 ? `${s.slice(0, 497)}...` : s;
+}
 
 /**
  * A message that can never be used (not a task, not a file notice, its consequences refused for good): recorded as

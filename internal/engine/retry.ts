@@ -112,7 +112,3 @@ function readRecord(data: Uint8Array): RetryRecord | string {
   }
   return { subject: r.subject, due: r.due, emission: e as Emission };
 }
-
-export function clip(s: string): string {
-  return s.length > 500 ? `${s.slice(0, 497)}...` : s;
-}

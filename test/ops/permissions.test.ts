@@ -227,7 +227,10 @@ describe("the NATS accounts of docs/operations.md", () => {
     // The engine's heartbeat, and its answer to a reload request from another taskmaster process.
     const asker = await connectAs("taskmaster");
     const instances = await new Kvm(asker).open("taskmaster_instances", { allow_direct: true });
-    expect((await instances.get(service.instance))?.json()).toMatchObject({ role: "engine", nats: "connected" });
+    expect((await instances.get(service.instance))?.json()).toMatchObject({
+      role: "engine",
+      nats: "connected",
+    });
     const reply = await asker.request("taskmaster.control.reload", "", { timeout: 10_000 });
     expect(reply.json()).toEqual({ instance: service.instance, changed: [], problems: [] });
     // The report's failure went to Slack in a digest, whose time is kept in the alerts bucket for the next start.
