@@ -2,8 +2,9 @@
  * One done message: parse it, plan what it causes, publish all of it, and only then ack it. When its children read
  * meta-files kept in buckets, those are fetched first; the planning itself stays synchronous.
  *
- * A message that cannot be a task (bad JSON, a wrong field, no result) is terminated, so it is not redelivered
- * forever, and reported. A retry that must wait goes to the retry stream; everything else is published at once.
+ * A message that cannot be a task (bad JSON, a wrong field, no result) is recorded in the journal, terminated, so it
+ * is not redelivered forever, and reported. A retry that must wait goes to the retry stream; everything else is
+ * published at once, and the plan's alerts are recorded in the journal beside it.
  * Every message of the plan is made and its size checked before the first is published: a plan NATS would not take
  * whole throws before anything of it goes out (the engine terminates the done message and reports why). If anything
  * fails to publish for now the message is left unacked and comes back: the same plan gives the same message ids, so

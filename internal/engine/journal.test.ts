@@ -13,16 +13,23 @@ const snapshot = buildSnapshot("/wf", [
   {
     name: "w.toml",
     path: "/wf/w.toml",
-    text: '[[phase]]\ntask = "p"\nrule = "cron=@daily"\n\n[[phase]]\ntask = "c"\ndependsOn = "p"\n',
+    text: [
+      '[[phase]]\ntask = "p"\nrule = "cron=@daily"\n',
+      '[[phase]]\ntask = "c"\ndependsOn = "p"\n',
+      '[[phase]]\ntask = "load"\nrule = "files=/in/*.csv"\n',
+    ].join("\n"),
   },
 ]);
 
 /** An outbox that holds every publish until the test releases it, or refuses those `refuse` names. */
 function heldOutbox(refuse: (subject: string) => boolean = () => false) {
   const held: { subject: string; data: Uint8Array; release: () => void }[] = [];
+  /** Every publish, in order. */
+  const sent: { subject: string; data: Uint8Array }[] = [];
   const outbox: Outbox = {
     maxPayload: 4096,
     publish(subject, data) {
+      sent.push({ subject, data });
       if (refuse(subject)) return Promise.reject(new PublishRefusedError(subject, "not permitted"));
       return new Promise<PubAck>((resolve) =>
         held.push({ subject, data, release: () => resolve({ stream: "S", seq: 1, duplicate: false }) }),
@@ -35,7 +42,7 @@ function heldOutbox(refuse: (subject: string) => boolean = () => false) {
       await new Promise((r) => setTimeout(r, 0));
     }
   };
-  return { outbox, held, releaseAll };
+  return { outbox, held, sent, releaseAll };
 }
 
 function delivered(data: string, seq = 1): Inbound & { outcome: string[] } {
@@ -139,6 +146,48 @@ describe("the engine's journal", () => {
     expect(msg.outcome).toEqual(["term"]);
     expect(errors).toEqual([
       "journal: publish to taskmaster.events.rejected refused for good: not permitted",
+    ]);
+  });
+
+  it("records what a file did once its tasks are stored and before the ack; and why a file did nothing", async () => {
+    const { outbox, held, sent, releaseAll } = heldOutbox();
+    const engine = engineWith(outbox);
+    const matched = delivered('{"path":"/in/a.csv","size":1}', 3);
+    engine.onFile(matched);
+    await settle();
+    expect(sent.map((m) => m.subject)).toEqual(["load"]);
+    held[0]?.release();
+    await settle();
+    expect(sent.map((m) => m.subject)).toEqual(["load", "taskmaster.events.file"]);
+    expect(matched.outcome).toEqual([]);
+    await releaseAll();
+    await engine.drain();
+    expect(matched.outcome).toEqual(["ack"]);
+
+    const unmatched = delivered('{"path":"/elsewhere/b.txt","size":2}', 4);
+    engine.onFile(unmatched);
+    await settle();
+    await releaseAll();
+    await engine.drain();
+    expect(unmatched.outcome).toEqual(["ack"]);
+    const entries = sent
+      .filter((m) => m.subject === "taskmaster.events.file")
+      .map((m) => decodeEntry(m.data));
+    expect(entries).toEqual([
+      expect.objectContaining({
+        path: "/in/a.csv",
+        status: "triggered",
+        tasks: [
+          expect.objectContaining({ name: "load", subject: "load", workflow: "w.toml", phase: "load" }),
+        ],
+        reason: "",
+      }),
+      expect.objectContaining({
+        path: "/elsewhere/b.txt",
+        status: "unmatched",
+        tasks: [],
+        reason: 'no match found for "/elsewhere/b.txt"',
+      }),
     ]);
   });
 });

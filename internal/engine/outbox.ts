@@ -1,6 +1,6 @@
 /**
- * From planned emissions to stored messages: the subject, the bytes, the Nats-Msg-Id, all sent at once (pipelined)
- * and awaited together, so what caused them is acknowledged only after every one is stored. A plan with a message
+ * From planned emissions to stored messages: the subject, the bytes, the Nats-Msg-Id and the headers that say what
+ * the planner knew (`taskHeaders`), all sent at once (pipelined) and awaited together, so what caused them is acknowledged only after every one is stored. A plan with a message
  * over the server's payload limit is refused whole before anything of it is published: never half-published.
  */
 import {
