@@ -44,7 +44,7 @@ export interface InstanceDeps {
 export interface Instance {
   /** Its key in the instances bucket, and the `instance` of its reload replies. */
   readonly id: string;
-  stop(): Promise<void>;
+  stop(): void;
 }
 
 /** Writes the first heartbeat (a bucket that cannot be written fails the start), then answers reload requests. */
@@ -76,9 +76,9 @@ export async function startInstance(deps: InstanceDeps): Promise<Instance> {
   });
   return {
     id,
-    async stop() {
+    stop() {
       responder.stop();
-      await heartbeat.stop();
+      heartbeat.stop();
     },
   };
 }

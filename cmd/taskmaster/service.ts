@@ -340,7 +340,7 @@ async function compose(
     },
     stop() {
       stopping ??= (async () => {
-        await instance?.stop();
+        instance?.stop();
         await watcher.close();
         await local?.close();
         await scheduler.stop();

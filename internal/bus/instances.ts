@@ -26,8 +26,11 @@ export interface HeartbeatOptions {
 }
 
 export interface Heartbeat {
-  /** Stops beating (the entry expires after its TTL) once a beat being written is done. */
-  stop(): Promise<void>;
+  /**
+   * Stops beating; the entry expires after its TTL. A beat being written is not waited for (NATS may be away), and
+   * its failure is not reported.
+   */
+  stop(): void;
 }
 
 /** Creates the bucket when missing, writes the first beat (a bucket that cannot be written fails here), then beats. */
@@ -40,21 +43,23 @@ export async function startHeartbeat(nc: NatsConnection, options: HeartbeatOptio
   const put = () => kv.put(options.id, JSON.stringify(options.beat())).then(() => undefined);
   await put();
   let busy = false;
-  let writing: Promise<void> = Promise.resolve();
+  let stopped = false;
   const stopBeats = every(options.clock, options.everyMs ?? 5_000, () => {
     // A beat still being written (NATS slow or away) is not overtaken by the next.
     if (busy) return;
     busy = true;
-    writing = put()
-      .catch((err: unknown) => options.onError(err instanceof Error ? err : new Error(String(err))))
+    put()
+      .catch((err: unknown) => {
+        if (!stopped) options.onError(err instanceof Error ? err : new Error(String(err)));
+      })
       .finally(() => {
         busy = false;
       });
   });
   return {
-    async stop() {
+    stop() {
+      stopped = true;
       stopBeats();
-      await writing;
     },
   };
 }

@@ -41,7 +41,7 @@ describe("startHeartbeat", () => {
     await waitFor(async () => (await kv.get("engine-1"))?.json<{ beats: number }>().beats === 2, {
       message: "the second beat",
     });
-    await heartbeat.stop();
+    heartbeat.stop();
     await clock.advance(10_000); // no beat after stop
     expect(beats).toBe(2);
     await waitFor(async () => (await kv.get("engine-1")) === null, {
