@@ -15,22 +15,29 @@ import {
   type Intake,
   kvSlotStore,
   Publisher,
+  reloadSubject,
   type StreamState,
 } from "../../internal/bus/index.ts";
 import { type Clock, systemClock } from "../../internal/clock/index.ts";
 import type { Config } from "../../internal/config/index.ts";
 import {
   type ActionEntry,
+  asError,
   createEngine,
   type Engine,
   EngineEvents,
+  publishingJournal,
+  recordNotStored,
+  recordReload,
+  recordReloadRejected,
   type Subjects,
   watchStuck,
 } from "../../internal/engine/index.ts";
 import { hasErrors, type Problem } from "../../internal/errors/index.ts";
 import { kvFileLedger } from "../../internal/files/index.ts";
+import { journalSubjectPrefix } from "../../internal/journal/index.ts";
 import { metaFileProblems, metaFileSource, remoteMetaFiles } from "../../internal/metafiles/index.ts";
-import { createScheduler, type ScheduleEvent, type Scheduler } from "../../internal/schedule/index.ts";
+import { createScheduler, type Scheduler } from "../../internal/schedule/index.ts";
 import {
   loadMetaFile,
   loadSnapshot,
@@ -42,6 +49,9 @@ import {
 import { type Alerts, startAlerting } from "./alerts.ts";
 import { auditSubject } from "./audit.ts";
 import { type Cache, startCache } from "./cache.ts";
+import { closeConnection, type NatsState, watchStatus } from "./connection.ts";
+import { cronHooks } from "./cron.ts";
+import { type Instance, startInstance } from "./instance.ts";
 import { localFilesSubject, watchLocalFiles } from "./localfiles.ts";
 import {
   doneDurable,
@@ -56,7 +66,7 @@ import {
 export const cronBucket = "taskmaster_cron";
 
 export interface ServiceState {
-  readonly nats: "connected" | "disconnected" | "reconnecting" | "closed";
+  readonly nats: NatsState;
   readonly workflows: number;
   readonly phases: number;
   /** Connected, workflows loaded, and the engine not stuck. */
@@ -82,6 +92,8 @@ export interface ServiceState {
 
 export interface Service {
   readonly engine: Engine;
+  /** This engine's id: its key in the instances bucket, the `instance` of its answers to reload requests. */
+  readonly instance: string;
   readonly events: EngineEvents;
   readonly scheduler: Scheduler;
   /** The history cache, unless `cache.path` is "". */
@@ -105,11 +117,6 @@ export class StartupError extends Error {
     super(message);
     this.problems = problems;
   }
-}
-
-/** NATS did not let the connection drain (it is away): the connection was closed instead. */
-export class NatsDrainError extends Error {
-  override readonly name = "NatsDrainError";
 }
 
 export interface StartOptions {
@@ -175,9 +182,12 @@ async function compose(
   const jsm = await jetstreamManager(nc);
   await ensureStreams(jsm, config, first);
   const publisher = new Publisher(nc, {
-    onRetry: (subject, attempt, reason) =>
-      engine.events.emit({ type: "publishRetried", subject, attempt, reason }),
+    onRetry: (subject, attempt, reason, msgId) => {
+      engine.events.emit({ type: "publishRetried", subject, attempt, reason });
+      recordNotStored(journal, engine.events, { subject, attempt, reason, msgId });
+    },
   });
+  const journal = publishingJournal(publisher, clock);
   const ledger = await kvFileLedger(nc, {
     bucket: config.files.bucket,
     retentionMs: config.files.retention,
@@ -197,12 +207,15 @@ async function compose(
     }),
     ledger,
     events,
+    journal,
   });
   engine.setSnapshot(first);
+  await recordReload(journal, null, first);
   const stuck = watchStuck(engine, {
     stuckAfterMs: config.engine.stuckAfter,
     clock,
     events: engine.events,
+    journal,
   });
   // Before any intake, so the first events are recorded; a restore or rebuild happens here too.
   const cache = await startCache({
@@ -217,10 +230,7 @@ async function compose(
   const scheduler = createScheduler({
     clock,
     store: await kvSlotStore(nc, cronBucket, config.streams.replicas),
-    fire: async (phase, slot) => {
-      await engine.fireCron(phase, slot);
-    },
-    onEvent: (e) => scheduleEvent(engine.events, e),
+    ...cronHooks(engine, journal),
   });
   await scheduler.start(first);
 
@@ -239,77 +249,85 @@ async function compose(
     initial: first,
     rescanMs: config.refresh,
     clock,
-    onReload: (snapshot, changed) => void applyReload(snapshot, changed),
-    onRejected: (problems) => engine.events.emit({ type: "workflowsRejected", problems }),
+    onReload: (snapshot, changed) => applyReload(snapshot, changed),
+    onRejected: (problems) => refuse(problems),
     onError: (error) => engine.events.emit({ type: "error", where: "workflow watcher", error }),
   });
 
-  async function applyReload(snapshot: Snapshot, changed: readonly string[]): Promise<void> {
+  /** Puts a set that loaded without errors to use, unless its subjects clash or its meta-files cannot be read. */
+  async function applyReload(snapshot: Snapshot, changed: readonly string[]): Promise<readonly Problem[]> {
     const problem = subjectClash(snapshot, config);
-    if (problem) {
-      const clashProblem: Problem = {
-        severity: "error",
-        workflow: "",
-        phase: "",
-        key: "task",
-        message: problem,
-      };
-      engine.events.emit({ type: "workflowsRejected", problems: [clashProblem] });
-      return;
-    }
-    const unreadable = metaFileProblems(snapshot.phases, config.cache);
-    if (unreadable.length > 0) {
-      engine.events.emit({ type: "workflowsRejected", problems: unreadable });
-      return;
+    const refused: readonly Problem[] = problem
+      ? [{ severity: "error", workflow: "", phase: "", key: "task", message: problem }]
+      : metaFileProblems(snapshot.phases, config.cache);
+    if (refused.length > 0) {
+      await refuse(refused);
+      return refused;
     }
     try {
+      const previous = engine.snapshot();
       await ensureStreams(jsm, config, snapshot);
       engine.setSnapshot(snapshot);
       await scheduler.update(snapshot);
       local?.update(snapshot);
       const phases = snapshot.phases.length;
       engine.events.emit({ type: "workflowsReloaded", workflows: snapshot.workflows.size, phases, changed });
+      await recordReload(journal, previous, snapshot, changed);
     } catch (err) {
-      engine.events.emit({ type: "error", where: "workflow reload", error: err as Error });
+      engine.events.emit({ type: "error", where: "workflow reload", error: asError(err) });
     }
+    return [];
+  }
+
+  /** A set refused: reported and recorded; the set in use stays. */
+  async function refuse(problems: readonly Problem[]): Promise<void> {
+    engine.events.emit({ type: "workflowsRejected", problems });
+    await recordReloadRejected(journal, engine.snapshot(), problems).catch((error: unknown) =>
+      engine.events.emit({ type: "error", where: "journal", error: asError(error) }),
+    );
   }
 
   const startedAt = clock.now();
-  let nats: ServiceState["nats"] = "connected";
+  let nats: NatsState = "connected";
   void watchStatus(nc, engine.events, (s) => {
     nats = s;
   });
+  const state = (): ServiceState => {
+    const snapshot = engine.snapshot();
+    const workflows = snapshot?.workflows.size ?? 0;
+    const c = cache?.state();
+    const isStuck = stuck.stuck();
+    return {
+      nats,
+      workflows,
+      phases: snapshot?.phases.length ?? 0,
+      ready: nats === "connected" && !!snapshot && !isStuck,
+      startedAt,
+      engine: {
+        inFlight: engine.inFlight,
+        publishing: publisher.inFlight,
+        oldestMs: engine.oldestMs(),
+        stuck: isStuck,
+      },
+      cache: c
+        ? { mode: c.mode, reason: c.reason, pending: c.pending }
+        : { mode: "off", reason: "", pending: 0 },
+    };
+  };
 
+  let instance: Instance | undefined;
   let stopping: Promise<void> | undefined;
-  return {
+  const service: Service = {
     engine,
+    get instance() {
+      return instance?.id ?? "";
+    },
     events: engine.events,
     scheduler,
     cache,
     alerts,
     clock,
-    state() {
-      const snapshot = engine.snapshot();
-      const workflows = snapshot?.workflows.size ?? 0;
-      const c = cache?.state();
-      const isStuck = stuck.stuck();
-      return {
-        nats,
-        workflows,
-        phases: snapshot?.phases.length ?? 0,
-        ready: nats === "connected" && !!snapshot && !isStuck,
-        startedAt,
-        engine: {
-          inFlight: engine.inFlight,
-          publishing: publisher.inFlight,
-          oldestMs: engine.oldestMs(),
-          stuck: isStuck,
-        },
-        cache: c
-          ? { mode: c.mode, reason: c.reason, pending: c.pending }
-          : { mode: "off", reason: "", pending: 0 },
-      };
-    },
+    state,
     reload: () => watcher.reload(),
     streams: () => streamStates(jsm, config),
     async audit(entry) {
@@ -322,6 +340,7 @@ async function compose(
     },
     stop() {
       stopping ??= (async () => {
+        instance?.stop();
         await watcher.close();
         await local?.close();
         await scheduler.stop();
@@ -337,9 +356,27 @@ async function compose(
       return stopping;
     },
   };
+  try {
+    instance = await startInstance({
+      nc,
+      clock,
+      replicas: config.streams.replicas,
+      events: engine.events,
+      state,
+      reload: () => watcher.reload(),
+    });
+  } catch (err) {
+    // Everything else is running: stopped in order, so nothing is left behind.
+    await service.stop().catch(() => undefined);
+    throw err;
+  }
+  return service;
 }
 
-/** A task subject that is also one of taskmaster's own would loop tasks into the done or failed stream. */
+/**
+ * A task subject that is also one of taskmaster's own would loop tasks into the done or failed stream, or into the
+ * journal's.
+ */
 export function subjectClash(snapshot: Snapshot, config: Config): string | undefined {
   const own = new Map([
     [config.doneTopic, "done_topic"],
@@ -348,72 +385,15 @@ export function subjectClash(snapshot: Snapshot, config: Config): string | undef
     [retrySubject, "taskmaster's retry subject"],
     [localFilesSubject, "taskmaster's local files subject"],
     [auditSubject, "taskmaster's audit subject"],
+    [reloadSubject, "taskmaster's reload request subject"],
   ]);
   own.delete("");
   for (const phase of snapshot.phases) {
     const subject = `${config.nats.subjectPrefix}${phase.topic}`;
-    const name = own.get(subject);
+    const journal = subject.startsWith(journalSubjectPrefix) ? "taskmaster's journal subject" : undefined;
+    const name = own.get(subject) ?? journal;
     if (name)
       return `${phase.workflow}: ${phase.key}: its subject "${subject}" is the ${name}; rename the topic`;
   }
   return undefined;
-}
-
-/**
- * Drains the connection. When NATS is away that cannot be done: the connection is closed instead, so that no
- * reconnecting goes on, and the failure is reported (what was not acknowledged is delivered again later).
- */
-async function closeConnection(nc: NatsConnection): Promise<void> {
-  try {
-    await nc.drain();
-  } catch (err) {
-    await nc.close().catch(() => undefined);
-    throw new NatsDrainError(
-      `NATS could not be drained (${(err as Error).message}); the connection was closed, and messages not acknowledged will be delivered again`,
-      { cause: err },
-    );
-  }
-}
-
-function scheduleEvent(events: EngineEvents, e: ScheduleEvent): void {
-  if (e.type === "cronSkipped") {
-    events.emit({
-      type: "cronSkipped",
-      workflow: e.workflow,
-      phase: e.phase,
-      skipped: e.skipped,
-      ...(e.firstSkipped ? { firstSkipped: e.firstSkipped } : {}),
-      ...(e.lastSkipped ? { lastSkipped: e.lastSkipped } : {}),
-    });
-  } else if (e.type === "cronFailed") {
-    events.emit({
-      type: "error",
-      where: `cron ${e.workflow}: ${e.phase} at ${e.slot.toISOString()}`,
-      error: e.error,
-    });
-  } else if (e.type === "cronStoreFailed") {
-    events.emit({
-      type: "error",
-      where: `cron slot store (${e.operation}) for ${e.workflow}: ${e.phase}`,
-      error: e.error,
-    });
-  }
-  // cronFired comes from the engine, which knows how many tasks the slot emitted.
-}
-
-async function watchStatus(
-  nc: NatsConnection,
-  events: EngineEvents,
-  set: (s: ServiceState["nats"]) => void,
-): Promise<void> {
-  for await (const status of nc.status()) {
-    if (status.type === "disconnect") set("disconnected");
-    else if (status.type === "reconnecting") set("reconnecting");
-    else if (status.type === "reconnect") set("connected");
-    else if (status.type === "close") set("closed");
-    else continue;
-    const detail = "server" in status ? String(status.server) : "";
-    events.emit({ type: "natsStatus", status: status.type, detail });
-  }
-  set("closed");
 }

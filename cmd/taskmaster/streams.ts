@@ -10,6 +10,7 @@ import {
   type StreamState,
 } from "../../internal/bus/index.ts";
 import type { Config } from "../../internal/config/index.ts";
+import { journalStream, journalSubjectPrefix } from "../../internal/journal/index.ts";
 import type { Snapshot } from "../../internal/workflow/index.ts";
 import { auditStream, auditSubject } from "./audit.ts";
 import { localFilesSubject } from "./localfiles.ts";
@@ -44,6 +45,12 @@ export async function ensureStreams(
     { name: s.done, subjects: [config.doneTopic], description: "finished tasks from workers" },
     { name: retryStream, subjects: [retrySubject], description: "retries waiting for their time" },
     { name: auditStream, subjects: [auditSubject], description: "people's actions: who, what, when" },
+    {
+      name: journalStream,
+      subjects: [`${journalSubjectPrefix}>`],
+      description:
+        "what no other stream holds: alerts, files, cron slots, refused messages, workflow reloads",
+    },
   ];
   if (config.failedTopic)
     specs.push({ name: s.failed, subjects: [config.failedTopic], description: "exhausted retries" });
@@ -89,6 +96,7 @@ export function streamStates(jsm: JetStreamManager, config: Config): Promise<Str
     s.files,
     retryStream,
     auditStream,
+    journalStream,
     ...(config.failedTopic ? [s.failed] : []),
   ];
   const durables: Record<string, string> = {

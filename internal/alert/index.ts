@@ -14,4 +14,10 @@ export type { AlertService, AlertServiceOptions, AlertStore, DigestCursor } from
 export { cacheAlertStore, startAlerts } from "./service.ts";
 export type { SlackEvent, SlackSender, SlackSenderOptions, SlackStats } from "./slack.ts";
 export { createSlackSender } from "./slack.ts";
-export { AlertKinds, alertOf, incompleteAlert, taskAlertItem } from "./sources.ts";
+export {
+  AlertKinds,
+  alertOf,
+  cronFailedMessage,
+  incompleteAlert,
+  taskAlertItem,
+} from "./sources.ts";

@@ -2,10 +2,16 @@
  * What becomes an alert: the service's events that mean someone should look. Pure mapping; the alert service
  * records, digests and sends them. A task that returned `alert` is the one kind sent at once.
  */
-import type { EngineEvent } from "../engine/index.ts";
+import {
+  type EngineEvent,
+  engineStuckKind,
+  notStoredMessage,
+  publishAlertAttempt,
+  publishFailedKind,
+  stuckMessage,
+} from "../engine/index.ts";
 import { formatProblem } from "../errors/index.ts";
 import { AlertKind } from "../plan/index.ts";
-import { formatDuration } from "../rule/index.ts";
 import { parseMeta, type Task } from "../task/index.ts";
 import { taskTime } from "../tmpl/index.ts";
 import type { AlertItem } from "./digest.ts";
@@ -13,8 +19,8 @@ import type { AlertItem } from "./digest.ts";
 /** The planner's alert kinds, and those the service raises itself. */
 export const AlertKinds = {
   ...AlertKind,
-  publishFailed: "publish-failed",
-  engineStuck: "engine-stuck",
+  publishFailed: publishFailedKind,
+  engineStuck: engineStuckKind,
   incomplete: "incomplete",
   rejected: "rejected-message",
   cronSkipped: "cron-skipped",
@@ -62,29 +68,24 @@ export function alertOf(event: EngineEvent, at: Date): AlertItem | null {
     }
     case "publishRetried":
       // Retried for good until stored; five unanswered tries (at least 25 s) is worth a person's look, once.
-      return event.attempt === 5
-        ? system(
-            AlertKinds.publishFailed,
-            event.subject,
-            `a task for ${event.subject} is not stored yet after ${event.attempt} tries (${event.reason}); still trying`,
-            at,
-          )
+      return event.attempt === publishAlertAttempt
+        ? system(AlertKinds.publishFailed, event.subject, notStoredMessage(event), at)
         : null;
     case "workStuck":
-      return system(
-        AlertKinds.engineStuck,
-        event.subject,
-        `a ${event.kind} message (${event.subject} #${event.seq}) has been worked on for ${formatDuration(event.heldMs)}, past engine.stuck_after (${formatDuration(event.stuckAfterMs)}): what it causes is not stored yet; /readyz says not ready until it is`,
-        at,
-      );
+      return system(AlertKinds.engineStuck, event.subject, stuckMessage(event), at);
     case "error":
       // A cron slot whose tasks could not be published (the publisher retries forever otherwise).
       if (event.where.startsWith("cron "))
-        return system(AlertKinds.publishFailed, "cron", `${event.where}: ${event.error.message}`, at);
+        return system(AlertKinds.publishFailed, "cron", cronFailedMessage(event.where, event.error), at);
       return null;
     default:
       return null;
   }
+}
+
+/** What the alert of a cron slot whose tasks could not be published says; `where` names the phase and slot. */
+export function cronFailedMessage(where: string, error: Error): string {
+  return `${where}: ${error.message}`;
 }
 
 /** The alert for a task not finished `ttlMs` after it was emitted. */

@@ -9,6 +9,7 @@ export {
   serverList,
 } from "./connect.ts";
 export { consumeDurable, type Inbound, type Intake, storedAt } from "./consume.ts";
+export { answerRequests, type ReloadReply, type Responder, reloadSubject } from "./control.ts";
 export {
   ConnectAbortedError,
   type ConnectFailure,
@@ -17,9 +18,17 @@ export {
   type FirstConnectOptions,
   problemOf,
 } from "./firstconnect.ts";
+export { type Heartbeat, type HeartbeatOptions, instancesBucket, startHeartbeat } from "./instances.ts";
 export { type NatsServer, type StartNatsOptions, startNats } from "./localserver.ts";
 export { msgIdOf } from "./msgid.ts";
-export { type PubAck, Publisher, PublisherClosedError, type PublisherOptions } from "./publisher.ts";
+export {
+  type MessageHeaders,
+  messageHeaderBytes,
+  type PubAck,
+  Publisher,
+  PublisherClosedError,
+  type PublisherOptions,
+} from "./publisher.ts";
 export { isPermanentPublishThrow, isPermanentStreamError, PublishRefusedError } from "./refusal.ts";
 export { kvSlotStore } from "./slots.ts";
 export {

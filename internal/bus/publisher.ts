@@ -10,7 +10,7 @@
  * max_payload, a subject the account may not publish to, a stream that refuses it for good) is rejected at once
  * with a `PublishRefusedError`, so its cause can be terminated and reported rather than hold its place forever.
  */
-import { createInbox, errors, headers, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { createInbox, errors, type Msg, MsgHdrsImpl, type NatsConnection } from "@nats-io/transport-node";
 import { doublingDelayMs } from "../backoff/index.ts";
 import { isPermanentPublishThrow, isPermanentStreamError, PublishRefusedError } from "./refusal.ts";
 
@@ -21,11 +21,17 @@ export interface PubAck {
   readonly duplicate: boolean;
 }
 
+/**
+ * Headers a message carries besides its Nats-Msg-Id (`Taskmaster-Kind: child` ...). Names are printable ASCII
+ * without a colon; values are one line.
+ */
+export type MessageHeaders = Readonly<Record<string, string>>;
+
 export interface PublisherOptions {
   /** How long to wait for an ack before sending again (default 5 s). */
   readonly ackTimeoutMs?: number;
-  /** Called when a message is sent again, with why. */
-  readonly onRetry?: (subject: string, attempt: number, reason: string) => void;
+  /** Called when a message is sent again, with why; `msgId` tells the messages of one subject apart. */
+  readonly onRetry?: (subject: string, attempt: number, reason: string, msgId: string) => void;
 }
 
 interface Pending {
@@ -35,6 +41,7 @@ interface Pending {
   readonly subject: string;
   readonly data: Uint8Array;
   readonly msgId: string;
+  readonly headers: MessageHeaders | undefined;
   readonly resolve: (ack: PubAck) => void;
   readonly reject: (err: Error) => void;
   deadline: number;
@@ -48,6 +55,26 @@ const ackText = new TextDecoder();
  * Nats-Msg-Id of up to 64 characters (a SHA-256 in hex). The server's max_payload counts them with the data.
  */
 const headerBytes = "NATS/1.0\r\nNats-Msg-Id: \r\n\r\n".length + 64;
+
+/** The bytes `headers` add on the wire (`Name: value␍␊` each), to count with the data against max_payload. */
+export function messageHeaderBytes(headers: MessageHeaders): number {
+  let bytes = 0;
+  for (const name in headers) bytes += name.length + Buffer.byteLength(headers[name] ?? "") + 4;
+  return bytes;
+}
+
+const badName = /[^!-9;-~]/;
+const badValue = /[\r\n]/;
+
+/** Why `headers` cannot be sent, or "" when they can. */
+function headerProblem(headers: MessageHeaders): string {
+  for (const name in headers) {
+    if (name === "" || badName.test(name))
+      return `header name ${JSON.stringify(name)} is not printable ASCII`;
+    if (badValue.test(headers[name] ?? "")) return `header ${name}: a value cannot hold a line break`;
+  }
+  return "";
+}
 
 /** What a stream answers to a publish. */
 interface AckReply {
@@ -104,9 +131,14 @@ export class Publisher {
     return limit === undefined ? Number.POSITIVE_INFINITY : limit - headerBytes;
   }
 
-  /** Resolves once the stream has stored the message (or had it already). */
-  publish(subject: string, data: Uint8Array, msgId: string): Promise<PubAck> {
+  /**
+   * Resolves once the stream has stored the message (or had it already). `headers` go with it; a header that cannot
+   * be sent (a line break in a value) rejects with a `PublishRefusedError`.
+   */
+  publish(subject: string, data: Uint8Array, msgId: string, headers?: MessageHeaders): Promise<PubAck> {
     if (this.#closed) return Promise.reject(new PublisherClosedError("the publisher is closed"));
+    const problem = headers === undefined ? "" : headerProblem(headers);
+    if (problem) return Promise.reject(new PublishRefusedError(subject, problem));
     return new Promise<PubAck>((resolve, reject) => {
       const slot = this.#free.pop() ?? this.#slots.length;
       // An ack that comes after its slot was taken again (a resend's second ack) names the old occupant.
@@ -117,6 +149,7 @@ export class Publisher {
         subject,
         data,
         msgId,
+        headers,
         resolve,
         reject,
         deadline: 0,
@@ -146,8 +179,12 @@ export class Publisher {
   #send(p: Pending): void {
     p.attempts++;
     p.deadline = Date.now() + this.#ackTimeoutMs * Math.min(p.attempts, 6);
-    const h = headers();
-    h.set("Nats-Msg-Id", p.msgId);
+    // Made from a record, not with `set`: `set` looks every name up again and costs more than the rest of a send.
+    // The names and values were checked by `publish`.
+    const record: Record<string, string[]> = { "Nats-Msg-Id": [p.msgId] };
+    const extra = p.headers;
+    if (extra !== undefined) for (const name in extra) record[name] = [extra[name] ?? ""];
+    const h = MsgHdrsImpl.fromRecord(record);
     try {
       this.#nc.publish(p.subject, p.data, { reply: `${this.#inbox}.${p.token}`, headers: h });
     } catch (err) {
@@ -204,14 +241,14 @@ export class Publisher {
     // Push the deadline out with a capped backoff (400 ms after the first send, doubling up to 10 s); the sweep
     // sends it again then.
     p.deadline = Date.now() + doublingDelayMs(p.attempts, 400, 10_000);
-    this.#onRetry?.(p.subject, p.attempts, reason);
+    this.#onRetry?.(p.subject, p.attempts, reason, p.msgId);
   }
 
   #resendExpired(): void {
     const now = Date.now();
     for (const p of this.#waiting()) {
       if (p.deadline > now) continue;
-      this.#onRetry?.(p.subject, p.attempts, "no ack in time");
+      this.#onRetry?.(p.subject, p.attempts, "no ack in time", p.msgId);
       this.#send(p);
     }
   }

@@ -9,10 +9,10 @@
  * service, which also raises those no single event carries (a task left unfinished).
  */
 import type { EngineEvents } from "../engine/index.ts";
-import { formatProblem } from "../errors/index.ts";
+import { phaseEntries } from "../journal/index.ts";
 import type { Snapshot } from "../workflow/index.ts";
 import type { ThreadedCache } from "./thread.ts";
-import type { PhaseRecord } from "./types.ts";
+import type { PhaseRecord, PhaseStatus } from "./types.ts";
 
 export interface ProjectionOptions {
   readonly now?: () => Date;
@@ -101,21 +101,6 @@ export function projectEvents(
 
 /** The phases of a snapshot as the Workflows view lists them, each with its validation status. */
 export function phaseRecords(snapshot: Snapshot, loaded: Date): PhaseRecord[] {
-  return snapshot.phases.map((p) => {
-    const mine = snapshot.problems.filter((q) => q.workflow === p.workflow && q.phase === p.key);
-    const status = mine.some((q) => q.severity === "error") ? "error" : mine.length > 0 ? "warning" : "ok";
-    return {
-      workflow: p.workflow,
-      phase: p.key,
-      topic: p.topic,
-      job: p.job,
-      dependsOn: p.dependsOn,
-      rule: p.rule.text,
-      template: p.template,
-      retry: p.retry,
-      status,
-      problems: mine.map(formatProblem),
-      loaded: loaded.toISOString(),
-    };
-  });
+  const at = loaded.toISOString();
+  return phaseEntries(snapshot).map((p) => ({ ...p, status: p.status as PhaseStatus, loaded: at }));
 }

@@ -2,8 +2,9 @@
  * One done message: parse it, plan what it causes, publish all of it, and only then ack it. When its children read
  * meta-files kept in buckets, those are fetched first; the planning itself stays synchronous.
  *
- * A message that cannot be a task (bad JSON, a wrong field, no result) is terminated, so it is not redelivered
- * forever, and reported. A retry that must wait goes to the retry stream; everything else is published at once.
+ * A message that cannot be a task (bad JSON, a wrong field, no result) is recorded in the journal, terminated, so it
+ * is not redelivered forever, and reported. A retry that must wait goes to the retry stream; everything else is
+ * published at once, and the plan's alerts are recorded in the journal beside it.
  * Every message of the plan is made and its size checked before the first is published: a plan NATS would not take
  * whole throws before anything of it goes out (the engine terminates the done message and reports why). If anything
  * fails to publish for now the message is left unacked and comes back: the same plan gives the same message ids, so
@@ -15,13 +16,16 @@ import { AlertKind, type Emission, type Plan, type PlanContext, planDone } from 
 import { parseTask, type Task } from "../task/index.ts";
 import type { Snapshot } from "../workflow/index.ts";
 import type { EngineEvents } from "./events.ts";
+import { type Journal, recordAlerts, rejectMessage } from "./journal.ts";
 import { type Outbox, outgoing, publishAll, type Sent, type Subjects } from "./outbox.ts";
-import { clip, holdRetry, retryRecord } from "./retry.ts";
+import { holdRetry, retryRecord } from "./retry.ts";
 
 export interface DoneDeps {
   readonly outbox: Outbox;
   readonly subjects: Subjects;
   readonly events: EngineEvents;
+  /** Where the plan's alerts are recorded, with its tasks; without one they are only announced as events. */
+  readonly journal?: Journal | undefined;
   readonly snapshot: Snapshot;
   readonly ctx: PlanContext;
   /**
@@ -30,8 +34,6 @@ export interface DoneDeps {
    */
   readonly fetchFor?: (task: Task) => Promise<PlanContext> | undefined;
 }
-
-const decoder = new TextDecoder();
 
 /**
  * The `taskDone` event. Reading `redelivered` parses the reply subject (a split into a dozen strings), so it is read
@@ -61,7 +63,7 @@ export function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
   try {
     task = parseTask(msg.data);
   } catch (err) {
-    return rejected(msg, err, deps.events);
+    return rejected(msg, err, deps);
   }
   if (deps.events.wants("taskDone")) deps.events.emit(new TaskDoneEvent(task, msg));
   const fetching = deps.fetchFor?.(task);
@@ -70,17 +72,9 @@ export function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {
 }
 
 /** A message that is not a task, or a task that cannot be planned: terminated, so it is not redelivered forever. */
-function rejected(msg: Inbound, err: unknown, events: EngineEvents): Promise<void> {
+function rejected(msg: Inbound, err: unknown, deps: DoneDeps): Promise<void> {
   if (!(err instanceof TaskParseError || err instanceof PlanError)) return Promise.reject(err);
-  // No reason text: nats-server 2.9 ignores a "+TERM" that carries one. The event keeps the reason.
-  msg.term();
-  events.emit({
-    type: "messageRejected",
-    subject: msg.subject,
-    reason: err.message,
-    data: clip(decoder.decode(msg.data)),
-  });
-  return Promise.resolve();
+  return rejectMessage(msg, err.message, deps.journal, deps.events);
 }
 
 function planAndSend(msg: Inbound, task: Task, ctx: PlanContext, deps: DoneDeps): Promise<void> {
@@ -89,21 +83,26 @@ function planAndSend(msg: Inbound, task: Task, ctx: PlanContext, deps: DoneDeps)
   try {
     plan = planDone(deps.snapshot, task, ctx);
   } catch (err) {
-    return rejected(msg, err, events);
+    return rejected(msg, err, deps);
   }
-  const { outbox, subjects } = deps;
+  const { outbox, subjects, journal } = deps;
   const now: Emission[] = [];
   const later: Emission[] = [];
   for (const e of plan.emissions) (e.delayMs > 0 ? later : now).push(e);
   // Made (and checked) all before the first is published; a throw here is the caller's rejection.
   const tasks = now.map((e) => outgoing(outbox, e, subjects));
   const records = later.map((e) => retryRecord(outbox, e, storedAt(msg), subjects));
-  // Waiting retries are stored beside the tasks (most done messages have none: no Promise.all then).
+  // Waiting retries and the alerts are stored beside the tasks (most done messages have neither: no Promise.all
+  // then). An alert's id comes from the done message's place in its stream, the same when it is redelivered.
   const sending = publishAll(outbox, tasks, events);
+  const alerting =
+    plan.alerts.length === 0 || journal === undefined
+      ? undefined
+      : recordAlerts(journal, plan.alerts, msg.subject, msg.seq);
   const stored =
-    records.length === 0
+    records.length === 0 && alerting === undefined
       ? sending
-      : Promise.all([sending, ...records.map((r) => holdRetry(outbox, r, subjects, events))]).then(
+      : Promise.all([sending, alerting, ...records.map((r) => holdRetry(outbox, r, subjects, events))]).then(
           ([sent]) => sent,
         );
   // Chained, not awaited: see `publishAll`.

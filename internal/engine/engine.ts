@@ -8,6 +8,7 @@ import type { Inbound } from "../bus/index.ts";
 import type { Clock } from "../clock/index.ts";
 import { Fifo } from "../fifo/index.ts";
 import type { FileLedger } from "../files/index.ts";
+import { type CronEntry, journalMsgId } from "../journal/index.ts";
 import {
   cronMetaFiles,
   doneMetaFiles,
@@ -24,8 +25,9 @@ import type { Phase, Snapshot } from "../workflow/index.ts";
 import { type DoneDeps, handleDone } from "./done.ts";
 import { asError, EngineEvents } from "./events.ts";
 import { handleFile } from "./file.ts";
+import { type Journal, recordAlerts, rejectMessage } from "./journal.ts";
 import { isRefusedForGood, type Outbox, type Subjects, sendAll } from "./outbox.ts";
-import { clip, releaseRetry } from "./retry.ts";
+import { releaseRetry } from "./retry.ts";
 
 /**
  * Meta-files read before a plan reads them, so the planner stays pure and the event loop is never held: a glob walked
@@ -45,6 +47,11 @@ export interface EngineDeps {
   /** Without it, every meta-file is read by `readMetaFile`, as the plan needs it. */
   readonly metaFiles?: MetaFileSource;
   readonly events?: EngineEvents;
+  /**
+   * Where the facts no other stream holds are recorded (alerts, what files did, cron slots, refused messages), each
+   * before what caused it counts as handled. Without one they are only announced as events.
+   */
+  readonly journal?: Journal;
   /** Remembers which files triggered, so each triggers once. */
   readonly ledger?: FileLedger;
   /**
@@ -74,9 +81,12 @@ export interface Engine {
   context(): PlanContext;
   /** `context()` with `metaFiles` read, for a plan made outside the engine that reads them (a backload, a launch). */
   contextWith(metaFiles: readonly string[]): Promise<PlanContext>;
-  /** Publishes a plan made outside the engine (a backload), raises its alerts; resolves once all is stored. */
+  /**
+   * Publishes a plan made outside the engine (a backload), records and raises its alerts; resolves once all is
+   * stored.
+   */
   publishPlan(plan: Plan): Promise<number>;
-  /** Emits a phase's tasks for a cron slot; resolves once they are stored. */
+  /** Emits a phase's tasks for a cron slot; resolves once they, its alerts and the slot's entry are stored. */
   fireCron(phase: Phase, slot: Date): Promise<number>;
   /** Work handed over and not finished. */
   readonly inFlight: number;
@@ -107,10 +117,9 @@ interface Job {
   slot: number;
 }
 
-const decoder = new TextDecoder();
-
 export function createEngine(deps: EngineDeps): Engine {
   const events = deps.events ?? new EngineEvents();
+  const { journal } = deps;
   const maxActive = deps.maxActive ?? 256;
   const maxPublishing = deps.maxPublishing ?? 1024;
   // Kept in slots that are reused, not in a Set: a Set that keeps taking new entries is rebuilt again and again, and
@@ -154,6 +163,7 @@ export function createEngine(deps: EngineDeps): Engine {
       outbox: deps.outbox,
       subjects: deps.subjects,
       events,
+      journal,
       snapshot,
       ctx,
       ...(childMetaFiles ? { fetchFor: (task: Task) => fetched(doneMetaFiles(snapshot, task), ctx) } : {}),
@@ -163,13 +173,14 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const begin = (job: Job, now: Date): Promise<void> => {
     const { msg } = job;
-    if (job.kind === "retry") return releaseRetry(msg, now, deps.outbox, events);
+    if (job.kind === "retry") return releaseRetry(msg, now, deps.outbox, events, journal);
     if (!current) return Promise.reject(new Error("no workflows loaded yet"));
     if (job.kind === "done") return handleDone(msg, doneDepsNow(current, now));
     return handleFile(msg, {
       outbox: deps.outbox,
       subjects: deps.subjects,
       events,
+      journal,
       snapshot: current,
       ctx: context(now),
       ledger: deps.ledger,
@@ -203,27 +214,26 @@ export function createEngine(deps: EngineDeps): Engine {
     }
     working.then(
       () => finish(job),
-      (err: unknown) => {
-        fail(job, err);
-        finish(job);
-      },
+      (err: unknown) => fail(job, err).then(() => finish(job)),
     );
   };
 
-  const fail = (job: Job, err: unknown) => {
-    const { msg } = job;
+  /** What a piece of work that failed leaves behind; never rejects. */
+  const fail = (job: Job, err: unknown): Promise<void> => {
+    // Sending again cannot mend it: recorded, terminated and reported, so it never holds a slot again.
+    if (isRefusedForGood(err))
+      return rejectMessage(job.msg, asError(err).message, journal, events).catch((e: unknown) =>
+        leave(job, e),
+      );
+    leave(job, err);
+    return Promise.resolve();
+  };
+
+  /** Left unacked on purpose when publishing could not finish: the server redelivers it. */
+  const leave = (job: Job, err: unknown) => {
+    events.emit({ type: "error", where: job.kind, error: asError(err) });
     try {
-      if (isRefusedForGood(err)) {
-        // Sending again cannot mend it: terminated and reported, so it never holds a slot again.
-        msg.term(); // without a reason: 2.9 ignores "+TERM <reason>"
-        // Its start is enough for the record (it may be near 1 MiB).
-        const data = clip(decoder.decode(msg.data.subarray(0, 2048)));
-        events.emit({ type: "messageRejected", subject: msg.subject, reason: asError(err).message, data });
-        return;
-      }
-      // Left unacked on purpose when publishing could not finish: the server redelivers it.
-      events.emit({ type: "error", where: job.kind, error: asError(err) });
-      msg.nak(1000);
+      job.msg.nak(1000);
     } catch {
       // The connection is gone; the server redelivers after ack_wait.
     }
@@ -266,14 +276,31 @@ export function createEngine(deps: EngineDeps): Engine {
       return fetched(metaFiles, ctx) ?? Promise.resolve(ctx);
     },
     async publishPlan(plan) {
-      await sendAll(deps.outbox, plan.emissions, deps.subjects, events);
+      // A person's action, handed over once: its alerts get ids of their own.
+      await Promise.all([
+        sendAll(deps.outbox, plan.emissions, deps.subjects, events),
+        journal && plan.alerts.length > 0 ? recordAlerts(journal, plan.alerts, "plan", randomUUID()) : 0,
+      ]);
       for (const alert of plan.alerts) events.emit({ type: "alertRaised", alert });
       return plan.emissions.length;
     },
     async fireCron(phase, slot) {
       const ctx = context();
       const plan = planCron(phase, slot, (await fetched(cronMetaFiles(phase), ctx)) ?? ctx);
-      await sendAll(deps.outbox, plan.emissions, deps.subjects, events);
+      const cause = ["cron", phase.workflow, phase.key, slot.toISOString()] as const;
+      await Promise.all([
+        sendAll(deps.outbox, plan.emissions, deps.subjects, events),
+        journal && plan.alerts.length > 0 ? recordAlerts(journal, plan.alerts, ...cause) : 0,
+      ]);
+      // Only once its tasks are stored: the entry says they are.
+      const fired: CronEntry = {
+        type: "cron",
+        workflow: phase.workflow,
+        phase: phase.key,
+        slot: slot.toISOString(),
+        tasks: plan.emissions.length,
+      };
+      await journal?.record(fired, journalMsgId(...cause));
       for (const alert of plan.alerts) events.emit({ type: "alertRaised", alert });
       for (const note of plan.notes) events.emit({ type: "planNote", note });
       events.emit({

@@ -5,22 +5,28 @@
  * A message that announces no usable file is terminated and reported, and the next one is processed. A file already
  * remembered by the ledger is reported as a repeat and triggers nothing. If publishing or the ledger fails, the
  * message is left unacked and comes back: the same file gives the same message ids, so nothing is stored twice.
+ *
+ * What each file did (triggered with its tasks, unmatched and why, a repeat) is recorded in the journal once its
+ * tasks are stored and before the ledger remembers it, under an id made from the message's stream sequence and the
+ * file's place in it: a redelivery records nothing new, and a crash before the ledger wrote leaves nothing unsaid.
  */
 import type { Inbound } from "../bus/index.ts";
 import { FileMessageError } from "../errors/index.ts";
 import { type FileLedger, type FileNotice, fileKey, parseFileMessage } from "../files/index.ts";
+import { type FileEntry, journalMsgId } from "../journal/index.ts";
 import { type PlanContext, planFile } from "../plan/index.ts";
 import { taskName } from "../task/index.ts";
 import { pathTime } from "../tmpl/index.ts";
 import type { Snapshot } from "../workflow/index.ts";
 import type { EngineEvents, FileStatus, FileTask } from "./events.ts";
-import { type Outbox, type Subjects, sendAll } from "./outbox.ts";
-import { clip } from "./retry.ts";
+import { type Journal, rejectMessage } from "./journal.ts";
+import { type Outbox, outgoing, publishAll, type Subjects, subjectOf } from "./outbox.ts";
 
 export interface FileDeps {
   readonly outbox: Outbox;
   readonly subjects: Subjects;
   readonly events: EngineEvents;
+  readonly journal?: Journal | undefined;
   readonly snapshot: Snapshot;
   readonly ctx: PlanContext;
   /** Remembers triggered files; without one every arrival triggers (tests, `plan`). */
@@ -29,28 +35,28 @@ export interface FileDeps {
   readonly triggering: Map<string, Promise<void>>;
 }
 
-const decoder = new TextDecoder();
-
 export async function handleFile(msg: Inbound, deps: FileDeps): Promise<void> {
   let notices: FileNotice[];
   try {
     notices = parseFileMessage(msg.data);
   } catch (err) {
     if (!(err instanceof FileMessageError)) throw err;
-    msg.term();
-    const data = clip(decoder.decode(msg.data));
-    deps.events.emit({ type: "messageRejected", subject: msg.subject, reason: err.message, data });
-    return;
+    return rejectMessage(msg, err.message, deps.journal, deps.events);
   }
-  await Promise.all(notices.map((notice) => oneAtATime(notice, deps)));
+  await Promise.all(notices.map((notice, i) => oneAtATime(notice, journalId(msg, i), deps)));
   msg.ack();
 }
 
+/** The id of the journal entry of the `index`th file of a files message. */
+function journalId(msg: Inbound, index: number): string {
+  return journalMsgId("file", msg.seq, index);
+}
+
 /** Two messages for one file processed at once would both find the ledger empty: the second waits its turn. */
-async function oneAtATime(file: FileNotice, deps: FileDeps): Promise<void> {
+async function oneAtATime(file: FileNotice, entryId: string, deps: FileDeps): Promise<void> {
   const key = fileKey(file);
   for (let busy = deps.triggering.get(key); busy; busy = deps.triggering.get(key)) await busy.catch(() => {});
-  const work = triggerOnce(file, deps);
+  const work = triggerOnce(file, entryId, deps);
   deps.triggering.set(key, work);
   try {
     await work;
@@ -59,30 +65,58 @@ async function oneAtATime(file: FileNotice, deps: FileDeps): Promise<void> {
   }
 }
 
-async function triggerOnce(file: FileNotice, deps: FileDeps): Promise<void> {
+async function triggerOnce(file: FileNotice, entryId: string, deps: FileDeps): Promise<void> {
   const { events } = deps;
   const identity = { path: file.path, size: file.size, modified: file.modified };
   const dataTime = pathTime(file.path);
   const before = await deps.ledger?.seen(identity);
   if (before) {
     const reason = `already triggered at ${before.at}`;
+    await deps.journal?.record(fileFact(file, "repeat", dataTime, [], reason), entryId);
     events.emit({ type: "fileArrived", file, status: "repeat", dataTime, tasks: [], reason });
     return;
   }
   const plan = planFile(deps.snapshot, identity, deps.ctx);
-  const sent = await sendAll(deps.outbox, plan.emissions, deps.subjects, events);
-  const tasks: FileTask[] = sent.map(({ emission, subject }) => ({
+  // Every message is made and checked before the first is published (a throw here publishes nothing).
+  const messages = plan.emissions.map((e) => outgoing(deps.outbox, e, deps.subjects));
+  const tasks: FileTask[] = plan.emissions.map((emission) => ({
     id: emission.task.id ?? "",
     name: taskName(emission.task),
-    subject,
+    subject: subjectOf(emission, deps.subjects),
     workflow: emission.phase?.workflow ?? "",
     phase: emission.phase?.phase ?? "",
   }));
+  await publishAll(deps.outbox, messages, events);
+  const status: FileStatus = tasks.length > 0 ? "triggered" : "unmatched";
+  const reason = plan.notes.join("; ");
+  await deps.journal?.record(fileFact(file, status, dataTime, tasks, reason), entryId);
   await deps.ledger?.remember(identity, {
     at: deps.ctx.now.toISOString(),
     tasks: tasks.map((t) => `${t.name} ${t.id}`),
   });
-  const status: FileStatus = tasks.length > 0 ? "triggered" : "unmatched";
-  const reason = plan.notes.join("; ");
   events.emit({ type: "fileArrived", file, status, dataTime, tasks, reason });
+}
+
+function fileFact(
+  file: FileNotice,
+  status: FileStatus,
+  dataTime: Date | null,
+  tasks: readonly FileTask[],
+  reason: string,
+): FileEntry {
+  const { path, size, modified, checksum, source, format } = file;
+  const time = dataTime?.toISOString() ?? "";
+  return {
+    type: "file",
+    path,
+    size,
+    modified,
+    checksum,
+    source,
+    format,
+    status,
+    dataTime: time,
+    tasks,
+    reason,
+  };
 }

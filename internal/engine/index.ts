@@ -18,6 +18,16 @@ export {
   type FileTask,
 } from "./events.ts";
 export {
+  type Journal,
+  notStoredMessage,
+  publishAlertAttempt,
+  publishFailedKind,
+  publishingJournal,
+  recordAlerts,
+  recordNotStored,
+  rejectMessage,
+} from "./journal.ts";
+export {
   isRefusedForGood,
   MessageTooLargeError,
   type Outbox,
@@ -25,6 +35,14 @@ export {
   type Subjects,
   sendAll,
   subjectOf,
+  taskHeaders,
 } from "./outbox.ts";
+export { recordReload, recordReloadRejected } from "./reloads.ts";
 export { type HeldRetry, holdRetry, type RetryRecord, releaseRetry, retryRecord } from "./retry.ts";
-export { type StuckWatch, type StuckWatchOptions, watchStuck } from "./stuck.ts";
+export {
+  engineStuckKind,
+  type StuckWatch,
+  type StuckWatchOptions,
+  stuckMessage,
+  watchStuck,
+} from "./stuck.ts";

@@ -1,16 +1,24 @@
 /**
- * From planned emissions to stored messages: the subject, the bytes, the Nats-Msg-Id, all sent at once (pipelined)
- * and awaited together, so what caused them is acknowledged only after every one is stored. A plan with a message
+ * From planned emissions to stored messages: the subject, the bytes, the Nats-Msg-Id and the headers that say what
+ * the planner knew (`taskHeaders`), all sent at once (pipelined) and awaited together, so what caused them is acknowledged only after every one is stored. A plan with a message
  * over the server's payload limit is refused whole before anything of it is published: never half-published.
  */
-import { messageBytes, msgIdOf, type PubAck, PublishRefusedError } from "../bus/index.ts";
+import {
+  type MessageHeaders,
+  messageBytes,
+  messageHeaderBytes,
+  msgIdOf,
+  type PubAck,
+  PublishRefusedError,
+} from "../bus/index.ts";
+import type { TaskHeader } from "../journal/index.ts";
 import { type Emission, EmissionKind } from "../plan/index.ts";
 import { taskJson, taskName } from "../task/index.ts";
 import type { EngineEvents } from "./events.ts";
 
 /** Where messages are published; the bus's Publisher is one. */
 export interface Outbox {
-  publish(subject: string, data: Uint8Array, msgId: string): Promise<PubAck>;
+  publish(subject: string, data: Uint8Array, msgId: string, headers?: MessageHeaders): Promise<PubAck>;
   /** Publishes awaiting their acks, when the outbox knows. */
   readonly inFlight?: number;
   /** The most bytes of data one message may have (the server's max_payload), when the outbox knows. */
@@ -27,14 +35,41 @@ export function isRefusedForGood(err: unknown): boolean {
   return err instanceof MessageTooLargeError || err instanceof PublishRefusedError;
 }
 
-/** Throws when `data` is over the outbox's payload limit; `what` names the message for the reason. */
-export function checkSize(outbox: Outbox, data: Uint8Array, what: () => string): void {
+/**
+ * Throws when `data` (with `headers`) is over the outbox's payload limit; `what` names the message for the reason.
+ */
+export function checkSize(
+  outbox: Outbox,
+  data: Uint8Array,
+  what: () => string,
+  headers?: MessageHeaders,
+): void {
   const limit = outbox.maxPayload;
-  if (limit === undefined || data.length <= limit) return;
+  if (limit === undefined) return;
+  const bytes = headers === undefined ? data.length : data.length + messageHeaderBytes(headers);
+  if (bytes <= limit) return;
   throw new MessageTooLargeError(
-    `${what()} would be ${data.length} bytes, over the ${limit} bytes NATS takes (max_payload); nothing of it was published`,
+    `${what()} would be ${bytes} bytes, over the ${limit} bytes NATS takes (max_payload); nothing of it was published`,
   );
 }
+
+/**
+ * The headers a task is published with (`TaskHeader`): its kind, and its workflow and phase when it has one. The
+ * names are written out rather than computed: a literal with fixed keys is the cheapest object V8 makes, and this
+ * runs for every task.
+ */
+export function taskHeaders(emission: Emission): MessageHeaders {
+  const phase = emission.phase;
+  if (phase === undefined) return { "Taskmaster-Kind": emission.kind } satisfies TaskHeaders;
+  return {
+    "Taskmaster-Kind": emission.kind,
+    "Taskmaster-Workflow": phase.workflow,
+    "Taskmaster-Phase": phase.phase,
+  } satisfies TaskHeaders;
+}
+
+/** Only the names of `TaskHeader`, so the literals above cannot drift from them. */
+type TaskHeaders = Partial<Record<(typeof TaskHeader)[keyof typeof TaskHeader], string>>;
 
 /** `the retry of extract (id 1234)`: which message of a plan, for a reason. */
 export function describeEmission(emission: Emission, what: string = emission.kind): string {
@@ -63,6 +98,7 @@ export interface Outgoing {
   readonly msgId: string;
   /** The message as published. */
   readonly data: Uint8Array;
+  readonly headers: MessageHeaders;
 }
 
 export interface Sent extends Outgoing {
@@ -72,8 +108,15 @@ export interface Sent extends Outgoing {
 /** The message of one emission; throws `MessageTooLargeError` when NATS would not take it. */
 export function outgoing(outbox: Outbox, emission: Emission, subjects: Subjects): Outgoing {
   const data = messageBytes(taskJson(emission.task));
-  checkSize(outbox, data, () => describeEmission(emission));
-  return { emission, subject: subjectOf(emission, subjects), msgId: msgIdOf(emission.dedupeKey), data };
+  const headers = taskHeaders(emission);
+  checkSize(outbox, data, () => describeEmission(emission), headers);
+  return {
+    emission,
+    subject: subjectOf(emission, subjects),
+    msgId: msgIdOf(emission.dedupeKey),
+    data,
+    headers,
+  };
 }
 
 /**
@@ -109,9 +152,14 @@ export function publishAll(
   events: EngineEvents,
 ): Promise<Sent[]> {
   const send = (m: Outgoing): Promise<Sent> =>
-    outbox
-      .publish(m.subject, m.data, m.msgId)
-      .then((ack) => ({ emission: m.emission, subject: m.subject, msgId: m.msgId, ack, data: m.data }));
+    outbox.publish(m.subject, m.data, m.msgId, m.headers).then((ack) => ({
+      emission: m.emission,
+      subject: m.subject,
+      msgId: m.msgId,
+      ack,
+      data: m.data,
+      headers: m.headers,
+    }));
   const report = (sent: Sent[]): Sent[] => {
     if (events.wants("taskPublished")) {
       for (const s of sent) {

@@ -11,7 +11,8 @@ import { type Inbound, messageBytes, msgIdOf } from "../bus/index.ts";
 import type { Emission } from "../plan/index.ts";
 import { type Task, taskJson } from "../task/index.ts";
 import type { EngineEvents } from "./events.ts";
-import { checkSize, describeEmission, type Outbox, type Subjects, subjectOf } from "./outbox.ts";
+import { type Journal, rejectMessage } from "./journal.ts";
+import { checkSize, describeEmission, type Outbox, type Subjects, subjectOf, taskHeaders } from "./outbox.ts";
 
 /** What the retry stream holds for one waiting retry. */
 export interface RetryRecord {
@@ -61,24 +62,16 @@ export async function holdRetry(
     events.emit({ type: "retryScheduled", task: emission.task, dueAt, delayMs: emission.delayMs });
 }
 
-/** Handles one delivery of a retry record: wait longer, or send the task now. */
+/** Handles one delivery of a retry record: wait longer, or send the task now (with the headers of its kind). */
 export async function releaseRetry(
   msg: Inbound,
   now: Date,
   outbox: Outbox,
   events: EngineEvents,
+  journal?: Journal,
 ): Promise<void> {
   const record = readRecord(msg.data);
-  if (typeof record === "string") {
-    msg.term(); // without a reason: 2.9 ignores "+TERM <reason>"
-    events.emit({
-      type: "messageRejected",
-      subject: msg.subject,
-      reason: record,
-      data: clip(decoder.decode(msg.data)),
-    });
-    return;
-  }
+  if (typeof record === "string") return rejectMessage(msg, record, journal, events);
   const wait = Date.parse(record.due) - now.getTime();
   if (wait > 0) {
     msg.nak(Math.min(wait, maxNakMs));
@@ -86,9 +79,10 @@ export async function releaseRetry(
   }
   const { emission, subject } = record;
   const data = messageBytes(taskJson(emission.task));
-  checkSize(outbox, data, () => describeEmission(emission));
+  const headers = taskHeaders(emission);
+  checkSize(outbox, data, () => describeEmission(emission), headers);
   const msgId = msgIdOf(emission.dedupeKey);
-  const ack = await outbox.publish(subject, data, msgId);
+  const ack = await outbox.publish(subject, data, msgId, headers);
   events.emit({
     type: "taskPublished",
     emission: { ...emission, delayMs: 0 },
@@ -117,8 +111,4 @@ function readRecord(data: Uint8Array): RetryRecord | string {
     return "retry record: needs an emission with a task and a dedupe key";
   }
   return { subject: r.subject, due: r.due, emission: e as Emission };
-}
-
-export function clip(s: string): string {
-  return s.length > 500 ? `${s.slice(0, 497)}...` : s;
 }

@@ -9,6 +9,8 @@ export {
   journalSubjectPrefix,
   maxRejectedData,
 } from "./codec.ts";
+export { phaseEntries, snapshotChecksums, systemAlert, taskAlert, taskRef } from "./facts.ts";
+export { TaskHeader } from "./headers.ts";
 export type {
   AlertEntry,
   CronEntry,

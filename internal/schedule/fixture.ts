@@ -10,7 +10,7 @@ import type { Phase, Snapshot } from "../workflow/index.ts";
 import { buildSnapshot } from "../workflow/index.ts";
 import { createScheduler } from "./scheduler.ts";
 import { memorySlotStore } from "./store.ts";
-import type { ScheduleEvent } from "./types.ts";
+import type { CronSkipped, ScheduleEvent } from "./types.ts";
 
 /** A snapshot of one workflow file, `w.toml`, with one phase per entry: task name → rule string. */
 export function snapshotOf(phases: Record<string, string>, workflow = "w.toml"): Snapshot {
@@ -79,6 +79,8 @@ export interface Options {
   stored?: Record<string, string>;
   /** Replaces the recorder's fire. */
   fire?: (phase: Phase, slot: Date) => Promise<void>;
+  /** Records skipped slots (none by default). */
+  recordSkipped?: (skipped: CronSkipped) => Promise<void>;
 }
 
 /** A scheduler on fake timers at `now`, over a memory store, recording fires and events. */
@@ -89,7 +91,13 @@ export function setup(now: string, options: Options = {}) {
   const stored = Object.entries(options.stored ?? {}).map(([id, slot]) => [id, new Date(slot)] as const);
   const store = memorySlotStore(stored);
   const fire = options.fire ?? record.fire;
-  const scheduler = createScheduler({ clock: systemClock, store, fire, onEvent: record.onEvent });
+  const scheduler = createScheduler({
+    clock: systemClock,
+    store,
+    fire,
+    onEvent: record.onEvent,
+    ...(options.recordSkipped ? { recordSkipped: options.recordSkipped } : {}),
+  });
   return { record, store, scheduler };
 }
 

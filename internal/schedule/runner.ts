@@ -135,7 +135,9 @@ export function createPhaseRunner(phase: Phase, deps: SchedulerDeps): PhaseRunne
       const due = plan(wake, deps.clock.now());
       if (due.skipped > 0 && due.firstSkipped && due.lastSkipped) {
         const { skipped, firstSkipped, lastSkipped } = due;
-        emit({ type: "cronSkipped", ...ref(), skipped, firstSkipped, lastSkipped });
+        const event = { type: "cronSkipped", ...ref(), skipped, firstSkipped, lastSkipped } as const;
+        await deps.recordSkipped?.(event);
+        emit(event);
         lastSlot = lastSkipped;
         if (due.fire.length === 0) await store(lastSkipped);
       }
@@ -146,7 +148,8 @@ export function createPhaseRunner(phase: Phase, deps: SchedulerDeps): PhaseRunne
       }
       armNext();
     } catch (error) {
-      // Not `fire`: a bug, or a spec the cron library refused. Report it and try again later.
+      // Not `fire`: skipped slots not recorded, a bug, or a spec the cron library refused. Report it and try again
+      // later.
       retryLater(next ?? deps.clock.now(), asError(error));
     }
   }

@@ -131,6 +131,34 @@ describe("catching up after downtime", () => {
     await scheduler.stop();
   });
 
+  it("records skipped slots before it stores past them, and tries again when they cannot be recorded", async () => {
+    const held = gate();
+    const recorded: number[] = [];
+    let failing = true;
+    const { record, store, scheduler } = setup(down[0], {
+      ...down[1],
+      recordSkipped: async (e) => {
+        if (failing) {
+          failing = false;
+          throw new Error("events stream away");
+        }
+        await held.opened;
+        recorded.push(e.skipped);
+      },
+    });
+    await scheduler.start(snapshotOf({ t: "cron=*/10 * * * *&catchup=none" }));
+    expect(record.types()).toEqual(["cronFailed"]);
+    expect(storedSlot(store)).toBe("2026-01-15T08:00:00.000Z");
+    await vi.advanceTimersByTimeAsync(second);
+    expect(storedSlot(store)).toBe("2026-01-15T08:00:00.000Z");
+    held.open();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(recorded).toEqual([12]);
+    expect(record.types()).toEqual(["cronFailed", "cronSkipped"]);
+    expect(storedSlot(store)).toBe("2026-01-15T10:00:00.000Z");
+    await scheduler.stop();
+  });
+
   it("does not fire a slot twice across a restart", async () => {
     const { record, store, scheduler } = setup(...down);
     const snapshot = snapshotOf({ t: "cron=*/10 * * * *&catchup=all&catchup_window=30m" });

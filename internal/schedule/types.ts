@@ -76,6 +76,11 @@ export interface SchedulerDeps {
   readonly store: SlotStore;
   /** Emits the phase's tasks for `slot`; a rejection is retried with the same slot. */
   readonly fire: (phase: Phase, slot: Date) => Promise<void>;
+  /**
+   * Records slots the catch-up rule skipped, before they count as done (stored, or passed by a later fire); a
+   * rejection is retried like a failed fire.
+   */
+  readonly recordSkipped?: (skipped: CronSkipped) => Promise<void>;
   /** Every event; a listener that throws is ignored. */
   readonly onEvent: (event: ScheduleEvent) => void;
 }

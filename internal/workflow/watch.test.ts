@@ -24,8 +24,14 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Watches `dir` (holding a.toml, daily) on a manual clock, recording reloads (with the clock's time) and refusals. */
-async function start(options: Pick<WatchOptions, "rescanMs" | "debounceMs">) {
+/**
+ * Watches `dir` (holding a.toml, daily) on a manual clock, recording reloads (with the clock's time) and refusals;
+ * `refuse` is the service's own check of a set.
+ */
+async function start(
+  options: Pick<WatchOptions, "rescanMs" | "debounceMs">,
+  refuse: (changed: readonly string[]) => readonly Problem[] = () => [],
+) {
   writeFileSync(join(dir, "a.toml"), daily);
   const clock = manualClock();
   const reloads: { changed: readonly string[]; at: number }[] = [];
@@ -35,8 +41,13 @@ async function start(options: Pick<WatchOptions, "rescanMs" | "debounceMs">) {
     initial: await loadSnapshot(dir),
     clock,
     ...options,
-    onReload: (_snapshot, changed) => reloads.push({ changed, at: clock.now().getTime() }),
-    onRejected: (problems) => refused.push(problems),
+    onReload: async (_snapshot, changed) => {
+      reloads.push({ changed, at: clock.now().getTime() });
+      return refuse(changed);
+    },
+    onRejected: (problems) => {
+      refused.push(problems);
+    },
     onError: (error) => {
       throw error;
     },
@@ -96,5 +107,19 @@ describe("watchWorkflows", () => {
     // The last good set is the daily one: putting it back is no change.
     expect(await watcher?.reload()).toEqual({ changed: [], problems: [] });
     expect(reloads).toEqual([]);
+  });
+
+  it("keeps the last good set when the service refuses a new one, and says why", async () => {
+    const clash: Problem = { severity: "error", workflow: "", phase: "", key: "task", message: "clash" };
+    const { reloads } = await start({ rescanMs: hour, debounceMs: hour }, (changed) =>
+      changed.includes("b.toml") ? [clash] : [],
+    );
+    writeFileSync(join(dir, "b.toml"), daily);
+    expect(await watcher?.reload()).toEqual({ changed: [], problems: [clash] });
+    // Still the set without b.toml: the same files again are a change, and refused again.
+    expect(await watcher?.reload()).toEqual({ changed: [], problems: [clash] });
+    rmSync(join(dir, "b.toml"));
+    expect(await watcher?.reload()).toEqual({ changed: [], problems: [] });
+    expect(reloads.map((r) => r.changed)).toEqual([["b.toml"], ["b.toml"]]);
   });
 });

@@ -20,8 +20,13 @@ export interface WatchOptions {
   readonly debounceMs?: number;
   /** Times the wait after file events and the rescans. */
   readonly clock: Clock;
-  readonly onReload: (snapshot: Snapshot, changed: readonly string[]) => void;
-  readonly onRejected: (problems: readonly Problem[]) => void;
+  /**
+   * Puts a set that loaded without errors to use. It may refuse it after all (a check of its own): the problems it
+   * resolves with then count as the set's, and the last good set stays. The reload resolves after it.
+   */
+  readonly onReload: (snapshot: Snapshot, changed: readonly string[]) => Promise<readonly Problem[]>;
+  /** A set with errors was refused; the reload resolves after what this returns. */
+  readonly onRejected: (problems: readonly Problem[]) => Promise<void> | undefined;
   readonly onError: (error: Error) => void;
 }
 
@@ -51,13 +56,14 @@ export function watchWorkflows(options: WatchOptions): WorkflowWatcher {
   const reloadOnce = async () => {
     const next = await loadSnapshot(options.root);
     if (hasErrors(next.problems)) {
-      options.onRejected(next.problems);
+      await options.onRejected(next.problems);
       return { changed: [], problems: next.problems };
     }
     const changed = changedWorkflows(good, next);
     if (changed.length > 0) {
+      const refused = await options.onReload(next, changed);
+      if (hasErrors(refused)) return { changed: [], problems: [...next.problems, ...refused] };
       good = next;
-      options.onReload(next, changed);
     }
     return { changed, problems: next.problems };
   };

@@ -127,6 +127,23 @@ describe("Publisher", () => {
     publisher.close();
   }, 30_000);
 
+  it("sends the headers it is given beside the Nats-Msg-Id, and refuses a value with a line break", async () => {
+    const jsm = await jetstreamManager(nc);
+    await ensureStream(jsm, { name: "PH", subjects: ["ph"], description: "test" }, limits);
+    const publisher = new Publisher(nc);
+    const headers = { "Taskmaster-Kind": "child", "Taskmaster-Phase": "load:eu" };
+    const ack = await publisher.publish("ph", data(1), "h-1", headers);
+    const stored = await jsm.streams.getMessage("PH", { seq: ack.seq });
+    expect(
+      ["Nats-Msg-Id", "Taskmaster-Kind", "Taskmaster-Phase"].map((name) => stored?.header.get(name)),
+    ).toEqual(["h-1", "child", "load:eu"]);
+    await expect(publisher.publish("ph", data(2), "h-2", { "Taskmaster-Phase": "a\nb" })).rejects.toThrow(
+      /^publish to ph refused for good: header Taskmaster-Phase: a value cannot hold a line break$/,
+    );
+    expect(await count("PH")).toBe(1);
+    publisher.close();
+  });
+
   it("rejects what is still waiting when closed", async () => {
     const publisher = new Publisher(nc, { ackTimeoutMs: 200 });
     const pending = publisher.publish("nobody.listens", data(1), "x");

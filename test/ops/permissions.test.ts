@@ -218,8 +218,21 @@ describe("the NATS accounts of docs/operations.md", () => {
       ["TASKMASTER_FILES", ""],
       ["TASKMASTER_RETRY", ""],
       ["TASKMASTER_AUDIT", ""],
+      ["TASKMASTER_EVENTS", ""],
       ["TASKMASTER_FAILED", ""],
     ]);
+    // The journal holds what no other stream does: the set loaded, cron slots, the files, the report's alert.
+    const journal = streams.find((s) => s.name === "TASKMASTER_EVENTS");
+    expect(journal?.messages).toBeGreaterThanOrEqual(5);
+    // The engine's heartbeat, and its answer to a reload request from another taskmaster process.
+    const asker = await connectAs("taskmaster");
+    const instances = await new Kvm(asker).open("taskmaster_instances", { allow_direct: true });
+    expect((await instances.get(service.instance))?.json()).toMatchObject({
+      role: "engine",
+      nats: "connected",
+    });
+    const reply = await asker.request("taskmaster.control.reload", "", { timeout: 10_000 });
+    expect(reply.json()).toEqual({ instance: service.instance, changed: [], problems: [] });
     // The report's failure went to Slack in a digest, whose time is kept in the alerts bucket for the next start.
     const alerts = await new Kvm(await connectAs("taskmaster")).open("taskmaster_alerts", {
       allow_direct: true,

@@ -229,6 +229,16 @@ describe("the service", () => {
       'w.toml: done: its subject "done" is the done_topic; rename the topic',
     );
   });
+
+  it.each([
+    ["taskmaster.events.alert", "taskmaster's journal subject"],
+    ["taskmaster.control.reload", "taskmaster's reload request subject"],
+  ])("refuses to start when a task subject is %s", async (topic, name) => {
+    const dir = workflowDir({ "w.toml": `[[phase]]\ntask = "${topic}"\nrule = "cron=@daily"\n` });
+    await expect(startService(testConfig(server.url, dir), dir)).rejects.toThrow(
+      `w.toml: ${topic}: its subject "${topic}" is the ${name}; rename the topic`,
+    );
+  });
 });
 
 function assertNever(): never {
