@@ -17,6 +17,12 @@ export {
   type FirstConnectOptions,
   problemOf,
 } from "./firstconnect.ts";
+export {
+  LastMessageError,
+  type LastMessageOptions,
+  LastMessageReader,
+  LastMessageTimeoutError,
+} from "./lastmessage.ts";
 export { type NatsServer, type StartNatsOptions, startNats } from "./localserver.ts";
 export { msgIdOf } from "./msgid.ts";
 export { type PubAck, Publisher, PublisherClosedError, type PublisherOptions } from "./publisher.ts";

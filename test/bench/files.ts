@@ -28,6 +28,8 @@ const limits = { maxAgeMs: 3_600_000, maxBytes: -1, duplicateWindowMs: 120_000, 
 await ensureStream(jsm, { name: "RELAY_FILES", subjects: ["relay.files"], description: "bench" }, limits);
 const decoder = new TextDecoder();
 const temp = (name: string) => mkdtempSync(join(tmpdir(), `taskmaster-bench-${name}-`));
+/** The processes whose CPU time during the burst is printed: the side's, nats-server's and this one's. */
+const cpuOf = (pid: number | undefined) => ({ side: pid ?? 0, server: server.pid, bench: process.pid });
 const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
 async function relayRound(round: number): Promise<FileRun> {
@@ -37,7 +39,7 @@ async function relayRound(round: number): Promise<FileRun> {
     "filerelay running",
   );
   const pathOf = (d: Uint8Array) => (JSON.parse(decoder.decode(d)) as { path: string }).path;
-  const run = await fileRun(nc, landing, "relay.files", pathOf, `r${round}`);
+  const run = await fileRun(nc, landing, "relay.files", pathOf, `r${round}`, cpuOf(relay.pid));
   await stop(relay);
   return run;
 }
@@ -58,7 +60,8 @@ async function taskmasterRound(round: number): Promise<FileRun> {
           ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "cmd/taskmaster/bin.js", ...args],
           ready,
         );
-  const run = await fileRun(nc, landing, "ingest", (d) => parseTask(d).info, `t${round}`);
+  const pathOf = (d: Uint8Array) => parseTask(d).info;
+  const run = await fileRun(nc, landing, "ingest", pathOf, `t${round}`, cpuOf(taskmaster.pid));
   await stop(taskmaster);
   return run;
 }
@@ -66,6 +69,8 @@ async function taskmasterRound(round: number): Promise<FileRun> {
 const f = (n: number, digits = 2) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const p99 = (run: FileRun) => percentile(run.latencies, 99);
+const cpu = (run: FileRun) => Object.values(run.burstCpu).join(", ");
+const spread = (values: number[]) => [50, 90, 100].map((q) => f(percentile(values, q), 0)).join("/");
 const burstRatios: number[] = [];
 const p99Ratios: number[] = [];
 for (let round = 0; round < rounds; round++) {
@@ -80,7 +85,9 @@ for (let round = 0; round < rounds; round++) {
     `round ${round + 1} (${relayFirst ? "relay first" : "taskmaster first"}; load ${before} → ${load()}): ` +
       `burst relay ${f(relay.burstRate, 0)}/s taskmaster ${f(tm.burstRate, 0)}/s ratio ${f(burstRatios[round] ?? 0)}; ` +
       `200/s p50 ${f(percentile(relay.latencies, 50))} / ${f(percentile(tm.latencies, 50))} ms, ` +
-      `p99 ${f(p99(relay))} / ${f(p99(tm))} ms ratio ${f(p99Ratios[round] ?? 0)}`,
+      `p99 ${f(p99(relay))} / ${f(p99(tm))} ms ratio ${f(p99Ratios[round] ?? 0)}; ` +
+      `burst p50/p90/max ${spread(relay.burstLatencies)} / ${spread(tm.burstLatencies)} ms; ` +
+      `burst CPU ms (side, server, bench) ${cpu(relay)} / ${cpu(tm)}`,
   );
 }
 const summary = (values: number[]) => {
