@@ -14,7 +14,7 @@ import { taskName } from "../task/index.ts";
 import { pathTime } from "../tmpl/index.ts";
 import type { Snapshot } from "../workflow/index.ts";
 import type { EngineEvents, FileStatus, FileTask } from "./events.ts";
-import { type Outbox, type Subjects, sendAll } from "./outbox.ts";
+import { isRefusedForGood, type Outbox, type Subjects, sendAll } from "./outbox.ts";
 import { clip } from "./retry.ts";
 
 export interface FileDeps {
@@ -42,7 +42,11 @@ export async function handleFile(msg: Inbound, deps: FileDeps): Promise<void> {
     deps.events.emit({ type: "messageRejected", subject: msg.subject, reason: err.message, data });
     return;
   }
-  await Promise.all(notices.map((notice) => oneAtATime(notice, deps)));
+  // Every file of the message is tried. One that may succeed when tried again brings the message back (the files done
+  // by then are repeats); one refused for good, with nothing else to try again, terminates it.
+  const outcomes = await Promise.allSettled(notices.map((notice) => oneAtATime(notice, deps)));
+  const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as unknown] : []));
+  if (failures.length > 0) throw failures.find((err) => !isRefusedForGood(err)) ?? failures[0];
   msg.ack();
 }
 
