@@ -68,7 +68,17 @@ export async function kvFileLedger(nc: NatsConnection, options: LedgerOptions): 
   const maxAge = options.retentionMs * 1_000_000;
   if (info.config.max_age !== maxAge) await jsm.streams.update(stream, { ...info.config, max_age: maxAge });
   const reader = new LastMessageReader(nc);
-  const subjectOf = (file: FileIdentity) => `$KV.${bucket}.${fileKey(file)}`;
+  // A file is looked up and then remembered under the same key: hashed once.
+  const keys = new WeakMap<FileIdentity, string>();
+  const keyOf = (file: FileIdentity) => {
+    let key = keys.get(file);
+    if (key === undefined) {
+      key = fileKey(file);
+      keys.set(file, key);
+    }
+    return key;
+  };
+  const subjectOf = (file: FileIdentity) => `$KV.${bucket}.${keyOf(file)}`;
   return {
     async seen(file) {
       const msg = await reader.get(stream, subjectOf(file));
@@ -79,8 +89,9 @@ export async function kvFileLedger(nc: NatsConnection, options: LedgerOptions): 
     },
     async remember(file, triggered) {
       const record = messageBytes(JSON.stringify({ ...file, ...triggered }));
-      // The id makes a second write of the same record (a message redelivered meanwhile) a repeat the stream drops.
-      await publisher.publish(subjectOf(file), record, `ledger-${fileKey(file)}-${triggered.at}`);
+      // The id (the key and the time, 49 characters) makes a second send of the same record one the stream drops.
+      const id = `${keyOf(file)}-${Date.parse(triggered.at).toString(36)}`;
+      await publisher.publish(subjectOf(file), record, id);
     },
     close: () => reader.close(),
   };
