@@ -34,6 +34,8 @@ export interface FileRun {
   readonly burstLatencies: number[];
   /** The CPU time each of the processes named in `cpuOf` used during the burst, in milliseconds. */
   readonly burstCpu: BurstCpu;
+  /** When the burst started and ended on the monotonic clock (µs), as CPU profiles time their samples. */
+  readonly burstMonotonic: readonly [number, number];
 }
 
 /**
@@ -74,11 +76,14 @@ export async function fileRun(
   latencies.length = 0;
   const cpuAt = () => Object.fromEntries(Object.entries(cpuOf).map(([name, pid]) => [name, cpuMs(pid)]));
   const cpuBefore = cpuAt();
+  const monotonic = () => Number(process.hrtime.bigint() / 1000n);
+  const burstStartMonotonic = monotonic();
   const burstStart = now();
   for (let i = 0; i < burstFiles; i++) write(`burst${i}`);
   while (latencies.length < burstFiles) await sleep(10);
   const burstRate = burstFiles / ((now() - burstStart) / 1000);
   const cpuAfter = cpuAt();
+  const burstMonotonic = [burstStartMonotonic, monotonic()] as const;
   const burstCpu = Object.fromEntries(
     Object.keys(cpuOf).map((k) => [k, (cpuAfter[k] ?? 0) - (cpuBefore[k] ?? 0)]),
   );
@@ -91,5 +96,5 @@ export async function fileRun(
   }
   while (latencies.length < steadyFiles) await sleep(10);
   sub.unsubscribe();
-  return { burstRate, latencies: [...latencies], burstLatencies, burstCpu };
+  return { burstRate, latencies: [...latencies], burstLatencies, burstCpu, burstMonotonic };
 }

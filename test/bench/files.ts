@@ -87,7 +87,10 @@ for (let round = 0; round < rounds; round++) {
       `200/s p50 ${f(percentile(relay.latencies, 50))} / ${f(percentile(tm.latencies, 50))} ms, ` +
       `p99 ${f(p99(relay))} / ${f(p99(tm))} ms ratio ${f(p99Ratios[round] ?? 0)}; ` +
       `burst p50/p90/max ${spread(relay.burstLatencies)} / ${spread(tm.burstLatencies)} ms; ` +
-      `burst CPU ms (side, server, bench) ${cpu(relay)} / ${cpu(tm)}`,
+      `burst CPU ms (side, server, bench) ${cpu(relay)} / ${cpu(tm)}` +
+      (profileDir === undefined
+        ? ""
+        : `; taskmaster's burst at ${tm.burstMonotonic.join(" to ")} µs (monotonic)`),
   );
 }
 const summary = (values: number[]) => {
