@@ -5,6 +5,7 @@ import type { FileIdentity, FileLedger, Triggered } from "../files/index.ts";
 import { buildSnapshot } from "../workflow/index.ts";
 import { createEngine } from "./engine.ts";
 import { EngineEvents } from "./events.ts";
+import { maxFilesAtOnce } from "./file.ts";
 import type { Outbox } from "./outbox.ts";
 
 const snapshot = buildSnapshot("/wf", [
@@ -136,6 +137,42 @@ describe("file messages in the engine", () => {
       "gs://b/z.csv repeat",
       "gs://b/z.csv triggered",
     ]);
+  });
+
+  it("works on at most maxFilesAtOnce files at once, across messages, and on every file in the end", async () => {
+    const { ledger: memory, known } = memoryLedger();
+    let looking = 0;
+    let most = 0;
+    const held: (() => void)[] = [];
+    // Each look waits until the test lets it go, so the files being worked on pile up.
+    const ledger: FileLedger = {
+      seen: async (f) => {
+        looking++;
+        most = Math.max(most, looking);
+        await new Promise<void>((resolve) => held.push(resolve));
+        looking--;
+        return memory.seen(f);
+      },
+      remember: (f, t) => memory.remember(f, t),
+    };
+    const { engine, sent } = setup(ledger);
+    // Three messages that announce half as many files as may be worked on at once each.
+    const each = Math.ceil(maxFilesAtOnce / 2);
+    const message = (m: number) =>
+      fileMessage(
+        JSON.stringify(Array.from({ length: each }, (_, i) => ({ path: `gs://b/m${m}-${i}.csv` }))),
+      );
+    const messages = [message(0), message(1), message(2)];
+    for (const m of messages) engine.onFile(m);
+    const drained = engine.drain();
+    while (known.size < 3 * each) {
+      await new Promise((r) => setImmediate(r));
+      for (const release of held.splice(0)) release();
+    }
+    await drained;
+    expect(most).toBe(maxFilesAtOnce);
+    expect(sent).toHaveLength(3 * each);
+    expect(messages.map((m) => m.state)).toEqual(["acked", "acked", "acked"]);
   });
 
   it("leaves the message for redelivery when the ledger cannot be read", async () => {
