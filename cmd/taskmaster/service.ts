@@ -192,6 +192,7 @@ async function compose(
     bucket: config.files.bucket,
     retentionMs: config.files.retention,
     replicas: config.streams.replicas,
+    publisher,
   });
   const remoteFiles = remoteMetaFiles({ access: config.cache });
   const engine = createEngine({
@@ -350,6 +351,7 @@ async function compose(
         remoteFiles.close();
         await alerts.stop();
         await cache?.stop(); // writes what is queued, takes the shutdown backup
+        ledger.close?.();
         publisher.close();
         await closeConnection(nc);
       })();

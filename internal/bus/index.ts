@@ -19,6 +19,12 @@ export {
   problemOf,
 } from "./firstconnect.ts";
 export { type Heartbeat, type HeartbeatOptions, instancesBucket, startHeartbeat } from "./instances.ts";
+export {
+  LastMessageError,
+  type LastMessageOptions,
+  LastMessageReader,
+  LastMessageTimeoutError,
+} from "./lastmessage.ts";
 export { type NatsServer, type StartNatsOptions, startNats } from "./localserver.ts";
 export { msgIdOf } from "./msgid.ts";
 export {

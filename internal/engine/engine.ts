@@ -24,10 +24,11 @@ import type { Task } from "../task/index.ts";
 import type { Phase, Snapshot } from "../workflow/index.ts";
 import { type DoneDeps, handleDone } from "./done.ts";
 import { asError, EngineEvents } from "./events.ts";
-import { handleFile } from "./file.ts";
+import { handleFile, maxFilesAtOnce } from "./file.ts";
 import { type Journal, recordAlerts, rejectMessage } from "./journal.ts";
 import { isRefusedForGood, type Outbox, type Subjects, sendAll } from "./outbox.ts";
 import { releaseRetry } from "./retry.ts";
+import { Slots } from "./slots.ts";
 
 /**
  * Meta-files read before a plan reads them, so the planner stays pure and the event loop is never held: a glob walked
@@ -131,6 +132,7 @@ export function createEngine(deps: EngineDeps): Engine {
   /** Called once nothing runs and nothing waits (`drain`). */
   let drained: (() => void)[] = [];
   const triggering = new Map<string, Promise<void>>();
+  const fileSlots = new Slots(maxFilesAtOnce);
   let current: Snapshot | null = null;
   /** Some child phase of the current snapshot reads a meta-file: done messages then read it before planning. */
   let childMetaFiles = false;
@@ -185,6 +187,7 @@ export function createEngine(deps: EngineDeps): Engine {
       ctx: context(now),
       ledger: deps.ledger,
       triggering,
+      fileSlots,
     });
   };
 

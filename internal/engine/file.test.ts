@@ -5,6 +5,7 @@ import type { FileIdentity, FileLedger, Triggered } from "../files/index.ts";
 import { buildSnapshot } from "../workflow/index.ts";
 import { createEngine } from "./engine.ts";
 import { EngineEvents } from "./events.ts";
+import { maxFilesAtOnce } from "./file.ts";
 import type { Outbox } from "./outbox.ts";
 
 const snapshot = buildSnapshot("/wf", [
@@ -32,13 +33,16 @@ function fileMessage(data: string) {
   return m satisfies Inbound;
 }
 
-/** A ledger in memory; `failing` makes it throw like an unreachable KV bucket. */
-function memoryLedger(failing = false) {
+/**
+ * A ledger in memory; `failing` makes it throw like an unreachable KV bucket, for every file or for those whose path
+ * it returns true for.
+ */
+function memoryLedger(failing: boolean | ((path: string) => boolean) = false) {
   const known = new Map<string, Triggered>();
   const key = (f: FileIdentity) => `${f.path}|${f.size}|${f.modified}`;
   const ledger: FileLedger = {
     async seen(f) {
-      if (failing) throw new Error("KV unreachable");
+      if (failing === true || (failing !== false && failing(f.path))) throw new Error("KV unreachable");
       return known.get(key(f)) ?? null;
     },
     async remember(f, t) {
@@ -97,6 +101,78 @@ describe("file messages in the engine", () => {
     await engine.drain();
     expect(m.state).toBe("termed");
     expect(reasons[0]).toMatch(/^no file in it/);
+  });
+
+  it("tries every file of a message before it comes back, and the redelivery triggers only the file left", async () => {
+    let unreachable = true;
+    const { ledger: memory, known } = memoryLedger((path) => unreachable && path.endsWith("y.csv"));
+    // The other files' looks take a turn of the event loop: y.csv's failure comes first.
+    const ledger: FileLedger = {
+      seen: (f) => new Promise((resolve) => setImmediate(resolve)).then(() => memory.seen(f)),
+      remember: (f, t) => memory.remember(f, t),
+    };
+    const { engine, sent, events } = setup(ledger);
+    const arrived: string[] = [];
+    events.on("fileArrived", (e) => arrived.push(`${e.file.path} ${e.status}`));
+    const m = fileMessage('[{"path":"gs://b/x.csv"},{"path":"gs://b/y.csv"},{"path":"gs://b/z.csv"}]');
+    let rememberedWhenNaked = -1;
+    m.nak = () => {
+      m.state = "naked";
+      rememberedWhenNaked = known.size;
+    };
+    engine.onFile(m);
+    await engine.drain();
+    expect(m.state).toBe("naked");
+    expect(rememberedWhenNaked).toBe(2);
+    unreachable = false;
+    m.state = "new";
+    engine.onFile(m);
+    await engine.drain();
+    expect(m.state).toBe("acked");
+    expect(sent).toEqual(["load", "load", "load"]);
+    expect(arrived.sort()).toEqual([
+      "gs://b/x.csv repeat",
+      "gs://b/x.csv triggered",
+      "gs://b/y.csv triggered",
+      "gs://b/z.csv repeat",
+      "gs://b/z.csv triggered",
+    ]);
+  });
+
+  it("works on at most maxFilesAtOnce files at once, across messages, and on every file in the end", async () => {
+    const { ledger: memory, known } = memoryLedger();
+    let looking = 0;
+    let most = 0;
+    const held: (() => void)[] = [];
+    // Each look waits until the test lets it go, so the files being worked on pile up.
+    const ledger: FileLedger = {
+      seen: async (f) => {
+        looking++;
+        most = Math.max(most, looking);
+        await new Promise<void>((resolve) => held.push(resolve));
+        looking--;
+        return memory.seen(f);
+      },
+      remember: (f, t) => memory.remember(f, t),
+    };
+    const { engine, sent } = setup(ledger);
+    // Three messages that announce half as many files as may be worked on at once each.
+    const each = Math.ceil(maxFilesAtOnce / 2);
+    const message = (m: number) =>
+      fileMessage(
+        JSON.stringify(Array.from({ length: each }, (_, i) => ({ path: `gs://b/m${m}-${i}.csv` }))),
+      );
+    const messages = [message(0), message(1), message(2)];
+    for (const m of messages) engine.onFile(m);
+    const drained = engine.drain();
+    while (known.size < 3 * each) {
+      await new Promise((r) => setImmediate(r));
+      for (const release of held.splice(0)) release();
+    }
+    await drained;
+    expect(most).toBe(maxFilesAtOnce);
+    expect(sent).toHaveLength(3 * each);
+    expect(messages.map((m) => m.state)).toEqual(["acked", "acked", "acked"]);
   });
 
   it("leaves the message for redelivery when the ledger cannot be read", async () => {

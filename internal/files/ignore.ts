@@ -31,11 +31,13 @@ function baseName(path: string): string {
   return posix.basename(path);
 }
 
+/** Any of the suffixes at the end of a name, in any case: one test for every watcher event, not one per suffix. */
+const endsInTempSuffix = new RegExp(`(${tempSuffixes.map((s) => s.replaceAll(".", "\\.")).join("|")})$`, "i");
+
 /** A hidden name, or one ending in a temporary suffix: what both files and directories are skipped for. */
 function isStagingName(name: string): boolean {
   if (name.startsWith(".")) return true; // hidden: `.x.csv.tmp`, vim's `.x.swp`, emacs' lock `.#x`, rsync's `.x.AbC123`
-  const lower = name.toLowerCase();
-  return tempSuffixes.some((suffix) => lower.endsWith(suffix));
+  return endsInTempSuffix.test(name);
 }
 
 /**

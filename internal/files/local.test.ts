@@ -138,6 +138,24 @@ describe("watchLocal", () => {
     expect(new Set(seen.map((f) => f.path)).size).toBe(1000);
   });
 
+  it("times a burst of 200 files with a handful of timers, not one per file or per event", async () => {
+    const clock = manualClock();
+    let armed = 0;
+    const counting: ManualClock = {
+      ...clock,
+      setTimer: (ms, fn) => {
+        armed += 1;
+        return clock.setTimer(ms, fn);
+      },
+    };
+    const { files } = await start([{ dir, depth: 1 }], { clock: counting });
+    const before = armed;
+    for (let i = 0; i < 200; i += 1) writeFileSync(join(dir, `t${i}.csv`), `${i}`);
+    await passUntil(clock, () => files.length >= 200, "200 files reported");
+    expect(files).toHaveLength(200);
+    expect(armed - before).toBeLessThan(20);
+  });
+
   it("follows watcher events with a scan 2 s after the last of them, 10 s after the first at most", async () => {
     const { clock, scans } = await start([{ dir, depth: 1 }], { scanIntervalMs: hour });
     await clock.advance(2000);

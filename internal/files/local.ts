@@ -118,9 +118,13 @@ class LocalWatch implements LocalWatcher {
   readonly #background = new Set<Promise<void>>();
   readonly #settler: Settler;
   readonly #stopScans: () => void;
-  /** Cancels the scan that follows watcher events (`followUpQuietMs`); `#followUpSince`: the first event's time. */
+  /**
+   * Cancels the scan that follows watcher events (`followUpQuietMs`); `#followUpSince` and `#followUpLast`: the times
+   * of the first and the last of them.
+   */
   #followUp: (() => void) | undefined;
   #followUpSince = 0;
+  #followUpLast = 0;
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -193,7 +197,8 @@ class LocalWatch implements LocalWatcher {
   }
 
   #covers(path: string): boolean {
-    return [...this.#roots.values()].some((w) => reaches(w.root, path));
+    for (const w of this.#roots.values()) if (reaches(w.root, path)) return true;
+    return false;
   }
 
   #isReported(path: string, file: Identity): boolean {
@@ -231,13 +236,23 @@ class LocalWatch implements LocalWatcher {
     this.#followWith();
   };
 
-  /** (Re)arms the scan that follows watcher events: once they stop, or `followUpMaxMs` after the first. */
+  /**
+   * Arms the scan that follows watcher events: once they stop, or `followUpMaxMs` after the first. An event only
+   * notes its time; the one timer, when it fires, waits on if events came since it was armed.
+   */
   #followWith(): void {
     const at = this.#clock.now().getTime();
-    if (this.#followUp === undefined) this.#followUpSince = at;
-    else this.#followUp();
-    const due = Math.min(at + followUpQuietMs, this.#followUpSince + followUpMaxMs);
-    this.#followUp = this.#clock.setTimer(due - at, () => {
+    this.#followUpLast = at;
+    if (this.#followUp !== undefined) return;
+    this.#followUpSince = at;
+    this.#armFollowUp(followUpQuietMs);
+  }
+
+  #armFollowUp(ms: number): void {
+    this.#followUp = this.#clock.setTimer(ms, () => {
+      const due = Math.min(this.#followUpLast + followUpQuietMs, this.#followUpSince + followUpMaxMs);
+      const now = this.#clock.now().getTime();
+      if (due > now) return this.#armFollowUp(due - now);
       this.#followUp = undefined;
       this.#track(this.scan());
     });

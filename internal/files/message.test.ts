@@ -94,6 +94,31 @@ describe("parseFileMessage", () => {
     ]);
   });
 
+  it("reads an array of stat objects as several files, each with how it was noticed", () => {
+    const stats = [
+      { path: "/in/a.csv", size: 1, created: "2024-01-15T03:04:05Z", source: "watch" },
+      { path: "/in//b.csv", size: 2, created: "2024-01-15T03:04:06Z", source: "scan" },
+    ];
+    expect(parseFileMessage(JSON.stringify(stats))).toEqual([
+      {
+        path: "/in/a.csv",
+        size: 1,
+        modified: "2024-01-15T03:04:05.000Z",
+        checksum: "",
+        format: "stat",
+        source: "watch",
+      },
+      {
+        path: "/in/b.csv",
+        size: 2,
+        modified: "2024-01-15T03:04:06.000Z",
+        checksum: "",
+        format: "stat",
+        source: "scan",
+      },
+    ]);
+  });
+
   it("takes a missing size or time as 0 and empty, and Go's zero time as empty", () => {
     const [notice] = parseFileMessage('{"path":"gs://b/x.txt","created":"0001-01-01T00:00:00Z"}');
     expect(notice).toMatchObject({ path: "gs://b/x.txt", size: 0, modified: "" });
@@ -136,7 +161,12 @@ describe("parseFileMessage", () => {
   it("refuses garbage with a reason that says what was expected", () => {
     expect(refusal("")).toBe("message is empty");
     expect(refusal("{not json")).toMatch(/^not valid JSON: /);
-    expect(refusal("[1,2]")).toBe("expected a JSON object, got an array");
+    expect(refusal("42")).toBe("expected a JSON object or an array of stat objects, got number 42");
+    expect(refusal("[]")).toBe("an empty array: no file in it");
+    expect(refusal('[{"path":"/a"},1]')).toBe('[1]: expected a stat object ({"path": ...}), got number 1');
+    expect(refusal('[{"path":"/a"},{"path":"/b","size":"big"}]')).toBe(
+      '[1].size: must be a whole number of bytes, got string "big"',
+    );
     expect(refusal('{"hello":"world"}')).toMatch(/^no file in it: expected flowlord's stat JSON/);
     expect(refusal('{"path":""}')).toBe('path: must be a non-empty string, got string ""');
     expect(refusal('{"path":42}')).toBe("path: must be a non-empty string, got number 42");

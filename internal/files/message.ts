@@ -5,7 +5,9 @@
  * - a cloud storage object (a GCS notification's payload): `bucket` and `name` (or flowlord's `id` and `name`),
  *   `size` as a string, `md5Hash`, `timeCreated`;
  * - an S3 event notification: `Records[]` with `s3.bucket.name`, `s3.object.key` (URL-encoded), `size`, `eTag`
- *   and `eventTime`; only `ObjectCreated:*` records are files that arrived.
+ *   and `eventTime`; only `ObjectCreated:*` records are files that arrived;
+ * - a JSON array of stat objects: several files in one message, as taskmaster publishes the local files it notices
+ *   together.
  *
  * Anything else is refused with a reason that says what was expected; flowlord turned garbage into an empty path
  * that matched nothing. So is a path that is relative or climbs with `..` (`filePath`).
@@ -37,7 +39,10 @@ export const maxFileMessageBytes = 256 * 1024;
 const decoder = new TextDecoder();
 type Json = Record<string, unknown>;
 
-/** The files a message announces (several for an S3 event). Throws `FileMessageError` naming what is wrong. */
+/**
+ * The files a message announces (several for an S3 event or an array). Throws `FileMessageError` naming what is
+ * wrong.
+ */
 export function parseFileMessage(input: string | Uint8Array): FileNotice[] {
   const size = typeof input === "string" ? Buffer.byteLength(input) : input.byteLength;
   if (size > maxFileMessageBytes)
@@ -50,7 +55,9 @@ export function parseFileMessage(input: string | Uint8Array): FileNotice[] {
   } catch (err) {
     throw new FileMessageError(`not valid JSON: ${(err as Error).message}`);
   }
-  if (!isObject(value)) throw new FileMessageError(`expected a JSON object, got ${kind(value)}`);
+  if (Array.isArray(value)) return fromStats(value);
+  if (!isObject(value))
+    throw new FileMessageError(`expected a JSON object or an array of stat objects, got ${kind(value)}`);
   if ("Records" in value) return fromS3Event(value);
   if (typeof value.name === "string" && (typeof value.bucket === "string" || typeof value.id === "string"))
     return [fromStorageObject(value)];
@@ -58,6 +65,20 @@ export function parseFileMessage(input: string | Uint8Array): FileNotice[] {
   throw new FileMessageError(
     'no file in it: expected flowlord\'s stat JSON ({"path": ...}), a cloud storage object ({"bucket": ..., "name": ...}) or an S3 event ({"Records": [...]})',
   );
+}
+
+function fromStats(values: unknown[]): FileNotice[] {
+  if (values.length === 0) throw new FileMessageError("an empty array: no file in it");
+  return values.map((value, i) => {
+    if (!isObject(value) || !("path" in value))
+      throw new FileMessageError(`[${i}]: expected a stat object ({"path": ...}), got ${kind(value)}`);
+    try {
+      return fromStat(value);
+    } catch (err) {
+      if (err instanceof FileMessageError) throw new FileMessageError(`[${i}].${err.message}`);
+      throw err;
+    }
+  });
 }
 
 function fromStat(value: Json): FileNotice {

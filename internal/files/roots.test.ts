@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isLocalPattern, type LocalRoot, localRoots, reaches } from "./roots.ts";
@@ -94,5 +95,24 @@ describe("reaches", () => {
     expect(reaches(root, "/data2/a.csv")).toBe(false);
     expect(reaches(root, "/other/a.csv")).toBe(false);
     expect(reaches(root, "/data/../etc/passwd")).toBe(false);
+  });
+
+  it("agrees with the path's place relative to the root, for paths with ., .. and doubled slashes", () => {
+    const byRelative = (root: LocalRoot, path: string) => {
+      const rel = relative(root.dir, path);
+      if (rel === "" || rel === ".." || rel.startsWith("../") || isAbsolute(rel)) return false;
+      return root.depth === null || rel.split("/").length <= root.depth;
+    };
+    const segment = fc.constantFrom("a", "b", "x.csv", ".", "..", "", ".hidden");
+    const path = fc.array(segment, { minLength: 1, maxLength: 6 }).map((parts) => `/${parts.join("/")}`);
+    const root = fc.record({
+      dir: fc.constantFrom("/", "/a", "/a/b"),
+      depth: fc.constantFrom(null, 1, 2, 3),
+    });
+    fc.assert(
+      fc.property(root, path, (r, p) => {
+        expect(reaches(r, p)).toBe(byRelative(r, p));
+      }),
+    );
   });
 });

@@ -4,8 +4,10 @@
  * inside another root are folded into the outer one, so no directory is watched twice (two watchers would
  * cost twice the inotify watches and send every event twice). Pure: no I/O.
  */
-import { isAbsolute, join, posix, relative, sep } from "node:path";
+import { join, posix } from "node:path";
 import { compileGlob } from "../rule/index.ts";
+
+const slash = "/".charCodeAt(0);
 
 /** A directory to watch; `depth` is how many path segments below `dir` a file can be (null: any depth). */
 export interface LocalRoot {
@@ -79,9 +81,18 @@ export function watchesFolder(root: LocalRoot, dir: string): boolean {
   return dir === root.dir || reaches(root, join(dir, "a-file"));
 }
 
-/** True when a file at `path` is one `root` has to see: below its directory and no deeper than its depth. */
+/**
+ * True when a file at `path` is one `root` has to see: below its directory and no deeper than its depth. Asked for
+ * every watcher event, so it compares strings: a path that is already normal (what `join` gives) is not normalised
+ * again.
+ */
 export function reaches(root: LocalRoot, path: string): boolean {
-  const rel = relative(root.dir, path);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return false;
-  return root.depth === null || rel.split(sep).length <= root.depth;
+  const normal = path.includes("/.") || path.includes("//") ? posix.normalize(path) : path;
+  const prefix = root.dir === "/" ? "/" : `${root.dir}/`;
+  if (normal.length <= prefix.length || !normal.startsWith(prefix)) return false;
+  if (root.depth === null) return true;
+  let segments = 1;
+  for (let i = prefix.length; i < normal.length - 1; i += 1)
+    if (normal.charCodeAt(i) === slash) segments += 1;
+  return segments <= root.depth;
 }

@@ -122,6 +122,68 @@ describe("createSettler", () => {
     expect(errors).toEqual([]);
   });
 
+  it("looks once at each end of the wait, however many events a write made in one turn", async () => {
+    const { settler, clock, settled, looks } = record(100);
+    const path = join(dir, "events.csv");
+    writeFileSync(path, "abc");
+    // A writer's open, write and close: three events, taken in within one turn of the event loop.
+    settler.touch(path);
+    settler.touch(path);
+    settler.touch(path);
+    await waiting(clock, 100);
+    expect(looks.count).toBe(1);
+    await clock.advance(100);
+    await waitFor(() => settled.length === 1);
+    expect(looks.count).toBe(2);
+  });
+
+  it("with a settleMs of 0, hands a file on at the first look, without a timer", async () => {
+    const { settler, clock, settled, looks } = record(0);
+    const path = join(dir, "now.csv");
+    writeFileSync(path, "now");
+    settler.touch(path);
+    settler.touch(path);
+    await waitFor(() => settled.length === 1);
+    expect(settled[0]).toMatchObject({ path, stat: { size: 3 } });
+    expect(looks.count).toBe(1);
+    expect(clock.due()).toEqual([]);
+    expect(settler.pending).toBe(0);
+  });
+
+  it("times every wait with one timer, armed for the first to end", async () => {
+    let answered = 0;
+    const { settler, clock, settled } = record(100, async (path) => {
+      const look = await statFile(path);
+      answered += 1;
+      return look;
+    });
+    const start = clock.now().getTime();
+    const paths = Array.from({ length: 50 }, (_, i) => join(dir, `many-${i}.csv`));
+    for (const path of paths.slice(0, 25)) {
+      writeFileSync(path, "m");
+      settler.touch(path);
+    }
+    await waiting(clock, 100);
+    await clock.advance(40);
+    for (const path of paths.slice(25)) {
+      writeFileSync(path, "m");
+      settler.touch(path);
+    }
+    await waitFor(() => answered === 50, { message: "every wait started" });
+    expect(clock.due()).toEqual([start + 100]);
+    await clock.advance(60);
+    await waitFor(() => settled.length === 25);
+    expect(clock.due()).toEqual([start + 140]);
+    await clock.advance(40);
+    await waitFor(() => settled.length === 50);
+    const byPath = (a: [string, number], b: [string, number]) => a[0].localeCompare(b[0]);
+    const settledAt = settled.map((s): [string, number] => [s.path, s.at]).sort(byPath);
+    expect(settledAt).toEqual(
+      paths.map((path, i): [string, number] => [path, start + (i < 25 ? 100 : 140)]).sort(byPath),
+    );
+    expect(clock.due()).toEqual([]);
+  });
+
   it("reports a failed look and a throwing onSettled, and drops the path", async () => {
     const failing = record(20, () => Promise.reject(new Error("EIO")));
     failing.settler.touch("/x/a.csv");

@@ -5,7 +5,13 @@
  *
  * Every event for a path restarts its wait. When the wait ends the file is looked at again and compared with
  * the look taken when the wait started: a writer that sent no event meanwhile (network file systems often
- * send none) is still caught, because the size or mtime moved.
+ * send none) is still caught, because the size or mtime moved. With a `settleMs` of 0 there is nothing to wait
+ * for: the first look is the file as it arrived.
+ *
+ * What it costs per file is kept to one look at each end of the wait. The events of one turn of the event loop are
+ * looked at together once the turn is over, so the two or three events a writer's open, write and close make come to
+ * one look. Every wait is as long as every other, so the waits end in the order they started: one timer, for the
+ * first to end, times them all.
  */
 import { stat } from "node:fs/promises";
 import type { Clock } from "../clock/index.ts";
@@ -64,11 +70,12 @@ export async function statFile(path: string): Promise<FileStat | null> {
 
 /** One waiting path. `generation` grows with every touch, so a look that a newer touch overtook is dropped. */
 interface Waiting {
+  readonly path: string;
   generation: number;
-  /** Cancels the wait's timer. */
-  cancel: (() => void) | undefined;
   /** The look taken when the current wait started. */
   seen: FileStat | null;
+  /** When the current wait ends (the clock's epoch ms); 0 while no wait runs (a look is due or under way). */
+  due: number;
 }
 
 const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
@@ -77,54 +84,104 @@ const same = (a: FileStat | null, b: FileStat): boolean =>
   a !== null && a.size === b.size && a.mtimeMs === b.mtimeMs;
 
 export function createSettler(options: SettlerOptions): Settler {
+  const { clock, settleMs } = options;
   const waiting = new Map<string, Waiting>();
+  /** Paths touched in this turn of the event loop, looked at once it is over. */
+  const touched = new Set<Waiting>();
+  let lookScheduled = false;
+  /** The waits running, in the order they end (every wait is `settleMs` long). */
+  const timed = new Map<string, Waiting>();
+  /** The one timer, armed for the first wait to end (`timerDue`). */
+  let cancelTimer: (() => void) | undefined;
+  let timerDue = 0;
   let closed = false;
 
-  const forget = (path: string, entry: Waiting) => {
-    entry.cancel?.();
-    if (waiting.get(path) === entry) waiting.delete(path);
+  /** Keeps the timer armed for the first wait to end, and none when no wait runs. */
+  const arm = () => {
+    const first = timed.values().next().value;
+    if (first?.due === timerDue) return;
+    cancelTimer?.();
+    cancelTimer = undefined;
+    timerDue = 0;
+    if (first === undefined) return;
+    timerDue = first.due;
+    cancelTimer = clock.setTimer(first.due - clock.now().getTime(), endWaits);
   };
 
-  // Looks at the file, keeps that look as the one to compare with, and starts the wait.
-  const startWait = async (path: string, entry: Waiting, generation: number) => {
-    const seen = await options.stat(path);
+  const forget = (entry: Waiting) => {
+    if (waiting.get(entry.path) === entry) waiting.delete(entry.path);
+    if (timed.get(entry.path) === entry) {
+      timed.delete(entry.path);
+      arm();
+    }
+  };
+
+  // Looks at the file and keeps that look as the one to compare with; without a wait to make, it has settled.
+  const startWait = async (entry: Waiting, generation: number) => {
+    const seen = await options.stat(entry.path);
     if (closed || entry.generation !== generation) return;
     if (seen === null || !seen.isFile) {
-      forget(path, entry);
-      if (seen?.isDirectory) options.onDirectory?.(path);
+      forget(entry);
+      if (seen?.isDirectory) options.onDirectory?.(entry.path);
+      return;
+    }
+    if (settleMs <= 0) {
+      forget(entry);
+      options.onSettled(entry.path, seen);
       return;
     }
     entry.seen = seen;
-    entry.cancel = options.clock.setTimer(
-      options.settleMs,
-      () => void guarded(path, entry, generation, endWait),
-    );
+    entry.due = clock.now().getTime() + settleMs;
+    timed.set(entry.path, entry);
+    arm();
   };
 
   // The wait is over: settled when nothing moved since it started, otherwise wait once more.
-  const endWait = async (path: string, entry: Waiting, generation: number) => {
-    const now = await options.stat(path);
+  const endWait = async (entry: Waiting, generation: number) => {
+    const now = await options.stat(entry.path);
     if (closed || entry.generation !== generation) return;
-    if (now === null || !now.isFile) return forget(path, entry);
-    if (!same(entry.seen, now)) return startWait(path, entry, generation);
-    forget(path, entry);
-    options.onSettled(path, now);
+    if (now === null || !now.isFile) return forget(entry);
+    if (!same(entry.seen, now)) return startWait(entry, generation);
+    forget(entry);
+    options.onSettled(entry.path, now);
   };
 
   // A failed look or a throwing callback drops this path and is reported; it never escapes into the timer.
-  type Step = (path: string, entry: Waiting, generation: number) => Promise<void>;
-  const guarded = async (path: string, entry: Waiting, generation: number, step: Step) => {
+  type Step = (entry: Waiting, generation: number) => Promise<void>;
+  const guarded = async (entry: Waiting, step: Step) => {
+    const generation = entry.generation;
     try {
-      await step(path, entry, generation);
+      await step(entry, generation);
     } catch (err) {
       if (entry.generation !== generation) return; // a newer touch is already looking again
-      forget(path, entry);
+      forget(entry);
       try {
-        options.onError(toError(err), path);
+        options.onError(toError(err), entry.path);
       } catch {
         // The error reporter failed too; there is nowhere left to send it, and a timer must not throw.
       }
     }
+  };
+
+  function endWaits(): void {
+    cancelTimer = undefined;
+    timerDue = 0;
+    if (closed) return;
+    const now = clock.now().getTime();
+    for (const entry of timed.values()) {
+      if (entry.due > now) break;
+      timed.delete(entry.path);
+      entry.due = 0;
+      void guarded(entry, endWait);
+    }
+    arm();
+  }
+
+  const lookAtTouched = () => {
+    lookScheduled = false;
+    if (closed) return;
+    for (const entry of touched) void guarded(entry, startWait);
+    touched.clear();
   };
 
   return {
@@ -132,13 +189,17 @@ export function createSettler(options: SettlerOptions): Settler {
       if (closed) return;
       let entry = waiting.get(path);
       if (entry === undefined) {
-        entry = { generation: 0, cancel: undefined, seen: null };
+        entry = { path, generation: 0, seen: null, due: 0 };
         waiting.set(path, entry);
       }
-      entry.cancel?.();
-      entry.cancel = undefined;
       entry.generation += 1;
-      void guarded(path, entry, entry.generation, startWait);
+      entry.due = 0;
+      if (timed.delete(path)) arm();
+      touched.add(entry);
+      if (!lookScheduled) {
+        lookScheduled = true;
+        setImmediate(lookAtTouched);
+      }
     },
     has: (path) => waiting.has(path),
     get pending() {
@@ -146,8 +207,11 @@ export function createSettler(options: SettlerOptions): Settler {
     },
     close() {
       closed = true;
-      for (const entry of waiting.values()) entry.cancel?.();
+      cancelTimer?.();
+      cancelTimer = undefined;
       waiting.clear();
+      timed.clear();
+      touched.clear();
     },
   };
 }

@@ -31,7 +31,7 @@
  * in the streams, so the measured starts find them and do not rebuild them from the streams.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -41,6 +41,7 @@ import { measureCacheWrites } from "../../internal/cache/index.ts";
 import { parseTask, taskJson } from "../../internal/task/index.ts";
 import { workflowDir } from "../runtime/harness.ts";
 import { cacheCatchUp } from "./cachelag.ts";
+import { burstFiles, fileRun, steadyFiles } from "./fileintake.ts";
 import { liveBurst } from "./live.ts";
 import { offerLoad, type SteadyLoad } from "./load.ts";
 import { freePort, percentile, rssMiB, rssSampler, spawnLogged, spawnTaskmaster, stop } from "./processes.ts";
@@ -251,54 +252,21 @@ for (const w of workers) w.unsubscribe();
 
 progress("4.");
 // --- 4. File intake ------------------------------------------------------------------------------------------------
-const burstFiles = 2000;
-const steadyFiles = 1000;
 await ensureStream(jsm, { name: "RELAY_FILES", subjects: ["relay.files"], description: "bench" }, limits);
 const fileRelay = await spawnLogged(
   ["--import", "tsx", "test/bench/filerelay.ts", server.url, relayLanding, "relay.files"],
   "filerelay running",
 );
 
-/** Writes files into `folder` (a burst, or `perSecond`), and times each from its write to its message. */
-async function fileRun(folder: string, listen: string, pathOf: (data: Uint8Array) => string, prefix: string) {
-  const written = new Map<string, number>();
-  const latencies: number[] = [];
-  const sub = nc.subscribe(listen, {
-    callback: (_e, m) => {
-      const at = written.get(pathOf(m.data));
-      if (at !== undefined) latencies.push(now() - at);
-    },
-  });
-  await nc.flush(); // the subscription is in place before the first file: the burst blocks the event loop
-  const write = (name: string) => {
-    const path = join(folder, `${prefix}-${name}.csv`);
-    written.set(path, now());
-    writeFileSync(path, `${name}\n`);
-  };
-  const burstStart = now();
-  for (let i = 0; i < burstFiles; i++) write(`burst${i}`);
-  while (latencies.length < burstFiles) await new Promise((r) => setTimeout(r, 10));
-  const burstRate = burstFiles / ((now() - burstStart) / 1000);
-  latencies.length = 0;
-  const steadyStart = now();
-  for (let i = 0; i < steadyFiles; i++) {
-    const wait = steadyStart + i * 5 - now(); // 200 a second
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    write(`steady${i}`);
-  }
-  while (latencies.length < steadyFiles) await new Promise((r) => setTimeout(r, 10));
-  sub.unsubscribe();
-  return { burstRate, latencies: [...latencies] };
-}
-
 const decoder = new TextDecoder();
 const relayFiles = await fileRun(
+  nc,
   relayLanding,
   "relay.files",
   (d) => (JSON.parse(decoder.decode(d)) as { path: string }).path,
   "r",
 );
-const tmFiles = await fileRun(landing, "ingest", (d) => parseTask(d).info, "t");
+const tmFiles = await fileRun(nc, landing, "ingest", (d) => parseTask(d).info, "t");
 await stop(fileRelay);
 
 progress("5.");

@@ -24,9 +24,16 @@ function spawnReady(command: string, args: string[], ready: string): Promise<Chi
   const child = spawn(command, args, { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
+    let started = false;
+    // Once it is ready its output is still read (a full pipe would stop it), but no longer kept and searched: that
+    // grew with every line it logs, and searching it took this process's CPU from the figures it measures.
     child.stdout?.on("data", (c: Buffer) => {
+      if (started) return;
       out += c.toString();
-      if (out.includes(ready)) resolve(child);
+      if (!out.includes(ready)) return;
+      started = true;
+      out = out.slice(-400);
+      resolve(child);
     });
     child.once("exit", (code) =>
       reject(new Error(`${command} ${args[0]} exited ${code}: ${out.slice(-400)}`)),

@@ -87,7 +87,8 @@ describe("file triggers and a crash", () => {
         const consumer = await jsm.consumers.info("TASKMASTER_FILES", filesDurable);
         return consumer.num_pending + consumer.num_ack_pending === 0;
       },
-      { message: "every file message worked on" },
+      // What the killed process had taken and not acked comes back once its ack wait (10 s) is over.
+      { timeoutMs: 20_000, message: "every file message worked on" },
     );
     const files = await storedFiles();
     expect(files).toHaveLength(total);
@@ -99,6 +100,56 @@ describe("file triggers and a crash", () => {
     expect(after.length).toBeGreaterThanOrEqual(total - 300);
     // Found by the startup scan, or noticed by the first run and still in the files stream when it died.
     expect(after.some((l) => l.source === "scan")).toBe(true);
+    await second.kill("SIGTERM");
+  }, 90_000);
+
+  it("triggers every file of a burst exactly once, many files to a message, across a SIGKILL mid-burst", async () => {
+    const jsm = await jetstreamManager(nc);
+    // The test before left its tasks and file messages (when it ran): this one counts its own.
+    for await (const name of jsm.streams.names())
+      if (name === "TASKMASTER_TASKS" || name === "TASKMASTER_FILES") await jsm.streams.purge(name);
+    const root = mkdtempSync(join(tmpdir(), "taskmaster-burst-in-"));
+    const dir = workflowDir({
+      "in.toml": `[[phase]]\ntask = "ingest"\nrule = "files=${root}/*.csv"\ntemplate = "{meta:file}"\n`,
+    });
+    const flags = ["--files.settle", "100ms", "--files.scan_interval", "1s"];
+    const triggered = (p: TaskmasterProcess) => p.lines.filter((l) => l.msg === "file triggered");
+    const total = 1000;
+
+    const first = await startTaskmaster(server.url, dir, flags);
+    running.push(first);
+    for (let i = 0; i < total; i++) writeFileSync(join(root, `b${String(i).padStart(4, "0")}.csv`), `${i}\n`);
+    await first.waitForLine(() => triggered(first).length >= 100, 20_000);
+    expect(await first.kill("SIGKILL")).toBeNull();
+    expect(triggered(first).length).toBeLessThan(total); // killed half way, not after the fact
+    // The burst was announced many files to a message (what is stored of it, at least).
+    const { first_seq, last_seq } = (await jsm.streams.info("TASKMASTER_FILES")).state;
+    let most = 0;
+    for (let seq = first_seq; seq <= last_seq; seq++) {
+      const announced = await jsm.streams.getMessage("TASKMASTER_FILES", { seq });
+      const notice: unknown = JSON.parse(new TextDecoder().decode(announced?.data));
+      most = Math.max(most, Array.isArray(notice) ? notice.length : 1);
+    }
+    expect(most).toBeGreaterThan(1);
+
+    const second = await startTaskmaster(server.url, dir, flags);
+    running.push(second);
+    const stored = async () => (await jsm.streams.info("TASKMASTER_TASKS")).state.messages;
+    await waitFor(async () => (await stored()) >= total, { timeoutMs: 30_000, message: `${total} tasks` });
+    // The messages the first process had taken and not acked come back once their ack wait (10 s) is over: each of
+    // their files is a repeat by then.
+    await waitFor(
+      async () => {
+        const consumer = await jsm.consumers.info("TASKMASTER_FILES", filesDurable);
+        return consumer.num_pending + consumer.num_ack_pending === 0;
+      },
+      { timeoutMs: 20_000, message: "every file message worked on" },
+    );
+    const files = await storedFiles();
+    expect(files).toHaveLength(total);
+    expect(new Set(files).size).toBe(total);
+    const before = new Set(triggered(first).map((l) => l.path));
+    expect(triggered(second).filter((l) => before.has(l.path))).toEqual([]);
     await second.kill("SIGTERM");
   }, 90_000);
 });
