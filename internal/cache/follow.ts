@@ -5,8 +5,9 @@
  * crash at any moment resumes from the stored positions with nothing lost and nothing doubled. A missing or corrupt
  * file is moved aside and rebuilt by replay of whatever the streams hold.
  */
-import type { Database } from "better-sqlite3";
+
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { Database } from "better-sqlite3";
 import type { Clock } from "../clock/index.ts";
 import type { AlertEntry, JournalEntry } from "../journal/index.ts";
 import type { BeforeOpen } from "./open.ts";
