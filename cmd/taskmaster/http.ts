@@ -13,8 +13,8 @@ import {
   createStartingApp,
   type History,
   HistoryUnavailable,
-  type StateView,
   type StartingView,
+  type StateView,
   type Tokens,
   tokenProblem,
 } from "../../handler/index.ts";
