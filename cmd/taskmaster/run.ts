@@ -189,9 +189,13 @@ export async function start(
       log.error(err.message);
       return null;
     }
-    if (!(err instanceof StartupError)) throw err;
-    for (const p of err.problems) io.err(formatProblem(p));
-    log.error(err.message);
+    if (err instanceof StartupError) {
+      for (const p of err.problems) io.err(formatProblem(p));
+      log.error(err.message);
+      return null;
+    }
+    // Whatever failed after NATS answered (a stream refused, a bucket not writable): what had started is stopped.
+    log.error({ err }, `taskmaster could not start: ${(err as Error).message}`);
     return null;
   }
 }
@@ -256,7 +260,7 @@ async function listenOn(
 ): Promise<Front | undefined> {
   try {
     const front = await listenFront(deps);
-    log.info({ http: front.url }, "listening");
+    log.info({ http: front.url }, "API listening");
     return front;
   } catch (err) {
     log.error(

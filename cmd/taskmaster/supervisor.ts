@@ -7,7 +7,7 @@
  * SIGTERM and waited for, SIGKILL past the limit.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { setPriority } from "node:os";
+import { getPriority, setPriority } from "node:os";
 import { doublingDelayMs } from "../../internal/backoff/index.ts";
 import type { Logger } from "../../internal/log/index.ts";
 import type { HistoryTarget } from "./proxy.ts";
@@ -63,12 +63,14 @@ export function superviseHistory(options: SupervisorOptions): HistoryProcess {
     child = started;
     port = undefined;
     if (started.pid !== undefined) {
+      let nice: number | undefined;
       try {
         setPriority(started.pid, historyNice);
+        nice = getPriority(started.pid);
       } catch (err) {
         log.warn({ err }, `the history process runs at normal priority: ${(err as Error).message}`);
       }
-      log.info({ pid: started.pid, nice: historyNice }, "history process started");
+      log.info({ pid: started.pid, nice }, "history process started");
     }
     started.on("message", (message: Partial<ListeningMessage>) => {
       if (message?.type !== "listening" || typeof message.port !== "number") return;
