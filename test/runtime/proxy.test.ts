@@ -40,7 +40,12 @@ async function history(): Promise<{ port: number; send(line: string): void }> {
       });
     }),
   );
-  return { port, send: (line) => streams.forEach((write) => write(line)) };
+  return {
+    port,
+    send(line) {
+      for (const write of streams) write(line);
+    },
+  };
 }
 
 async function front(target: () => HistoryTarget): Promise<string> {
