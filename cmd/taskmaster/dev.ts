@@ -13,9 +13,10 @@ import { connectionOptions, connectNats, type NatsServer, startNats } from "../.
 import { type Config, hideUrlCredentials } from "../../internal/config/index.ts";
 import type { Logger } from "../../internal/log/index.ts";
 import { execHandler, startWorker, type Worker } from "../../internal/worker/index.ts";
+import { start } from "./engineprocess.ts";
 import { Exit, type Io } from "./io.ts";
 import { type Running, runUntilSignal } from "./lifecycle.ts";
-import { commandLogger, historyArgs, readConfig, start } from "./run.ts";
+import { commandLogger, historyArgs, readConfig } from "./run.ts";
 import { logWorkerEvent } from "./worker.ts";
 
 export const devConfigFile = "config/taskmaster.toml";

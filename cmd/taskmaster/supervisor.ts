@@ -35,7 +35,7 @@ export interface HistoryProcess {
   target(): HistoryTarget;
   /** The running process's id, undefined between two runs. */
   pid(): number | undefined;
-  /** Stops it (SIGTERM, then SIGKILL past the limit) and restarts it no more. */
+  /** Stops it (SIGTERM, then SIGKILL past the limit) and restarts it no more; idempotent. */
   stop(): Promise<void>;
 }
 
@@ -53,6 +53,7 @@ export function superviseHistory(options: SupervisorOptions): HistoryProcess {
   let lastExit = "";
   let restart: NodeJS.Timeout | undefined;
   let stopping = false;
+  let stopped: Promise<void> | undefined;
 
   const launch = () => {
     restart = undefined;
@@ -109,25 +110,30 @@ export function superviseHistory(options: SupervisorOptions): HistoryProcess {
       return { down: `the history process is restarting (attempt ${failures}): ${lastExit}` };
     },
     pid: () => child?.pid,
-    async stop() {
-      stopping = true;
-      clearTimeout(restart);
-      const running = child;
-      if (!running || running.exitCode !== null || running.signalCode !== null) return;
-      const gone = new Promise<void>((resolve) => running.once("exit", () => resolve()));
-      running.kill("SIGTERM");
-      const limit = options.stopTimeoutMs ?? 5000;
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), limit);
-      });
-      const tooLate = await Promise.race([gone.then(() => false), late]);
-      clearTimeout(timer);
-      if (tooLate) {
-        log.error(`the history process did not stop within ${limit / 1000}s of SIGTERM; killing it`);
-        running.kill("SIGKILL");
-        await gone;
-      }
+    stop() {
+      stopped ??= stopChild();
+      return stopped;
     },
   };
+
+  async function stopChild(): Promise<void> {
+    stopping = true;
+    clearTimeout(restart);
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => running.once("exit", () => resolve()));
+    running.kill("SIGTERM");
+    const limit = options.stopTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), limit);
+    });
+    const tooLate = await Promise.race([gone.then(() => false), late]);
+    clearTimeout(timer);
+    if (tooLate) {
+      log.error(`the history process did not stop within ${limit / 1000}s of SIGTERM; killing it`);
+      running.kill("SIGKILL");
+      await gone;
+    }
+  }
 }
