@@ -74,6 +74,7 @@ describe("docs/api.md", () => {
       cachePending: 0,
       workflows: 1,
       phases: 1,
+      backupFailing: 0,
     });
     metrics.stop();
     const names = [...text.matchAll(/^# HELP (\S+)/gm)].map((m) => m[1] ?? "");

@@ -24,9 +24,8 @@ import {
   type ThreadedCache,
 } from "../../internal/cache/index.ts";
 import type { Config } from "../../internal/config/index.ts";
-import { asError, type EngineEvents } from "../../internal/engine/index.ts";
+import { asError, auditStream, type EngineEvents } from "../../internal/engine/index.ts";
 import type { Snapshot } from "../../internal/workflow/index.ts";
-import { auditStream } from "./audit.ts";
 
 export interface Cache {
   readonly store: ThreadedCache;

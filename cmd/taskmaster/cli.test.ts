@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main } from "./main.ts";
+import { roleArgs } from "./run.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -265,5 +266,50 @@ describe("taskmaster plan", () => {
     const { code, err } = await run(["plan", "--workflow", dir, "--cron", "a", "--at", "2024-01-01"]);
     expect(code).toBe(1);
     expect(err.at(-1)).toContain("the workflows have errors");
+  });
+});
+
+describe("taskmaster run --role", () => {
+  const run = async (args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(["run", ...args], {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      cwd: repo,
+      env: {},
+      readStdin: async () => "",
+    });
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  };
+
+  it("names the roles in its usage", async () => {
+    const r = await run(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/--role all\|engine\|history/);
+  });
+
+  it("refuses a role that is none of them, and a role without a value", async () => {
+    const bad = await run(["--role", "scheduler"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--role is all, engine or history, not "scheduler"/);
+    const missing = await run(["--role"]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/--role needs a value/);
+  });
+});
+
+describe("roleArgs", () => {
+  it("takes the role and the history's address out of the config flags, in both spellings", () => {
+    expect(roleArgs(["--nats.url", "nats://x:1", "--role=engine"])).toEqual({
+      role: "engine",
+      rest: ["--nats.url", "nats://x:1"],
+    });
+    expect(roleArgs(["--role", "history", "--history-listen", "127.0.0.1:0", "--config", "f.toml"])).toEqual({
+      role: "history",
+      historyListen: "127.0.0.1:0",
+      rest: ["--config", "f.toml"],
+    });
+    expect(roleArgs([]).role).toBe("all");
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `taskmaster dev` (what `make run` runs): the service on `config/`, with NATS and workers taken care of. It uses
+ * `taskmaster dev` (what `make run` runs): the engine and the history (role all) on `config/`, with NATS and workers taken care of. It uses
  * the configured NATS when one answers, else starts a nats-server of its own on a free port with a temp store; then
  * it starts a demo exec worker (config/demo/worker.sh) for every topic of the workflows, so tasks flow, some fail
  * and retry, and the console shows it. When the demo file workflow is loaded it also drops a CSV into its watched
@@ -13,9 +13,10 @@ import { connectionOptions, connectNats, type NatsServer, startNats } from "../.
 import { type Config, hideUrlCredentials } from "../../internal/config/index.ts";
 import type { Logger } from "../../internal/log/index.ts";
 import { execHandler, startWorker, type Worker } from "../../internal/worker/index.ts";
+import { start } from "./engineprocess.ts";
 import { Exit, type Io } from "./io.ts";
 import { type Running, runUntilSignal } from "./lifecycle.ts";
-import { commandLogger, readConfig, start } from "./run.ts";
+import { commandLogger, historyArgs, readConfig } from "./run.ts";
 import { logWorkerEvent } from "./worker.ts";
 
 export const devConfigFile = "config/taskmaster.toml";
@@ -28,11 +29,23 @@ export async function devCommand(args: readonly string[], io: Io): Promise<numbe
   const loaded = readConfig([...defaults, ...args], io);
   if (!loaded) return Exit.failed;
   const log = commandLogger(loaded, io);
-  return runUntilSignal((stopping) => startDev(loaded, io, log, stopping), log);
+  return runUntilSignal((stopping) => startDev(loaded, [...defaults, ...args], io, log, stopping), log);
 }
 
-/** NATS (the configured one, or a local one), the service, and the demo workers; stopped in the reverse order. */
-async function startDev(loaded: Config, io: Io, log: Logger, stopping: AbortSignal): Promise<Running | null> {
+/**
+ * NATS (the configured one, or a local one), the engine with the history process beside it (as `run` does), and the
+ * demo workers; stopped in the reverse order. The history process gets the same arguments, the local NATS's address
+ * and this run's admin token (in its environment, out of `ps`).
+ */
+async function startDev(
+  loaded: Config,
+  args: readonly string[],
+  io: Io,
+  log: Logger,
+  stopping: AbortSignal,
+): Promise<Running | null> {
+  const env = { ...io.env };
+  const historyFlags = [...args];
   let server: NatsServer | undefined;
   let config: Config = loaded;
   if (await answers(loaded.nats)) {
@@ -41,6 +54,7 @@ async function startDev(loaded: Config, io: Io, log: Logger, stopping: AbortSign
     // In a process group of its own, so that Ctrl-C reaches taskmaster alone, which drains and then stops it.
     server = await startNats({ ownProcessGroup: true });
     config = { ...loaded, nats: { ...loaded.nats, url: server.url } };
+    historyFlags.push("--nats.url", server.url);
     log.info(
       { nats: server.url, store: server.storeDir },
       `no NATS at ${hideUrlCredentials(loaded.nats.url)}; started a local nats-server`,
@@ -51,6 +65,7 @@ async function startDev(loaded: Config, io: Io, log: Logger, stopping: AbortSign
   if (!config.http.adminToken && !config.http.adminTokenFile) {
     const adminToken = randomBytes(18).toString("base64url");
     config = { ...config, http: { ...config.http, adminToken } };
+    env.TASKMASTER_HTTP_ADMIN_TOKEN = adminToken;
     // In the message, not a field: fields named like a token are hidden by the logger.
     log.info(
       `actions on the API need an admin token; for this run it is ${adminToken} (Authorization: Bearer ...)`,
@@ -58,7 +73,9 @@ async function startDev(loaded: Config, io: Io, log: Logger, stopping: AbortSign
   }
   // The demo file workflow's watched folder, made before the service starts watching it.
   mkdirSync(demoLanding, { recursive: true });
-  const started = await start(config, io, log, stopping);
+  const started = await start(config, io, log, stopping, {
+    history: { args: historyArgs(historyFlags), env },
+  });
   if (!started) {
     await server?.stop();
     return null;
@@ -70,17 +87,17 @@ async function startDev(loaded: Config, io: Io, log: Logger, stopping: AbortSign
       await server?.stop();
     }
   };
-  const service = started.service;
+  const engine = started.engine;
   // A signal came while NATS was awaited: there is nothing more to start.
-  if (!service) return { stop: stopService };
+  if (!engine) return { stop: stopService };
   const nc = await connectNats({ ...config.nats, name: "taskmaster-demo-workers" });
-  const topics = service.engine.snapshot()?.phases.map((p) => p.topic) ?? [];
+  const topics = engine.engine.snapshot()?.phases.map((p) => p.topic) ?? [];
   const workers = demoWorkers(nc, config, topics, io, log);
   log.info(
     { topics: workers.map((w) => w.topic) },
     `demo workers running ${demoWorker}; press Ctrl-C to stop`,
   );
-  const usesLanding = service.engine.snapshot()?.phases.some((p) => p.rule.files?.startsWith(demoLanding));
+  const usesLanding = engine.engine.snapshot()?.phases.some((p) => p.rule.files?.startsWith(demoLanding));
   const dropping = usesLanding ? dropDemoFiles(log) : undefined;
 
   return {

@@ -8,8 +8,7 @@ import { HistoryUnavailable } from "../../handler/index.ts";
 import { openDatabase } from "../../internal/cache/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
 import { tempDir } from "../../test/helpers/records.ts";
-import { cacheHistory } from "./http.ts";
-import type { Service } from "./service.ts";
+import { cacheHistory, type Service } from "./http.ts";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -8,11 +8,13 @@ import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import type { Database } from "better-sqlite3";
 import {
+  BackloadUnavailable,
   createApp,
   createStartingApp,
   type History,
   HistoryUnavailable,
   type StartingView,
+  type StateView,
   type Tokens,
   tokenProblem,
 } from "../../handler/index.ts";
@@ -32,10 +34,20 @@ import {
   tasksOn,
 } from "../../internal/cache/index.ts";
 import { type Config, type HttpConfig, redactConfig } from "../../internal/config/index.ts";
+import { backloadRunner } from "../../internal/engine/index.ts";
 import { type ConsumerGauge, collectMetrics } from "../../internal/metrics/index.ts";
 import { downstreamOf, launchMetaFiles, planLaunch, planRerun } from "../../internal/plan/index.ts";
-import { backloadRunner } from "./backload.ts";
-import type { Service } from "./service.ts";
+import type { Alerts } from "./alerts.ts";
+import type { Cache } from "./cache.ts";
+import type { EngineRole } from "./engine.ts";
+
+/** What the whole API serves from: an engine's API, with the history cache and the alerts beside it. */
+export interface Service extends Omit<EngineRole, "state"> {
+  /** The history cache, unless `cache.path` is "". */
+  readonly cache: Cache | undefined;
+  readonly alerts: Alerts;
+  state(): StateView;
+}
 
 export class HttpConfigError extends Error {
   override readonly name = "HttpConfigError";
@@ -304,7 +316,11 @@ function serviceApp(
       return db ? recentActions(db, limit) : [];
     },
     backload: backloadRunner({
-      snapshot: () => service.engine.snapshot(),
+      snapshot: () => {
+        const snapshot = service.engine.snapshot();
+        if (!snapshot) throw new BackloadUnavailable("no workflows loaded yet: try again in a moment");
+        return snapshot;
+      },
       context: (metaFiles) => service.engine.contextWith(metaFiles),
       publish: (plan) => service.engine.publishPlan(plan),
     }),

@@ -74,6 +74,14 @@ export async function startInstance(deps: InstanceDeps): Promise<Instance> {
       throw err;
     }
   });
+  try {
+    // The server knows of the responder before the start resolves: a reload asked right after is answered.
+    await deps.nc.flush();
+  } catch (err) {
+    responder.stop();
+    heartbeat.stop();
+    throw err;
+  }
   return {
     id,
     stop() {

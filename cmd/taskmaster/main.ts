@@ -13,7 +13,9 @@ const help = `taskmaster: runs data pipelines over NATS (a drop-in replacement f
 Usage: taskmaster <command> [options]
 
 Commands:
-  run                the service: cron, done → children, retries, workflow reloads
+  run                the service: cron, done → children, retries, workflow reloads, and the history
+                       --role ROLE            all (default): the engine, and the history as a child process;
+                                              engine: scheduling alone; history: the history, dashboard and API
                        --config FILE          the service config (TOML; default $TASKMASTER_CONFIG)
                        --KEY VALUE            any config key, e.g. --nats.url nats://host:4222 --log.level debug
   dev                what \`make run\` runs: the service on config/taskmaster.toml, a local nats-server when none

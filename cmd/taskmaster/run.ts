@@ -1,39 +1,64 @@
 /**
- * `taskmaster run`: the service. Loads the config (file, TASKMASTER_* environment, flags), starts the API and then
- * the service (waiting for NATS as long as it takes), and on SIGTERM or SIGINT drains and exits 0; 1 when the drain
- * was not clean or took longer than 10 s (`lifecycle.ts`).
+ * `taskmaster run`: loads the config (file, TASKMASTER_* environment, flags) and runs a role until SIGTERM or SIGINT,
+ * then drains and exits 0; 1 when the drain was not clean or took longer than 10 s (`lifecycle.ts`).
+ * - `--role engine`: the engine (`engine.ts`, `engineprocess.ts`), with /healthz, /readyz and /metrics on
+ *   `http.listen` (`front.ts`).
+ * - `--role history`: the history (`history.ts`): the projection into SQLite, the dashboard and the API, alerts,
+ *   backups.
+ * - `--role all` (the default): the engine in this process and the history as a child process at low priority,
+ *   restarted when it dies (`supervisor.ts`); `http.listen` answers the probes here and passes the rest on to it
+ *   (`proxy.ts`).
  */
 
-import type { StartingView, Tokens } from "../../handler/index.ts";
-import { ConnectAbortedError, NatsUrlError } from "../../internal/bus/index.ts";
 import {
   type Config,
   configSecrets,
   formatConfigProblem,
   hasConfigErrors,
-  hideUrlCredentials,
   loadConfig,
 } from "../../internal/config/index.ts";
-import { EngineEvents } from "../../internal/engine/index.ts";
-import { formatProblem } from "../../internal/errors/index.ts";
 import { createLogger, type Logger } from "../../internal/log/index.ts";
-import { logEvents } from "./eventlog.ts";
-import {
-  checkExposure,
-  HttpConfigError,
-  type HttpServer,
-  listenHttp,
-  tokenFileSecrets,
-  tokensOf,
-} from "./http.ts";
+import { start } from "./engineprocess.ts";
+import { startHistoryRole } from "./history.ts";
+import { tokenFileSecrets } from "./http.ts";
 import { Exit, type Io, UsageError } from "./io.ts";
 import { type Running, runUntilSignal } from "./lifecycle.ts";
-import { type Service, StartupError, startService } from "./service.ts";
-import { version } from "./version.ts";
 
-export const runUsage = `Usage: taskmaster run [--config FILE] [--KEY VALUE ...]
+export const runUsage = `Usage: taskmaster run [--role all|engine|history] [--config FILE] [--KEY VALUE ...]
+  --role ROLE       all (default): the engine, and the history as a child process at low priority, restarted
+                    when it dies; http.listen serves the probes and passes the rest on to the history
+                    engine: scheduling only: cron, done → children, retries, files; http.listen serves
+                    /healthz, /readyz and /metrics
+                    history: the history (SQLite), the dashboard and the API, alerts, backups
   --config FILE     the service config (TOML); default: $TASKMASTER_CONFIG, else built-in defaults
   --KEY VALUE       any config key, e.g. --nats.url nats://host:4222 --workflow dir --log.level debug`;
+
+export const roles = ["all", "engine", "history"] as const;
+export type Role = (typeof roles)[number];
+
+/**
+ * Splits `--role ROLE` and `--history-listen ADDRESS` (where the history listens instead of `http.listen`; what
+ * role all gives its child) from the other arguments.
+ */
+export function roleArgs(args: readonly string[]): { role: Role; historyListen?: string; rest: string[] } {
+  const rest: string[] = [];
+  let role: Role = "all";
+  let historyListen: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? arg.split(/=(.*)/s) : [arg, undefined];
+    if (name !== "--role" && name !== "--history-listen") {
+      rest.push(arg);
+      continue;
+    }
+    const value = inline ?? args[++i];
+    if (!value) throw new UsageError(`${name} needs a value`);
+    if (name === "--history-listen") historyListen = value;
+    else if ((roles as readonly string[]).includes(value)) role = value as Role;
+    else throw new UsageError(`--role is all, engine or history, not "${value}"`);
+  }
+  return historyListen === undefined ? { role, rest } : { role, historyListen, rest };
+}
 
 /** Splits `--config FILE` (or `--config=FILE`) from the other flags, which are config keys. */
 export function configArgs(args: readonly string[], env: Io["env"]): { file?: string; flags: string[] } {
@@ -64,10 +89,58 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
     io.out(runUsage);
     return Exit.ok;
   }
-  const config = readConfig(args, io);
+  const { role, historyListen, rest } = roleArgs(args);
+  const config = readConfig(rest, io);
   if (!config) return Exit.failed;
   const log = commandLogger(config, io);
-  return runUntilSignal((stopping) => start(config, io, log, stopping), log);
+  if (role === "history")
+    return runUntilSignal((stopping) => startHistory(config, io, log, stopping, historyListen), log);
+  const history = role === "all" ? { args: historyArgs(rest), env: io.env } : undefined;
+  return runUntilSignal((stopping) => start(config, io, log, stopping, { history }), log);
+}
+
+/**
+ * The command line (after node) of the history process that role all starts: node's own options as this process got
+ * them, this script, and the same config and flags.
+ */
+export function historyArgs(rest: readonly string[]): string[] {
+  const script = process.argv[1] ?? "";
+  return [
+    ...process.execArgv,
+    script,
+    "run",
+    "--role",
+    "history",
+    "--history-listen",
+    "127.0.0.1:0",
+    ...rest,
+  ];
+}
+
+/**
+ * The history role. Started by role all, it tells its parent the port it listens on, and stops when the parent is
+ * gone (its IPC channel closed), so a killed engine leaves no history process behind.
+ */
+async function startHistory(
+  config: Config,
+  io: Io,
+  log: Logger,
+  stopping: AbortSignal,
+  listen: string | undefined,
+): Promise<Running | null> {
+  const started = await startHistoryRole(config, io, log, {
+    ...(listen !== undefined ? { listen } : {}),
+    signal: stopping,
+  });
+  if (!started) return null;
+  if (process.send) {
+    process.send({ type: "listening", port: Number(new URL(started.url).port) });
+    process.once("disconnect", () => {
+      log.warn("the engine process is gone; stopping");
+      process.kill(process.pid, "SIGTERM");
+    });
+  }
+  return started;
 }
 
 /**
@@ -85,94 +158,4 @@ export function commandLogger(
     secrets: [...configSecrets(config), ...tokenFileSecrets(config, io.cwd)],
     ...(destination ? { destination } : {}),
   });
-}
-
-/** What `start` started: the service once NATS answered, undefined when a signal came first. */
-export interface Started extends Running {
-  readonly service: Service | undefined;
-}
-
-/**
- * Starts the API, then the service: the API answers the probes while NATS is waited for (`/readyz` says what for),
- * and serves everything once the service runs. Null when the start failed (the reasons are logged); a `stopping`
- * signal during the wait for NATS gives up waiting and returns what then only needs stopping (the API).
- */
-export async function start(
-  config: Config,
-  io: Io,
-  log: Logger,
-  stopping: AbortSignal,
-): Promise<Started | null> {
-  log.info({ nats: hideUrlCredentials(config.nats.url), workflow: config.workflow }, "taskmaster starting");
-  // Logged from the first event: what startup does to the cache (a restore, a degraded mount) is worth seeing.
-  const events = new EngineEvents();
-  const stopLogging = logEvents(events, log);
-  const waiting = waitingFor(events);
-  let http: HttpServer | undefined;
-  try {
-    http = await startHttp(config, io, log, waiting);
-    const service = await startService(config, io.cwd, events, { signal: stopping });
-    http?.serve(service);
-    const s = service.state();
-    log.info(
-      { workflows: s.workflows, phases: s.phases, cache: s.cache.mode, http: http?.url },
-      "taskmaster running",
-    );
-    return {
-      service,
-      stop: async () => {
-        await http?.close();
-        await service.stop();
-      },
-    };
-  } catch (err) {
-    if (err instanceof ConnectAbortedError) {
-      log.info("stopped while waiting for NATS");
-      return { service: undefined, stop: async () => http?.close() };
-    }
-    await http?.close();
-    stopLogging();
-    if (err instanceof HttpConfigError || err instanceof NatsUrlError) {
-      log.error(err.message);
-      return null;
-    }
-    if (!(err instanceof StartupError)) throw err;
-    for (const p of err.problems) io.err(formatProblem(p));
-    log.error(err.message);
-    return null;
-  }
-}
-
-/** What the service waits for, for `/readyz` while it starts: NATS, and why the last attempt failed. */
-function waitingFor(events: EngineEvents): () => StartingView {
-  let last = "";
-  events.on("natsConnectFailed", (e) => {
-    last = `: ${e.reason} (attempt ${e.attempt})`;
-  });
-  return () => ({ waiting: `waiting for NATS${last}` });
-}
-
-/**
- * The API beside the service. A configuration that would expose it without tokens refuses to start; a port that
- * cannot be bound is logged and the service runs on without it.
- */
-async function startHttp(
-  config: Config,
-  io: Io,
-  log: Logger,
-  waiting: () => StartingView,
-): Promise<HttpServer | undefined> {
-  const tokens: Tokens = tokensOf(config, io.cwd);
-  checkExposure(config.http, tokens);
-  try {
-    const http = await listenHttp(config, tokens, version, io.cwd, waiting);
-    log.info({ http: http.url }, "API listening");
-    return http;
-  } catch (err) {
-    log.error(
-      { listen: config.http.listen, err },
-      `the API cannot listen on ${config.http.listen}: ${(err as Error).message}; scheduling goes on without it`,
-    );
-    return undefined;
-  }
 }

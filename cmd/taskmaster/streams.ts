@@ -6,13 +6,14 @@ import type { JetStreamManager } from "@nats-io/jetstream";
 import {
   ensureConsumer,
   ensureStream,
+  reloadSubject,
   type StreamLimits,
   type StreamState,
 } from "../../internal/bus/index.ts";
 import type { Config } from "../../internal/config/index.ts";
+import { auditStream, auditSubject } from "../../internal/engine/index.ts";
 import { journalStream, journalSubjectPrefix } from "../../internal/journal/index.ts";
-import type { Snapshot } from "../../internal/workflow/index.ts";
-import { auditStream, auditSubject } from "./audit.ts";
+import type { OwnSubjects, Snapshot } from "../../internal/workflow/index.ts";
 import { localFilesSubject } from "./localfiles.ts";
 
 /** Where waiting retries live; internal to taskmaster. */
@@ -22,6 +23,21 @@ export const retrySubject = "taskmaster.retry";
 export const doneDurable = "taskmaster-done";
 export const filesDurable = "taskmaster-files";
 export const retryDurable = "taskmaster-retry";
+
+/** taskmaster's own subjects, which no task subject may be (`subjectClash`). */
+export function ownSubjects(config: Config): OwnSubjects {
+  const subjects = new Map([
+    [config.doneTopic, "done_topic"],
+    [config.fileTopic, "file_topic"],
+    [config.failedTopic, "failed_topic"],
+    [retrySubject, "taskmaster's retry subject"],
+    [localFilesSubject, "taskmaster's local files subject"],
+    [auditSubject, "taskmaster's audit subject"],
+    [reloadSubject, "taskmaster's reload request subject"],
+  ]);
+  subjects.delete("");
+  return { subjects, prefixes: new Map([[journalSubjectPrefix, "taskmaster's journal subject"]]) };
+}
 
 /** The streams taskmaster needs, with the task subjects of `snapshot`. */
 export async function ensureStreams(

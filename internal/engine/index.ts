@@ -1,4 +1,11 @@
 /** The runtime: triggers → planner → outbox, with typed events. */
+export { type ActionRecord, auditMessage, auditStream, auditSubject, recordAction } from "./audit.ts";
+export {
+  type BackloadOutcome,
+  type BackloadPage,
+  type BackloadRunnerDeps,
+  backloadRunner,
+} from "./backload.ts";
 export {
   createEngine,
   type Engine,

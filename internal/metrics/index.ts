@@ -1,2 +1,4 @@
 /** Prometheus counters and gauges from the service's events. */
+
+export { appendExposition } from "./append.ts";
 export { type ConsumerGauge, collectMetrics, type Gauges, type Metrics } from "./metrics.ts";

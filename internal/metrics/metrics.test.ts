@@ -140,3 +140,14 @@ describe("metrics", () => {
     expect(text).toContain("taskmaster_engine_stuck 1");
   });
 });
+
+describe("the engine role's metrics", () => {
+  it("leave out the cache's and the backups' gauges where there are none", () => {
+    const m = collectMetrics(new EngineEvents());
+    const text = m.render({ natsConnected: 1, workflows: 1, phases: 2 });
+    expect(text).toContain("taskmaster_nats_connected 1");
+    expect(text).not.toContain("taskmaster_cache_");
+    expect(text).not.toContain("taskmaster_backup_");
+    m.stop();
+  });
+});

@@ -104,14 +104,14 @@ export interface ConsumerGauge {
 export interface Gauges {
   /** 1 while connected to NATS. */
   readonly natsConnected: number;
-  /** 1 while the cache is degraded. */
-  readonly cacheDegraded: number;
-  readonly cachePending: number;
+  /** 1 while the cache is degraded; the cache's gauges are left out where there is no cache (the engine role). */
+  readonly cacheDegraded?: number;
+  readonly cachePending?: number;
   readonly workflows: number;
   readonly phases: number;
   /** taskmaster's durable consumers, as last polled (empty before the first poll). */
   readonly consumers?: readonly ConsumerGauge[];
-  /** 1 while backups keep failing. */
+  /** 1 while backups keep failing; the backup gauges are left out where no backups are taken (the engine role). */
   readonly backupFailing?: number;
   /** When the last backup was taken (Unix seconds), 0 for none since start. */
   readonly lastBackupSeconds?: number;
@@ -208,16 +208,20 @@ export function collectMetrics(events: EngineEvents, clock: () => number = () =>
       return [
         ...counters.flatMap((c) => c.render()),
         ...gauge("taskmaster_nats_connected", "1 while connected to NATS.", g.natsConnected),
-        ...gauge(
-          "taskmaster_cache_degraded",
-          "1 while the history cache cannot be written.",
-          g.cacheDegraded,
-        ),
-        ...gauge(
-          "taskmaster_cache_pending_records",
-          "Records waiting to be written to the cache.",
-          g.cachePending,
-        ),
+        ...(g.cacheDegraded === undefined
+          ? []
+          : gauge(
+              "taskmaster_cache_degraded",
+              "1 while the history cache cannot be written.",
+              g.cacheDegraded,
+            )),
+        ...(g.cachePending === undefined
+          ? []
+          : gauge(
+              "taskmaster_cache_pending_records",
+              "Records waiting to be written to the cache.",
+              g.cachePending,
+            )),
         ...gauge("taskmaster_workflows", "Workflows loaded.", g.workflows),
         ...gauge("taskmaster_phases", "Phases loaded.", g.phases),
         ...latency.render(),
@@ -231,12 +235,16 @@ export function collectMetrics(events: EngineEvents, clock: () => number = () =>
           "Messages delivered to a durable consumer and not yet acknowledged.",
           (g.consumers ?? []).map((c) => [{ stream: c.stream, consumer: c.consumer }, c.ackPending]),
         ),
-        ...gauge("taskmaster_backup_failing", "1 while cache backups keep failing.", g.backupFailing ?? 0),
-        ...gauge(
-          "taskmaster_backup_last_success_timestamp_seconds",
-          "When the last cache backup was taken; 0 for none since start.",
-          g.lastBackupSeconds ?? 0,
-        ),
+        ...(g.backupFailing === undefined
+          ? []
+          : [
+              ...gauge("taskmaster_backup_failing", "1 while cache backups keep failing.", g.backupFailing),
+              ...gauge(
+                "taskmaster_backup_last_success_timestamp_seconds",
+                "When the last cache backup was taken; 0 for none since start.",
+                g.lastBackupSeconds ?? 0,
+              ),
+            ]),
         ...engineGauges(gauge, g),
         "",
       ].join("\n");

@@ -3,6 +3,7 @@
  * Parsing, validation and queries are pure; `loadSnapshot` and `readMetaFile` read files.
  */
 
+export { type OwnSubjects, subjectClash } from "./clash.ts";
 export { isParentOf, parentsOf } from "./graph.ts";
 export { loadSnapshot } from "./load.ts";
 export { loadMetaFile, readMetaFile } from "./metafile.ts";

@@ -3,7 +3,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Service, startService } from "../../cmd/taskmaster/service.ts";
+import { type EngineRole, startEngine } from "../../cmd/taskmaster/engine.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
 import { parseMeta, type Task, taskJson } from "../../internal/task/index.ts";
@@ -97,7 +97,7 @@ describe("crashes", () => {
     });
     const events = new EngineEvents();
     const log = new EventLog(events);
-    const service: Service = await startService(testConfig(server.url, dir), dir, events);
+    const service: EngineRole = await startEngine(testConfig(server.url, dir), dir, events);
     cleanups.push(() => service.stop());
     const { seen } = worker("child", () => "complete");
     const total = 400;

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type EngineRole, startEngine } from "../../cmd/taskmaster/engine.ts";
 import { planCommand } from "../../cmd/taskmaster/plan.ts";
-import { type Service, startService } from "../../cmd/taskmaster/service.ts";
 import { filesDurable } from "../../cmd/taskmaster/streams.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
@@ -18,7 +18,7 @@ import { EventLog, LogLines, published, testConfig, workflowDir, writeWorkflows 
 
 let server: NatsServer;
 let nc: NatsConnection;
-let service: Service | undefined;
+let service: EngineRole | undefined;
 
 beforeAll(async () => {
   server = await startNats();
@@ -43,7 +43,7 @@ async function start(files: Record<string, string>, flags: string[] = []) {
   const dir = workflowDir(files);
   const events = new EngineEvents();
   const log = new EventLog(events);
-  service = await startService(testConfig(server.url, dir, [...fast, ...flags]), dir, events);
+  service = await startEngine(testConfig(server.url, dir, [...fast, ...flags]), dir, events);
   return { dir, log, svc: service, events };
 }
 
@@ -300,7 +300,7 @@ template = "?file={meta:file}&day={yyyy}{mm}{dd}"
     utimesSync(join(root, "too-old.csv"), twoDaysAgo, twoDaysAgo);
     const events = new EngineEvents();
     const log = new EventLog(events);
-    service = await startService(testConfig(server.url, first.dir, fast), first.dir, events);
+    service = await startEngine(testConfig(server.url, first.dir, fast), first.dir, events);
     await log.until("fileArrived", (e) => e.file.path.endsWith("while-down.csv"));
     await settled(log);
     expect(log.of("fileArrived").map((e) => [e.file.path, e.file.source, e.status])).toEqual([

@@ -6,7 +6,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Service, startService } from "../../cmd/taskmaster/service.ts";
+import { type EngineRole, startEngine } from "../../cmd/taskmaster/engine.ts";
 import { version } from "../../cmd/taskmaster/version.ts";
 import { connectNats, instancesBucket, type ReloadReply, reloadSubject } from "../../internal/bus/index.ts";
 import { manualClock } from "../../internal/clock/index.ts";
@@ -16,7 +16,7 @@ import { testConfig, workflowDir } from "./harness.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
-let service: Service | undefined;
+let service: EngineRole | undefined;
 
 beforeAll(async () => {
   server = await startNats();
@@ -55,7 +55,7 @@ async function askReload(): Promise<ReloadReply> {
 describe("an engine among others", () => {
   it("writes its heartbeat to taskmaster_instances under its own id", async () => {
     const dir = workflowDir({ "w.toml": daily });
-    service = await startService(testConfig(server.url, dir), dir);
+    service = await startEngine(testConfig(server.url, dir), dir);
     const kv = await new Kvm(nc).open(instancesBucket);
     expect((await kv.status()).ttl).toBe(30_000);
     const beat = (await kv.get(service.instance))?.json<Record<string, unknown>>();
@@ -76,7 +76,7 @@ describe("an engine among others", () => {
   it("answers a reload request, puts the changed set to use, and records each set once", async () => {
     const dir = workflowDir({ "w.toml": daily });
     // A clock that is not moved: the watcher's own reloads (after file events, by rescans) never come.
-    service = await startService(testConfig(server.url, dir), dir, undefined, { clock: manualClock() });
+    service = await startEngine(testConfig(server.url, dir), dir, undefined, { clock: manualClock() });
     writeFileSync(join(dir, "more.toml"), '[[phase]]\ntask = "b"\nrule = "cron=@hourly"\n');
     expect(await askReload()).toEqual({ instance: service.instance, changed: ["more.toml"], problems: [] });
     expect(service.engine.snapshot()?.phases.map((p) => p.key)).toEqual(["b", "a"]);

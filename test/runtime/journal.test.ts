@@ -5,7 +5,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cronBucket, type Service, startService } from "../../cmd/taskmaster/service.ts";
+import { cronBucket, type EngineRole, startEngine } from "../../cmd/taskmaster/engine.ts";
 import {
   connectNats,
   ensureConsumer,
@@ -27,7 +27,7 @@ const limits: StreamLimits = { maxAgeMs: 3_600_000, maxBytes: -1, duplicateWindo
 
 let server: NatsServer;
 let nc: NatsConnection;
-const services: Service[] = [];
+const services: EngineRole[] = [];
 
 beforeAll(async () => {
   server = await startNats({ config: `max_payload: ${maxPayload}\n` });
@@ -65,7 +65,7 @@ template = "{meta:file}"
 async function start(dir: string, flags: string[] = [], clock?: Clock) {
   const events = new EngineEvents();
   const log = new EventLog(events);
-  const service = await startService(testConfig(server.url, dir, flags), dir, events, clock ? { clock } : {});
+  const service = await startEngine(testConfig(server.url, dir, flags), dir, events, clock ? { clock } : {});
   services.push(service);
   return { service, log };
 }

@@ -3,7 +3,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Service, startService } from "../../cmd/taskmaster/service.ts";
+import { type EngineRole, startEngine } from "../../cmd/taskmaster/engine.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
 import { type Result, taskJson } from "../../internal/task/index.ts";
@@ -13,7 +13,7 @@ import { EventLog, testConfig, workflowDir } from "./harness.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
-let service: Service | undefined;
+let service: EngineRole | undefined;
 
 beforeAll(async () => {
   server = await startNats();
@@ -49,7 +49,7 @@ async function start(flags: string[] = []) {
   const dir = workflowDir({ "wf.toml": workflow });
   const events = new EngineEvents();
   const log = new EventLog(events);
-  service = await startService(testConfig(server.url, dir, flags), dir, events);
+  service = await startEngine(testConfig(server.url, dir, flags), dir, events);
   return { log, svc: service };
 }
 
@@ -66,7 +66,7 @@ const doneOf = (id: string, result: Result, info = "") =>
     }),
   );
 
-async function settled(svc: Service): Promise<void> {
+async function settled(svc: EngineRole): Promise<void> {
   const jsm = await jetstreamManager(nc);
   await waitFor(
     async () => {

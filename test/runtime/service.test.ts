@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cronBucket, type Service, startService } from "../../cmd/taskmaster/service.ts";
+import { cronBucket, type EngineRole, startEngine } from "../../cmd/taskmaster/engine.ts";
 import { connectNats, kvSlotStore } from "../../internal/bus/index.ts";
 import { type Clock, manualClock } from "../../internal/clock/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
@@ -25,7 +25,7 @@ import {
 
 let server: NatsServer;
 let nc: NatsConnection;
-let service: Service | undefined;
+let service: EngineRole | undefined;
 let workers: Worker[] = [];
 
 beforeAll(async () => {
@@ -71,7 +71,7 @@ async function start(files: Record<string, string>, flags: string[] = [], clock?
   const dir = workflowDir(files);
   const events = new EngineEvents();
   const log = new EventLog(events);
-  service = await startService(testConfig(server.url, dir, flags), dir, events, clock ? { clock } : {});
+  service = await startEngine(testConfig(server.url, dir, flags), dir, events, clock ? { clock } : {});
   return { dir, log, svc: service, events };
 }
 
@@ -225,7 +225,7 @@ describe("the service", () => {
 
   it("refuses to start when a task subject is one of its own", async () => {
     const dir = workflowDir({ "w.toml": '[[phase]]\ntask = "done"\nrule = "cron=@daily"\n' });
-    await expect(startService(testConfig(server.url, dir), dir)).rejects.toThrow(
+    await expect(startEngine(testConfig(server.url, dir), dir)).rejects.toThrow(
       'w.toml: done: its subject "done" is the done_topic; rename the topic',
     );
   });
@@ -235,7 +235,7 @@ describe("the service", () => {
     ["taskmaster.control.reload", "taskmaster's reload request subject"],
   ])("refuses to start when a task subject is %s", async (topic, name) => {
     const dir = workflowDir({ "w.toml": `[[phase]]\ntask = "${topic}"\nrule = "cron=@daily"\n` });
-    await expect(startService(testConfig(server.url, dir), dir)).rejects.toThrow(
+    await expect(startEngine(testConfig(server.url, dir), dir)).rejects.toThrow(
       `w.toml: ${topic}: its subject "${topic}" is the ${name}; rename the topic`,
     );
   });

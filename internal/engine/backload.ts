@@ -1,10 +1,9 @@
 /**
- * Backloads for the API, the I/O around the pure planner: the meta-file read without blocking, the tasks counted and
- * only the page asked for made, and an executed backload published a chunk at a time, with a turn of the event loop
- * between chunks, so that probes, pages and scheduling go on while 100 000 tasks are made and sent.
+ * Backloads, the I/O around the pure planner: the meta-files read without blocking, the tasks counted and only the
+ * page asked for made, and an executed backload published a chunk at a time, with a turn of the event loop between
+ * chunks, so that probes, pages and scheduling go on while 100 000 tasks are made and sent.
  */
-import { type BackloadResult, BackloadUnavailable, type Page } from "../../handler/index.ts";
-import { InputError } from "../../internal/errors/index.ts";
+import { InputError } from "../errors/index.ts";
 import {
   type BackloadRequest,
   type BackloadSlots,
@@ -13,24 +12,45 @@ import {
   type PlanContext,
   parseBackloadRequest,
   prepareBackload,
-} from "../../internal/plan/index.ts";
-import type { Snapshot } from "../../internal/workflow/index.ts";
+} from "../plan/index.ts";
+import type { Snapshot } from "../workflow/index.ts";
 
 /** How many tasks are made and published between two turns of the event loop. */
 const chunk = 1000;
 
 export interface BackloadRunnerDeps {
-  readonly snapshot: () => Snapshot | null;
+  /** The workflows in use; throws when there are none yet (the caller says how that is answered). */
+  readonly snapshot: () => Snapshot;
   /** The planning context with these meta-files read (without blocking), as the engine reads them. */
   readonly context: (metaFiles: readonly string[]) => Promise<PlanContext>;
   /** Publishes through the runtime's path; resolves once all is stored. */
   readonly publish: (plan: Plan) => Promise<number>;
 }
 
-export function backloadRunner(deps: BackloadRunnerDeps) {
-  return async (body: unknown, page: Page): Promise<BackloadResult> => {
+/** Which page of a backload's tasks to answer with (1-based). */
+export interface BackloadPage {
+  readonly page: number;
+  readonly size: number;
+}
+
+export interface BackloadOutcome {
+  readonly executed: boolean;
+  readonly status: readonly string[];
+  /** Every task the backload makes (or made). */
+  readonly count: number;
+  /** The page of them asked for. */
+  readonly tasks: readonly unknown[];
+}
+
+/**
+ * Runs backload requests (flowlord's body): a dry run answers with the count and the page asked for; one that says
+ * `Execute` publishes every task first. A request that cannot be read or planned throws `InputError`.
+ */
+export function backloadRunner(
+  deps: BackloadRunnerDeps,
+): (body: unknown, page: BackloadPage) => Promise<BackloadOutcome> {
+  return async (body, page) => {
     const snapshot = deps.snapshot();
-    if (!snapshot) throw new BackloadUnavailable("no workflows loaded yet: try again in a moment");
     const request = parseBackloadRequest(body);
     const ctx = await deps.context(backloadMetaFiles(snapshot, request));
     const slots = prepared(snapshot, request, ctx);
