@@ -9,8 +9,8 @@ export { measureCacheWrites } from "./bench.ts";
 export { type CacheFileState, moveCacheAside, openDatabase, probeCacheFile } from "./db.ts";
 export { CacheCorruptError } from "./failure.ts";
 export type {
-  FollowedStreams,
   FollowEvent,
+  FollowedStreams,
   FollowOptions,
   HistoryFollower,
   HistoryMode,
