@@ -14,14 +14,21 @@ export interface Parts {
 export function startingParts(onStopError: (name: string, error: Error) => void): Parts {
   const started: { readonly name: string; readonly stop: () => Promise<void> | void }[] = [];
   let stopping: Promise<void> | undefined;
+  let stopped = false;
   return {
     async start(name, start, stop) {
-      if (stopping) throw new Error(`${name}: not started, the parts are stopping`);
+      if (stopped) throw new Error(`${name}: not started, the parts are stopping`);
       const part = await start();
+      if (stopped) {
+        // Started while the others stopped: it stops at once rather than outlive them.
+        await stop(part);
+        throw new Error(`${name}: stopped at once, the parts are stopping`);
+      }
       started.push({ name, stop: () => stop(part) });
       return part;
     },
     stop() {
+      stopped = true;
       stopping ??= (async () => {
         for (const part of started.reverse()) {
           try {
