@@ -48,7 +48,7 @@ export interface Digests extends AlertService {
 }
 
 const identity = (a: AlertItem) =>
-  `${a.kind}|${a.taskId}|${a.taskType}|${a.job}|${a.info ?? ""}|${a.at.toISOString()}|${a.message}`;
+  `${a.kind}|${a.taskId}|${a.taskType}|${a.job}|${a.at.toISOString()}|${a.message}`;
 
 export async function startDigests(options: DigestsOptions): Promise<Digests> {
   const { clock } = options;
