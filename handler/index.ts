@@ -5,5 +5,6 @@
 export { createApp } from "./app.ts";
 export { type Tokens, tokenProblem } from "./auth.ts";
 export { type BackloadResult, BackloadUnavailable } from "./backload.ts";
+export type { EngineView, HistoryView, StateView } from "./deps.ts";
 export { type History, HistoryUnavailable, type Page } from "./history.ts";
 export { createStartingApp, type StartingView } from "./starting.ts";

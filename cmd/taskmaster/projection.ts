@@ -36,7 +36,7 @@ export interface Projection {
   readonly path: string;
   backups(): BackupView;
   /** Takes a backup now (the dashboard's button); rejects when there is no backup location or it fails. */
-  backupNow(): Promise<void>;
+  backupNow(): Promise<{ readonly name: string; readonly bytes: number }>;
   /** Stops the backups (taking the shutdown one), then the follower. */
   stop(): Promise<void>;
 }
@@ -112,7 +112,8 @@ export async function startProjection(deps: ProjectionDeps): Promise<Projection>
     backups: () => ({ ...view }),
     async backupNow() {
       if (!backups) throw new Error("no backup location: set cache.backup_path");
-      await backups.runNow();
+      const { name, bytes } = await backups.runNow();
+      return { name, bytes };
     },
     stop() {
       stopping ??= (async () => {
