@@ -2,6 +2,7 @@
  * The HTTP side: the JSON API and the dashboard (`createApp`), the page served while the service starts
  * (`createStartingApp`), and the interfaces through which they read the history and ask for backloads.
  */
+export type { LaunchBody, RerunResult } from "./actions.ts";
 export { createApp } from "./app.ts";
 export { type Tokens, tokenProblem } from "./auth.ts";
 export { type BackloadResult, BackloadUnavailable } from "./backload.ts";
