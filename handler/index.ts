@@ -8,4 +8,5 @@ export { type Tokens, tokenProblem } from "./auth.ts";
 export { type BackloadResult, BackloadUnavailable } from "./backload.ts";
 export type { EngineView, HistoryView, StateView } from "./deps.ts";
 export { type History, HistoryUnavailable, type Page } from "./history.ts";
+export type { LiveChange } from "./live.ts";
 export { createStartingApp, type StartingView } from "./starting.ts";
