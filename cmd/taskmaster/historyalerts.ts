@@ -2,10 +2,17 @@
  * The history's alerts: the journal's alert entries as the follower projects them (into the alerts table, and here
  * to the digests), sent to Slack on the digest schedule with the cursor in the KV bucket `taskmaster_alerts`; the
  * tasks left unfinished past `slack.task_ttl` found in the history and published as journal alert entries (the
- * message id names the task, so a second look or a second history records it once), projected like any other.
+ * message id names the task, so a second look or a second history records it once), projected like any other;
+ * likewise backups that keep failing, once per failing streak.
  */
 import type { NatsConnection } from "@nats-io/transport-node";
-import { type AlertItem, type Digests, type SlackSender, startDigests } from "../../internal/alert/index.ts";
+import {
+  type AlertItem,
+  AlertKinds,
+  type Digests,
+  type SlackSender,
+  startDigests,
+} from "../../internal/alert/index.ts";
 import type { Publisher } from "../../internal/bus/index.ts";
 import {
   alertsSince,
@@ -21,6 +28,7 @@ import {
   encodeEntry,
   journalMsgId,
   journalSubject,
+  systemAlert,
   taskAlert,
 } from "../../internal/journal/index.ts";
 import type { Task } from "../../internal/task/index.ts";
@@ -77,12 +85,25 @@ export async function startHistoryAlerts(deps: HistoryAlertDeps): Promise<Histor
     throw err;
   }
   for (const batch of early.splice(0)) digests.add(batch.alerts.map(projectedAlert), batch.replay);
+  // Backups that keep failing are worth a person's look: on the journal once per failing streak.
+  const offBackups = events.on("backupFailing", (e) => {
+    const message = `history backups keep failing (${e.attempts} attempts since ${e.since}): ${e.error.message}`;
+    const entry = systemAlert(AlertKinds.backupFailing, "backup", message);
+    deps.publisher
+      .publish(
+        journalSubject("alert"),
+        encodeEntry(entry, deps.clock.now()),
+        journalMsgId("alert", "backup", e.since),
+      )
+      .catch((error: Error) => events.emit({ type: "error", where: "recording the backup alert", error }));
+  });
   const running = digests;
   return {
     digests: running,
     slack,
     async stop() {
       off();
+      offBackups();
       await running.stop();
       await slack?.close();
     },
