@@ -325,6 +325,48 @@ describe("the pages", () => {
     const run = await (await app().request("/web/tasks/run-1", cookie)).text();
     expect(run).toContain("Run run-1");
   });
+
+  it("shows on the history's about page each engine running and the projection's lag and rebuild", async () => {
+    const engine = {
+      id: "e1",
+      host: "sched-1",
+      pid: 4242,
+      version: "1.0.0",
+      since: "2024-01-15T09:00:00.000Z",
+      nats: "connected",
+      workflows: 3,
+      phases: 9,
+      inFlight: 7,
+      oldestMs: 1200,
+      stuck: false,
+    };
+    const state = (engines: (typeof engine)[]) => () => ({
+      nats: "connected",
+      workflows: 3,
+      phases: 9,
+      ready: true,
+      startedAt: new Date(),
+      cache: { mode: "rebuilding", reason: "", pending: 900 },
+      engine: { inFlight: 7, publishing: 0, oldestMs: 1200, stuck: false },
+      engines,
+      history: {
+        mode: "rebuilding",
+        reason: "the file was corrupt",
+        since: "2024-01-15T10:00:00.000Z",
+        path: "/data/history.db",
+        behind: 900,
+        lost: 0,
+        written: 100,
+        rebuild: { done: 100, total: 1000 },
+      },
+    });
+    const about = await (await app({ state: state([engine]) }).request("/web/about", cookie)).text();
+    expect(about).toContain("sched-1 pid 4242");
+    expect(about).toContain("the file was corrupt (100 of 1000 messages)");
+    expect(about).toContain("900 messages not projected yet");
+    const none = await (await app({ state: state([]) }).request("/web/about", cookie)).text();
+    expect(none).toContain("No engine has written a heartbeat in the last 30 s");
+  });
 });
 
 describe("the OpenAPI document", () => {

@@ -143,7 +143,8 @@ export function createApp(deps: AppDeps): Hono {
 
   const refresh = async (c: Context) => {
     const r = await audited(c, deps, "reload", {}, async () => ({ ...(await deps.reload()), tasks: 0 }));
-    return c.json({ changed: r.changed, problems: r.problems.map((p) => p.message) });
+    const engines = r.engines ? { engines: r.engines } : {};
+    return c.json({ changed: r.changed, problems: r.problems.map((p) => p.message), ...engines });
   };
   // Flowlord's GETs that act (/refresh, /notify): kept for its clients, refused from other pages, and admin's once
   // there is an admin token (with none, the read role, as flowlord had it).
@@ -151,6 +152,12 @@ export function createApp(deps: AppDeps): Hono {
   app.post("/api/v1/refresh", admin, refresh);
   app.get("/refresh", sameOriginOnly, flowlordAct, refresh);
 
+  app.post("/api/v1/backup", admin, async (c) => {
+    const backupNow = deps.backupNow;
+    if (!backupNow) return c.json({ error: "no backups here" }, 404);
+    const r = await audited(c, deps, "backup", {}, async () => ({ ...(await backupNow()), tasks: 0 }));
+    return c.json({ name: r.name, bytes: r.bytes });
+  });
   mountBackload(app, deps, read, admin);
   mountActions(app, deps, read, admin);
   mountFlowlord(

@@ -25,6 +25,37 @@ export interface StateView {
     readonly oldestMs: number;
     readonly stuck: boolean;
   };
+  /** Served by the history: the engines whose heartbeats are current (the `engine` figures above sum them). */
+  readonly engines?: readonly EngineView[];
+  /** Served by the history: its projection of the streams. */
+  readonly history?: HistoryView;
+}
+
+/** An engine as its heartbeat tells it. */
+export interface EngineView {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly version: string;
+  readonly since: string;
+  readonly nats: string;
+  readonly workflows: number;
+  readonly phases: number;
+  readonly inFlight: number;
+  readonly oldestMs: number;
+  readonly stuck: boolean;
+}
+
+/** The history's projection: its mode, how far behind the streams it is, a rebuild's progress, messages lost. */
+export interface HistoryView {
+  readonly mode: string;
+  readonly reason: string;
+  readonly since: string;
+  readonly path: string;
+  readonly behind: number;
+  readonly lost: number;
+  readonly written: number;
+  readonly rebuild?: { readonly done: number; readonly total: number };
 }
 
 /** What the about page shows beyond the service's state; each part may be unknown. */
@@ -53,8 +84,17 @@ export interface AppDeps extends BackloadDeps, LiveDeps {
   readonly version: string;
   readonly state: () => StateView;
   readonly history: History;
-  /** Reloads the workflows now; resolves with what changed or why the new set was refused. */
-  readonly reload: () => Promise<{ changed: readonly string[]; problems: readonly { message: string }[] }>;
+  /**
+   * Reloads the workflows now; resolves with what changed or why the new set was refused (and, served by the
+   * history, what each engine answered).
+   */
+  readonly reload: () => Promise<{
+    changed: readonly string[];
+    problems: readonly { message: string }[];
+    engines?: readonly unknown[];
+  }>;
+  /** Takes a backup of the history now; rejects when there is no backup location or it fails. */
+  readonly backupNow?: () => Promise<{ readonly name: string; readonly bytes: number }>;
   /** The Prometheus text exposition of the service's counters and gauges. */
   readonly metrics?: () => string;
   /** What the about page shows beyond the state: streams, cache file, backups, alerts, recent actions. */

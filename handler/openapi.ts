@@ -219,7 +219,22 @@ export const openapi = {
     "/api/v1/refresh": {
       post: {
         summary: "reload the workflows now (admin)",
-        responses: { "200": json("`{changed, problems}`"), "403": json("needs the admin token", problem) },
+        responses: {
+          "200": json(
+            "`{changed, problems}`; served by the history, also `engines`: what each engine answered",
+          ),
+          "403": json("needs the admin token", problem),
+        },
+      },
+    },
+    "/api/v1/backup": {
+      post: {
+        summary: "take a backup of the history now (admin)",
+        responses: {
+          "200": json("`{name, bytes}`"),
+          "403": json("needs the admin token", problem),
+          "404": json("no backups here", problem),
+        },
       },
     },
     "/metrics": {

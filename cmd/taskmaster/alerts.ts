@@ -36,23 +36,7 @@ export async function startAlerting(
   cache: Cache | undefined,
   clock: Clock,
 ): Promise<Alerts> {
-  const slack = config.slack.url
-    ? createSlackSender({
-        url: config.slack.url,
-        ...(config.slack.channel ? { channel: config.slack.channel } : {}),
-        onEvent: (e) => {
-          if (e.type === "slackFailed")
-            events.emit({ type: "error", where: "slack", error: new Error(e.reason) });
-          // A refusal means a message was built beyond Slack's limits: delivered as plain text, but worth a look.
-          if (e.type === "slackRefused")
-            events.emit({
-              type: "error",
-              where: "slack",
-              error: new Error(`${e.reason}; sent again as plain text`),
-            });
-        },
-      })
-    : undefined;
+  const slack = slackSender(config, events);
   const store = cache
     ? cacheAlertStore(
         () => cache.store.database(),
@@ -85,12 +69,33 @@ export async function startAlerting(
   };
 }
 
+/** The bounded Slack sender when a webhook is configured; its failures reported as errors. */
+export function slackSender(config: Config, events: EngineEvents): SlackSender | undefined {
+  if (!config.slack.url) return undefined;
+  return createSlackSender({
+    url: config.slack.url,
+    ...(config.slack.channel ? { channel: config.slack.channel } : {}),
+    onEvent: (e) => {
+      if (e.type === "slackFailed")
+        events.emit({ type: "error", where: "slack", error: new Error(e.reason) });
+      // A refusal means a message was built beyond Slack's limits: delivered as plain text, but worth a look.
+      if (e.type === "slackRefused")
+        events.emit({
+          type: "error",
+          where: "slack",
+          error: new Error(`${e.reason}; sent again as plain text`),
+        });
+    },
+  });
+}
+
 /** The dashboard's pages as people reach them: `host`, the port of `http.listen`, `/web` (the digest adds `/alerts`). */
 export function dashboardUrl(config: Config): string {
   return `http://${config.host}:${config.http.address.port}/web`;
 }
 
-async function kvCursor(nc: NatsConnection, replicas: number): Promise<DigestCursor | undefined> {
+/** The last digest's time in the KV bucket `taskmaster_alerts`; undefined when the bucket cannot be made. */
+export async function kvCursor(nc: NatsConnection, replicas: number): Promise<DigestCursor | undefined> {
   try {
     const kv = await new Kvm(nc).create(alertBucket, { history: 1, replicas });
     return {
@@ -120,7 +125,7 @@ function alertRecord(a: AlertItem) {
   };
 }
 
-function alertItem(r: AlertRow): AlertItem {
+export function alertItem(r: AlertRow): AlertItem {
   return {
     kind: r.kind,
     taskId: r.taskId,
@@ -132,7 +137,7 @@ function alertItem(r: AlertRow): AlertItem {
   };
 }
 
-function taskOf(r: {
+export function taskOf(r: {
   id: string;
   type: string;
   job: string;

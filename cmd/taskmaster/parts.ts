@@ -33,6 +33,24 @@ export class Parts {
   }
 
   /**
+   * Starts a part and records it. A part that finishes starting after the parts began to stop is stopped at once
+   * (it would outlive the others), and the start rejects.
+   */
+  async start<T>(
+    name: string,
+    start: () => Promise<T> | T,
+    stop: (part: T) => Promise<void> | void,
+  ): Promise<T> {
+    if (this.#stopping !== undefined) throw new Error(`${name}: not started, the parts are stopping`);
+    const part = await start();
+    if (this.#stopping !== undefined) {
+      await stop(part);
+      throw new Error(`${name}: stopped at once, the parts are stopping`);
+    }
+    return this.add(name, part, stop);
+  }
+
+  /**
    * Stops every part, the last started first, each one even when an earlier stop failed; rejects with a `StopError`
    * naming what failed. Idempotent: a second call waits for the first.
    */

@@ -3,7 +3,7 @@
  * and what waits for its consumer, the cache file and its mode, the last backup, the alert digest's frequency, the
  * latest actions people took (the audit trail), and the configuration with secrets hidden.
  */
-import type { AboutInfo, StateView } from "../deps.ts";
+import type { AboutInfo, EngineView, HistoryView, StateView } from "../deps.ts";
 import { Badge, duration, Layout, when } from "./layout.tsx";
 
 export const noAbout: AboutInfo = {
@@ -92,6 +92,9 @@ export function AboutPage(props: {
         </tbody>
       </table>
 
+      {s.engines ? <EnginesTable engines={s.engines} /> : null}
+      {s.history ? <HistoryTable history={s.history} /> : null}
+
       <h2>Streams</h2>
       <div class="scroll">
         <table>
@@ -167,5 +170,79 @@ export function AboutPage(props: {
       <p class="muted">Secrets are hidden.</p>
       <pre>{JSON.stringify(props.config, null, 2)}</pre>
     </Layout>
+  );
+}
+
+/** The engines running, as their heartbeats tell them (served by the history). */
+function EnginesTable(props: { engines: readonly EngineView[] }) {
+  return (
+    <>
+      <h2>Engines</h2>
+      {props.engines.length === 0 ? (
+        <p class="error">No engine has written a heartbeat in the last 30 s: nothing is scheduling.</p>
+      ) : (
+        <div class="scroll">
+          <table id="engines">
+            <thead>
+              <tr>
+                <th>engine</th>
+                <th>since (UTC)</th>
+                <th>NATS</th>
+                <th>workflows</th>
+                <th>in flight</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.engines.map((e) => (
+                <tr>
+                  <td>
+                    {e.host} pid {e.pid} <span class="muted">{e.version}</span>
+                  </td>
+                  <td>{when(e.since)}</td>
+                  <td>
+                    <Badge value={e.nats === "connected" ? "ok" : "error"} /> {e.nats}
+                  </td>
+                  <td>
+                    {e.workflows} workflows, {e.phases} phases
+                  </td>
+                  <td>
+                    {e.stuck ? <Badge value="error" /> : null} {e.inFlight} (oldest {duration(e.oldestMs)})
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** The history's projection of the streams. */
+function HistoryTable(props: { history: HistoryView }) {
+  const h = props.history;
+  return (
+    <>
+      <h2>History</h2>
+      <table id="history">
+        <tbody>
+          <Row name="mode">
+            <Badge value={h.mode === "ok" ? "ok" : h.mode === "degraded" ? "error" : "warn"} /> {h.mode}{" "}
+            {h.reason}
+            {h.rebuild ? ` (${h.rebuild.done} of ${h.rebuild.total} messages)` : ""}
+          </Row>
+          <Row name="behind">{h.behind} messages not projected yet</Row>
+          <Row name="written">{h.written} rows since start</Row>
+          <Row name="lost">
+            {h.lost === 0 ? (
+              "none"
+            ) : (
+              <span class="error">{h.lost} messages dropped by a stream before read</span>
+            )}
+          </Row>
+          <Row name="file">{h.path}</Row>
+        </tbody>
+      </table>
+    </>
   );
 }

@@ -8,6 +8,7 @@ export { escapeMrkdwn } from "./blocks.ts";
 export { printDates } from "./dates.ts";
 export type { AlertItem, DigestInput, Resolved, RunningState } from "./digest.ts";
 export { buildDigest, buildImmediate, buildRunning } from "./digest.ts";
+export { type Digests, type DigestsOptions, type RecordedAlerts, startDigests } from "./digests.ts";
 export type { DigestDecision, DigestSchedule, DigestScheduleOptions } from "./schedule.ts";
 export { createDigestSchedule } from "./schedule.ts";
 export type { AlertService, AlertServiceOptions, AlertStore, DigestCursor } from "./service.ts";
