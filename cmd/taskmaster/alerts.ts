@@ -1,73 +1,22 @@
 /**
- * Alerts, wired into the service: recorded in the cache (when there is one), digested on the Slack schedule, sent
- * through the bounded Slack sender when a webhook is configured; the last digest's time in the KV bucket
- * `taskmaster_alerts`, so a restart sends only what was not sent.
+ * What both the alert digests and the history share of alerting: the bounded Slack sender built from the config, the
+ * dashboard's address for links, the last digest's time in the KV bucket `taskmaster_alerts` (so a restart sends only
+ * what was not sent), and an alert row as the digest reads it.
  */
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
   type AlertItem,
-  type AlertService,
-  cacheAlertStore,
   createSlackSender,
   type DigestCursor,
   type SlackSender,
-  startAlerts,
 } from "../../internal/alert/index.ts";
-import { type AlertRow, alertsSince, unfinishedBetween } from "../../internal/cache/index.ts";
-import type { Clock } from "../../internal/clock/index.ts";
+import type { AlertRow } from "../../internal/cache/index.ts";
 import type { Config } from "../../internal/config/index.ts";
 import type { EngineEvents } from "../../internal/engine/index.ts";
 import type { Task } from "../../internal/task/index.ts";
-import type { Cache } from "./cache.ts";
 
 export const alertBucket = "taskmaster_alerts";
-
-export interface Alerts {
-  readonly service: AlertService;
-  readonly slack: SlackSender | undefined;
-  stop(): Promise<void>;
-}
-
-export async function startAlerting(
-  config: Config,
-  nc: NatsConnection,
-  events: EngineEvents,
-  cache: Cache | undefined,
-  clock: Clock,
-): Promise<Alerts> {
-  const slack = slackSender(config, events);
-  const store = cache
-    ? cacheAlertStore(
-        () => cache.store.database(),
-        (a) => cache.store.alertRaised(alertRecord(a)),
-        {
-          alertsSince: (db, iso) => alertsSince(db, iso).map(alertItem),
-          unfinished: (db, since, before) => unfinishedBetween(db, since, before).map(taskOf),
-        },
-      )
-    : undefined;
-  const service = await startAlerts({
-    events,
-    store,
-    cursor: await kvCursor(nc, config.streams.replicas),
-    send: slack ? (m) => slack.send(m) : undefined,
-    prefix: config.slack.prefix,
-    dashboardUrl: dashboardUrl(config),
-    minFrequencyMs: config.slack.minFrequency,
-    maxFrequencyMs: config.slack.maxFrequency,
-    taskTtlMs: config.slack.taskTtl,
-    clock,
-  });
-  return {
-    service,
-    slack,
-    async stop() {
-      await service.stop();
-      await slack?.close();
-    },
-  };
-}
 
 /** The bounded Slack sender when a webhook is configured; its failures reported as errors. */
 export function slackSender(config: Config, events: EngineEvents): SlackSender | undefined {
@@ -110,19 +59,6 @@ export async function kvCursor(nc: NatsConnection, replicas: number): Promise<Di
   } catch {
     return undefined;
   }
-}
-
-function alertRecord(a: AlertItem) {
-  return {
-    kind: a.kind,
-    taskId: a.taskId,
-    taskType: a.taskType,
-    job: a.job,
-    info: a.info ?? "",
-    msg: a.message,
-    dataTime: a.dataTime?.toISOString() ?? "",
-    created: a.at.toISOString(),
-  };
 }
 
 export function alertItem(r: AlertRow): AlertItem {

@@ -3,8 +3,8 @@ import { type ManualClock, manualClock } from "../clock/index.ts";
 import type { Task } from "../task/index.ts";
 import type { SlackMessage } from "./blocks.ts";
 import type { AlertItem } from "./digest.ts";
+import type { DigestCursor } from "./digests.ts";
 import { type Digests, startDigests } from "./digests.ts";
-import type { DigestCursor } from "./service.ts";
 
 const minute = 60_000;
 let digests: Digests | undefined;

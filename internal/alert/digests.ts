@@ -14,8 +14,20 @@ import type { Task } from "../task/index.ts";
 import type { SlackMessage } from "./blocks.ts";
 import { type AlertItem, buildDigest, buildImmediate } from "./digest.ts";
 import { createDigestSchedule } from "./schedule.ts";
-import type { AlertService, DigestCursor } from "./service.ts";
 import { AlertKinds, incompleteAlert } from "./sources.ts";
+
+/** The last digest's time, kept where it survives a restart. */
+export interface DigestCursor {
+  get(): Promise<string | null>;
+  set(iso: string): Promise<void>;
+}
+
+export interface AlertService {
+  state(): { readonly pending: number; readonly frequencyMs: number; readonly lastDigest: string | null };
+  /** Runs one digest check now (tests, the dashboard's button). */
+  check(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 /** What the history holds: the alerts recorded, and the tasks not finished. */
 export interface RecordedAlerts {
