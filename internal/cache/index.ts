@@ -8,6 +8,16 @@ export { recentActions } from "./actions.ts";
 export { measureCacheWrites } from "./bench.ts";
 export { type CacheFileState, moveCacheAside, openDatabase, probeCacheFile } from "./db.ts";
 export { CacheCorruptError } from "./failure.ts";
+export type {
+  FollowEvent,
+  FollowedStreams,
+  FollowOptions,
+  HistoryFollower,
+  HistoryMode,
+  HistoryState,
+  ProjectedBatch,
+} from "./follow.ts";
+export { startFollower } from "./follower.ts";
 export type { BeforeOpen } from "./open.ts";
 export { phaseRecords, projectEvents } from "./projection.ts";
 export {
