@@ -32,8 +32,6 @@ import { recycleBefore } from "./retention.ts";
 const batchMessages = 2000;
 const batchBytes = 8 * 1024 * 1024;
 const batchWaitMs = 50;
-/** The readers pull ahead of the writing by at most one more batch. */
-const aheadMessages = 2 * batchMessages;
 /** How often the streams' last sequences are looked at (how far behind the history is, what they dropped). */
 const lookEveryMs = 1000;
 /** How often a missing stream is looked for, and a failed consumer made again. */
@@ -90,7 +88,6 @@ class Follower implements HistoryFollower {
   #cancelRetry: (() => void) | undefined;
   readonly #stopTimers: (() => void)[] = [];
   readonly #listeners = new Set<(batch: ProjectedBatch) => void>();
-  #roomWaiters: (() => void)[] = [];
   #waiters: CaughtUpWaiter[] = [];
 
   constructor(options: FollowOptions) {
@@ -249,7 +246,6 @@ class Follower implements HistoryFollower {
         onMessage: (m) => {
           if (generation === this.#generation) this.#take(c, m);
         },
-        room: () => this.#room(),
         retryMs: streamRetryMs,
         onError: () => {
           // The reader makes its consumer again; the lag (`behind`) shows a stream that stays unreadable.
@@ -261,22 +257,12 @@ class Follower implements HistoryFollower {
   async #stopReaders(): Promise<void> {
     this.#generation++;
     const readers = this.#readers.splice(0);
-    this.#releaseRoom();
     await Promise.all(readers.map((r) => r.stop()));
   }
 
   #take(c: Cursor, m: Parameters<Batch["take"]>[1]): void {
     this.#batch.take(c, m);
     this.#scheduleFlush();
-  }
-
-  #room(): Promise<void> {
-    if (this.#batch.messages < aheadMessages && this.#batch.bytes < batchBytes) return Promise.resolve();
-    return new Promise((resolve) => this.#roomWaiters.push(resolve));
-  }
-
-  #releaseRoom(): void {
-    for (const resolve of this.#roomWaiters.splice(0)) resolve();
   }
 
   #scheduleFlush(): void {
@@ -311,7 +297,6 @@ class Follower implements HistoryFollower {
       return;
     }
     for (const c of this.#cursors) c.committed = { seq: c.read, lost: c.lost };
-    this.#releaseRoom();
     for (const gap of batch.gaps) this.#emit({ type: "lost", ...gap });
     this.#project(batch);
     this.#progress();
