@@ -2,7 +2,7 @@
  * The history as a projection of the streams, against a real nats-server: what each stream's messages become, a
  * restart mid-burst, a rebuild from nothing, a corrupt file, a full disk and messages a stream dropped unread.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -357,6 +357,29 @@ describe("the history follower", () => {
     expect(f.follower.state().mode).toBe("ok");
     const c = { ...counts(f.db()), actions: 0 };
     expect({ tasks: c.tasks, alerts: c.alerts }).toEqual({ tasks: 2001, alerts: 100 });
+  });
+
+  it("reopens on a restored backup and catches up from the positions the backup holds", async () => {
+    const h = await streams();
+    const path = dbPath();
+    const f = await follow(h, path);
+    const send = (from: number, to: number) =>
+      pipelined(to - from, async (i) => {
+        await publishTask(publisher, h, from + i);
+        await publishEntry(publisher, h, { ...(facts[0] as JournalFact) }, at, `a${from + i}`);
+      });
+    await send(0, 100);
+    await f.follower.caughtUp();
+    const backup = `${path}.backup`;
+    await f.db().backup(backup);
+    await send(100, 250);
+    await f.follower.caughtUp();
+    await f.follower.reopen((target) => copyFileSync(backup, target));
+    expect(f.follower.state().positions[h.streams.tasks]).toBe(100);
+    await f.follower.caughtUp();
+    const c = counts(f.db());
+    expect({ tasks: c.tasks, alerts: c.alerts }).toEqual({ tasks: 250, alerts: 250 });
+    expect(f.follower.state().mode).toBe("ok");
   });
 
   it("counts the messages a stream dropped before they were read as lost", async () => {
