@@ -17,7 +17,7 @@ export type {
   HistoryState,
   ProjectedBatch,
 } from "./follow.ts";
-export { startFollower } from "./followpending.ts";
+export { startFollower } from "./follower.ts";
 export type { BeforeOpen } from "./open.ts";
 export { phaseRecords, projectEvents } from "./projection.ts";
 export {

@@ -14,9 +14,9 @@ import {
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { parseMeta, parseTask, type Task } from "../task/index.ts";
+import { actionOf, kindOf } from "./entries.ts";
 import { dataTimeOf, doneRecord } from "./taskrecord.ts";
 import type { CacheSink } from "./thread.ts";
-import type { ActionRecord, TaskKind } from "./types.ts";
 
 export interface RebuildStreams {
   readonly tasks: string;
@@ -87,34 +87,8 @@ export async function rebuildFromStreams(
   return { tasks, dones, actions, skipped };
 }
 
-/** What kind of emission a stored task was, from the meta taskmaster (and flowlord) writes. */
-function kindOf(meta: ReadonlyMap<string, string>): TaskKind {
-  if (meta.get("retry") === "failed") return "failed";
-  if (meta.has("retry")) return "retry";
-  if (meta.has("file")) return "file";
-  if (meta.has("cron")) return "cron";
-  return "unknown";
-}
-
 function stored(m: JsMsg): string {
   return new Date(Math.floor(m.info.timestampNanos / 1e6)).toISOString();
-}
-
-/** An audit record as the service stores it on the audit stream. */
-function actionOf(data: Uint8Array): ActionRecord {
-  const r = JSON.parse(new TextDecoder().decode(data)) as Record<string, unknown>;
-  const text = (k: string) => {
-    if (typeof r[k] !== "string") throw new Error(`audit record without ${k}`);
-    return r[k];
-  };
-  return {
-    action: text("action"),
-    actor: text("actor"),
-    detail: text("detail"),
-    outcome: text("outcome"),
-    tasks: typeof r.tasks === "number" ? r.tasks : 0,
-    at: text("at"),
-  };
 }
 
 /**

@@ -8,8 +8,9 @@ import type { Database } from "better-sqlite3";
 export type Migration = (db: Database) => void;
 
 /**
- * Tasks, files, alerts, rejected messages, the loaded phases, the calendar of days that have any, and the audit
- * trail of people's actions (retry, rerun, backload, launch, reload).
+ * Tasks, files, alerts, rejected messages, the loaded phases, the calendar of days that have any, the audit trail of
+ * people's actions (retry, rerun, backload, launch, reload), and the position of the history in each stream it is
+ * projected from (the last sequence written, and the messages the stream dropped before they were read).
  *
  * A task's index follows time, (created, id): a done always carries its task's `created`, and new tasks are created
  * now, so the index grows at its end. Task ids are random, so an index that started with the id would take every
@@ -62,6 +63,9 @@ const step1: Migration = (db) => {
       detail TEXT NOT NULL DEFAULT '{}', outcome TEXT NOT NULL, tasks INTEGER NOT NULL DEFAULT 0,
       at TEXT NOT NULL);
     CREATE INDEX actions_at ON actions(at);
+
+    CREATE TABLE positions (
+      stream TEXT PRIMARY KEY, seq INTEGER NOT NULL, lost INTEGER NOT NULL DEFAULT 0);
   `);
 };
 
