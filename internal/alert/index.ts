@@ -20,10 +20,4 @@ export type { DigestDecision, DigestSchedule, DigestScheduleOptions } from "./sc
 export { createDigestSchedule } from "./schedule.ts";
 export type { SlackEvent, SlackSender, SlackSenderOptions, SlackStats } from "./slack.ts";
 export { createSlackSender } from "./slack.ts";
-export {
-  AlertKinds,
-  alertOf,
-  cronFailedMessage,
-  incompleteAlert,
-  taskAlertItem,
-} from "./sources.ts";
+export { AlertKinds, cronFailedMessage, incompleteAlert } from "./sources.ts";

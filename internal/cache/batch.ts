@@ -4,7 +4,16 @@
  * writes the batch in one transaction with the positions it reaches.
  */
 import { type AlertEntry, decodeEntry, type JournalEntry } from "../journal/index.ts";
-import { actionOf, doneOp, entryOp, type StoredMessage, storedTimes, taskOp } from "./entries.ts";
+import {
+  actionOf,
+  alertOp,
+  doneOp,
+  entryOp,
+  impliedAlert,
+  type StoredMessage,
+  storedTimes,
+  taskOp,
+} from "./entries.ts";
 import type { StreamPosition } from "./positions.ts";
 import type { CacheOp } from "./queue.ts";
 
@@ -95,6 +104,11 @@ export class Batch {
         if (op) this.ops.push(op);
         this.entries.push(entry);
         if (entry.type === "alert") this.alerts.push(entry);
+        const implied = impliedAlert(entry);
+        if (implied) {
+          this.ops.push(alertOp(implied));
+          this.alerts.push(implied);
+        }
         return;
       }
       case "audit":

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import { encodeEntry, type JournalFact } from "../journal/index.ts";
 import { taskJson } from "../task/index.ts";
 import { Batch, cursor, reached } from "./batch.ts";
-import { actionOf, doneOp, entryOp, type StoredMessage, storedTimes, taskOp } from "./entries.ts";
+import {
+  actionOf,
+  doneOp,
+  entryOp,
+  impliedAlert,
+  type StoredMessage,
+  storedTimes,
+  taskOp,
+} from "./entries.ts";
 
 const text = new TextEncoder();
 const storedAt = Date.parse("2024-01-15T03:04:05.678Z");
@@ -189,6 +197,41 @@ describe("journal entries", () => {
       entryOp({ ...base, type: "skipped", workflow: "w", phase: "p", skipped: 1, first: "", last: "" }),
     ).toBeNull();
     expect(entryOp({ ...base, type: "reload-rejected", problems: [] })).toBeNull();
+  });
+
+  it("stand for alerts when a message was refused, slots were skipped or a reload was refused", () => {
+    const base = { v: 1 as const, at: at.toISOString() };
+    const refused = impliedAlert({
+      ...base,
+      type: "rejected",
+      subject: "done",
+      reason: "not JSON",
+      data: "{",
+    });
+    expect(refused).toMatchObject({
+      kind: "rejected-message",
+      task: { type: "done" },
+      message: "message rejected on done: not JSON",
+      at: base.at,
+    });
+    const skipped = impliedAlert({
+      ...base,
+      type: "skipped",
+      workflow: "w.toml",
+      phase: "load",
+      skipped: 3,
+      first: "",
+      last: "",
+    });
+    expect(skipped?.message).toBe("w.toml: load: 3 missed cron slot(s) skipped by the catch-up rule");
+    const reload = impliedAlert({ ...base, type: "reload-rejected", problems: ["a.toml: x: bad rule"] });
+    expect(reload).toMatchObject({
+      kind: "workflows-rejected",
+      message: "workflow reload refused: a.toml: x: bad rule",
+    });
+    expect(
+      impliedAlert({ ...base, type: "cron", workflow: "w", phase: "p", slot: "s", tasks: 1 }),
+    ).toBeNull();
   });
 });
 

@@ -8,8 +8,8 @@
  * flowlord writes it, and its phase is `type` or `type:job`.
  */
 
-import type { JournalEntry } from "../journal/index.ts";
-import { TaskHeader } from "../journal/index.ts";
+import type { AlertEntry, JournalEntry } from "../journal/index.ts";
+import { systemAlert, TaskHeader } from "../journal/index.ts";
 import { parseMeta, parseTask } from "../task/index.ts";
 import { taskTime } from "../tmpl/index.ts";
 import type { CacheOp } from "./queue.ts";
@@ -92,19 +92,7 @@ function dataTimeOf(meta: ReadonlyMap<string, string>, info: string): string {
 export function entryOp(entry: JournalEntry): CacheOp | null {
   switch (entry.type) {
     case "alert":
-      return {
-        op: "alert",
-        record: {
-          kind: entry.kind,
-          taskId: entry.task.id,
-          taskType: entry.task.type,
-          job: entry.task.job,
-          info: entry.task.info,
-          msg: entry.message,
-          dataTime: entry.task.dataTime,
-          created: entry.at,
-        },
-      };
+      return alertOp(entry);
     case "file":
       return {
         op: "file",
@@ -136,6 +124,56 @@ export function entryOp(entry: JournalEntry): CacheOp | null {
     default:
       return null;
   }
+}
+
+/**
+ * The alert an entry that is not itself an alert stands for: a refused message, missed cron slots skipped by the
+ * catch-up rule, a refused reload. Someone should look at each, so the history records and sends them as alerts.
+ */
+export function impliedAlert(entry: JournalEntry): (AlertEntry & { readonly at: string }) | null {
+  const alert = (kind: string, what: string, message: string) => ({
+    ...systemAlert(kind, what, message),
+    at: entry.at,
+  });
+  switch (entry.type) {
+    case "rejected":
+      return alert(
+        "rejected-message",
+        entry.subject,
+        `message rejected on ${entry.subject}: ${entry.reason}`,
+      );
+    case "skipped":
+      return alert(
+        "cron-skipped",
+        entry.phase,
+        `${entry.workflow}: ${entry.phase}: ${entry.skipped} missed cron slot(s) skipped by the catch-up rule`,
+      );
+    case "reload-rejected":
+      return alert(
+        "workflows-rejected",
+        "workflows",
+        `workflow reload refused: ${entry.problems.join("; ")}`,
+      );
+    default:
+      return null;
+  }
+}
+
+/** An alert entry as the alerts table holds it. */
+export function alertOp(entry: AlertEntry & { readonly at: string }): CacheOp {
+  return {
+    op: "alert",
+    record: {
+      kind: entry.kind,
+      taskId: entry.task.id,
+      taskType: entry.task.type,
+      job: entry.task.job,
+      info: entry.task.info,
+      msg: entry.message,
+      dataTime: entry.task.dataTime,
+      created: entry.at,
+    },
+  };
 }
 
 const decoder = new TextDecoder();
