@@ -335,6 +335,7 @@ class Follower implements HistoryFollower {
   }
 
   #degrade(reason: string): void {
+    if (this.#stopped) return;
     this.#setMode("degraded", reason);
     this.#cancelRetry?.();
     this.#cancelRetry = this.#clock.setTimer(this.#retryMs, () => {
