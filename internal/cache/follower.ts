@@ -24,6 +24,7 @@ import type {
   ProjectedBatch,
 } from "./follow.ts";
 import { openCache } from "./open.ts";
+import { DoneHold, type PairedMessage } from "./pairing.ts";
 import { type BatchWriter, prepareBatchWriter, readPositions } from "./positions.ts";
 import { readStream, type StreamReader } from "./reader.ts";
 import { recycleBefore } from "./retention.ts";
@@ -37,6 +38,8 @@ const lookEveryMs = 1000;
 /** How often a missing stream is looked for, and a failed consumer made again. */
 const streamRetryMs = 1000;
 const recycleEveryMs = 24 * 60 * 60 * 1000;
+/** Done messages held back at most until their tasks are read (`pairing.ts`). */
+const maxHeldDones = 20_000;
 
 /** Starts following; resolves once the file was opened (or found unusable: then degraded, retrying). */
 export async function startFollower(options: FollowOptions): Promise<HistoryFollower> {
@@ -44,6 +47,9 @@ export async function startFollower(options: FollowOptions): Promise<HistoryFoll
   await follower.start();
   return follower;
 }
+
+/** A message as the readers hand it over. */
+type TakenMessage = Parameters<Batch["take"]>[1] & PairedMessage;
 
 interface Rebuild {
   /** Each cursor's position when the replay began, and the stream's last sequence then. */
@@ -69,6 +75,7 @@ class Follower implements HistoryFollower {
   #db: Database | null = null;
   #writer: BatchWriter | null = null;
   #batch = new Batch();
+  readonly #held = new DoneHold<TakenMessage>(maxHeldDones);
   #readers: StreamReader[] = [];
   /** Bumped whenever the readers stop: messages of an older generation are not taken. */
   #generation = 0;
@@ -244,7 +251,7 @@ class Follower implements HistoryFollower {
         stream: c.name,
         after: c.committed.seq,
         onMessage: (m) => {
-          if (generation === this.#generation) this.#take(c, m);
+          if (generation === this.#generation) this.#read(c, m);
         },
         retryMs: streamRetryMs,
         onError: () => {
@@ -256,11 +263,27 @@ class Follower implements HistoryFollower {
 
   async #stopReaders(): Promise<void> {
     this.#generation++;
+    this.#held.clear();
     const readers = this.#readers.splice(0);
     await Promise.all(readers.map((r) => r.stop()));
   }
 
-  #take(c: Cursor, m: Parameters<Batch["take"]>[1]): void {
+  /** A message read: a done waits until its task is read (`pairing.ts`), the rest are taken at once. */
+  #read(c: Cursor, m: TakenMessage): void {
+    if (c.role === "done") {
+      for (const d of this.#held.done(m)) this.#take(c, d);
+      return;
+    }
+    this.#take(c, m);
+    if (c.role === "tasks") this.#release(this.#held.task(m));
+  }
+
+  #release(dones: readonly TakenMessage[]): void {
+    const c = this.#cursors.find((x) => x.role === "done");
+    if (c) for (const d of dones) this.#take(c, d);
+  }
+
+  #take(c: Cursor, m: TakenMessage): void {
     this.#batch.take(c, m);
     this.#scheduleFlush();
   }
@@ -325,6 +348,7 @@ class Follower implements HistoryFollower {
       c.lost = c.committed.lost;
     }
     this.#batch = new Batch();
+    this.#held.clear();
     const reason = describe(failure, path, "writing");
     void this.#exclusive(async () => {
       await this.#stopReaders();
@@ -410,6 +434,7 @@ class Follower implements HistoryFollower {
         this.#last.set(c.name, last);
         if (!this.#looked) c.startLast = last;
         if (!info || generation !== this.#generation || !this.#writer) return;
+        if (c.role === "tasks") this.#release(this.#held.tasksAtEnd(c.read >= last));
         if (info.state.first_seq > c.read + 1) {
           this.#batch.skip(c, info.state.first_seq - 1);
           this.#scheduleFlush();
