@@ -47,7 +47,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** Taskmaster with the burst's workers already listening (the first batch comes at once). */
 async function started(dir: string): Promise<TaskmasterProcess> {
+  const workers = burstWorkers(nc);
+  cleanups.push(() => Promise.all(workers.map((w) => w.stop())));
   const p = await startTaskmaster(server.url, dir, burstFlags);
   cleanups.push(async () => {
     if (p.child.exitCode === null && p.child.signalCode === null) await p.kill("SIGKILL");
@@ -55,14 +58,10 @@ async function started(dir: string): Promise<TaskmasterProcess> {
   return p;
 }
 
-/** The burst's workers and file messages, stopped after the test. */
+/** The burst's file messages, stopped after the test. */
 function burst() {
-  const workers = burstWorkers(nc);
   const files = fileArrivals(nc);
-  cleanups.push(async () => {
-    await files.stop();
-    await Promise.all(workers.map((w) => w.stop()));
-  });
+  cleanups.push(() => files.stop());
   return files;
 }
 
