@@ -133,8 +133,8 @@ async function startHistory(
     signal: stopping,
   });
   if (!started) return null;
+  // Its port was sent to the parent as soon as it listened (startHistoryRole), before NATS was waited for.
   if (process.send) {
-    process.send({ type: "listening", port: Number(new URL(started.url).port) });
     process.once("disconnect", () => {
       log.warn("the engine process is gone; stopping");
       process.kill(process.pid, "SIGTERM");
