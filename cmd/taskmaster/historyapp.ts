@@ -56,6 +56,7 @@ export function historyApp(deps: HistoryAppDeps) {
         natsConnected: deps.state().nats === "connected" ? 1 : 0,
         mode: f.mode,
         behind: f.behind,
+        positions: f.positions,
         written: f.written,
         lost: f.lost,
         rebuild: f.rebuild,

@@ -7,6 +7,7 @@ describe("the history's metrics", () => {
       natsConnected: 1,
       mode: "rebuilding",
       behind: 4000,
+      positions: { TASKMASTER_TASKS: 120, TASKMASTER_DONE: 80 },
       written: 12_000,
       lost: 3,
       rebuild: { done: 6000, total: 10_000 },
@@ -19,6 +20,9 @@ describe("the history's metrics", () => {
     expect(text).toContain('taskmaster_history_mode{mode="ok"} 0\n');
     expect(text).toContain("taskmaster_history_behind_messages 4000\n");
     expect(text).toContain(
+      'taskmaster_history_position{stream="TASKMASTER_TASKS"} 120\ntaskmaster_history_position{stream="TASKMASTER_DONE"} 80\n',
+    );
+    expect(text).toContain(
       "# TYPE taskmaster_history_rows_written_total counter\ntaskmaster_history_rows_written_total 12000\n",
     );
     expect(text).toContain("taskmaster_history_rebuild_done_messages 6000\n");
@@ -26,6 +30,6 @@ describe("the history's metrics", () => {
     expect(text).toContain("taskmaster_history_lost_messages 3\n");
     expect(text).toContain("taskmaster_engines 2\n");
     for (const line of text.split("\n").filter((l) => l !== "" && !l.startsWith("#")))
-      expect(line).toMatch(/^taskmaster_[a-z_]+(\{[a-z]+="[a-z]+"\})? \d+$/);
+      expect(line).toMatch(/^taskmaster_[a-z_]+(\{[a-z]+="[A-Za-z_]+"\})? \d+$/);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The history's gauges for Prometheus: its connection, the projection (mode, lag in messages, rows written, messages
+ * The history's gauges for Prometheus: its connection, the projection (mode, lag in messages, each stream's
+ * position, rows written, messages
  * the streams dropped before it read them, a rebuild's progress), the backups, the alerts waiting for the digest and
  * the engines whose heartbeats are current. Pure: the history hands over what it reads.
  */
@@ -9,6 +10,8 @@ export interface HistoryGauges {
   /** starting, rebuilding, ok, degraded or stopped. */
   readonly mode: string;
   readonly behind: number;
+  /** Each stream's last sequence the history has projected (and stored with its rows), by stream name. */
+  readonly positions: Readonly<Record<string, number>>;
   readonly written: number;
   readonly lost: number;
   readonly rebuild?: { readonly done: number; readonly total: number } | undefined;
@@ -41,6 +44,14 @@ export function renderHistoryMetrics(g: HistoryGauges): string {
       "taskmaster_history_behind_messages",
       "Messages the streams held at the last look that the history has not projected yet (its lag).",
       g.behind,
+    ),
+    ...metric(
+      "taskmaster_history_position",
+      "gauge",
+      "The last sequence of each stream the history has projected (its lag in time: when the next was stored).",
+      Object.entries(g.positions).map(
+        ([stream, seq]) => `taskmaster_history_position{stream="${stream}"} ${seq}`,
+      ),
     ),
     ...metric(
       "taskmaster_history_rows_written_total",

@@ -4,8 +4,9 @@
  * taskmaster's (the order alternates from round to round), and prints both ratios with the load average, then the
  * median and the range of each ratio: the machine is shared, and one round alone says little.
  *
- * BENCH_CACHE=1 gives taskmaster its SQLite cache, as in `make bench`; BENCH_PROFILE=DIR writes a CPU profile of each
- * taskmaster process into DIR (`node --cpu-prof`).
+ * taskmaster runs as the engine alone (`--role engine`); BENCH_HISTORY=1 runs it in role all, with its history process
+ * beside it, as in `make bench`. BENCH_PROFILE=DIR writes a CPU profile of each taskmaster (engine) process into DIR
+ * (`node --cpu-prof`).
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +19,7 @@ import { type FileRun, fileRun } from "./fileintake.ts";
 import { percentile, spawnLogged, spawnTaskmaster, stop } from "./processes.ts";
 
 const rounds = Number(process.argv[2] ?? 3);
-const withCache = process.env.BENCH_CACHE === "1";
+const withHistory = process.env.BENCH_HISTORY === "1";
 const profileDir = process.env.BENCH_PROFILE;
 
 const server = await startNats();
@@ -49,13 +50,14 @@ async function taskmasterRound(round: number): Promise<FileRun> {
   const workflow = `[[phase]]\ntask = "ingest"\nrule = "files=${landing}/*.csv"\ntemplate = "{meta:file}"\n`;
   // No settle time: the relay does not wait for a file to be complete either.
   const args = ["run", "--nats.url", server.url, "--workflow", workflowDir({ "files.toml": workflow })];
-  const cache = withCache ? join(temp("cache"), "cache.db") : "";
-  args.push("--files.settle", "0s", "--cache.path", cache, "--http.listen", "127.0.0.1:0");
+  const role = withHistory ? "all" : "engine";
+  args.push("--role", role, "--files.settle", "0s", "--cache.path", join(temp("history"), "history.db"));
+  args.push("--http.listen", "127.0.0.1:0");
   const ready = '"taskmaster running"';
   // Profiled, node runs the command with the flag (node refuses it in NODE_OPTIONS), without its first line's.
   const taskmaster =
     profileDir === undefined
-      ? await spawnTaskmaster(args, ready)
+      ? (await spawnTaskmaster(args, ready)).process
       : await spawnLogged(
           ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "cmd/taskmaster/bin.js", ...args],
           ready,

@@ -12,28 +12,63 @@ const repo = fileURLToPath(new URL("../..", import.meta.url));
 
 /** `node ARGS` in the repository, resolved once its standard output contains `ready`. */
 export function spawnLogged(args: string[], ready: string): Promise<ChildProcess> {
-  return spawnReady(process.execPath, args, ready);
+  return spawnReady(process.execPath, args, ready).then((s) => s.process);
 }
 
-/** The taskmaster command as `make bench` builds it into dist/, run as a user runs it. */
-export function spawnTaskmaster(args: string[], ready: string): Promise<ChildProcess> {
-  return spawnReady(join(repo, "dist", "taskmaster.mjs"), args, ready);
+/** A taskmaster process, and the history process beside it once that listens (role all). */
+export interface Taskmaster {
+  readonly process: ChildProcess;
+  /** The history child's pid and loopback port, from the engine's log line; never resolves for `--role engine`. */
+  readonly history: Promise<{ readonly pid: number; readonly port: number }>;
 }
 
-function spawnReady(command: string, args: string[], ready: string): Promise<ChildProcess> {
+/** The taskmaster command as `make bench` builds it into dist/, run as a user runs it (with `--log.format json`). */
+export function spawnTaskmaster(args: string[], ready: string): Promise<Taskmaster> {
+  return spawnReady(join(repo, "dist", "taskmaster.mjs"), args, ready, "history process listening");
+}
+
+interface Spawned {
+  readonly process: ChildProcess;
+  readonly history: Promise<{ readonly pid: number; readonly port: number }>;
+}
+
+/**
+ * Resolves once the output contains `ready`. With `historyLine`, the output is also read line by line until a JSON
+ * line with that message (its `pid` and `port`) came, whichever of the two comes first.
+ */
+function spawnReady(command: string, args: string[], ready: string, historyLine?: string): Promise<Spawned> {
   const child = spawn(command, args, { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
+  let found: (h: { pid: number; port: number }) => void = () => {};
+  const history = new Promise<{ pid: number; port: number }>((resolve) => {
+    found = resolve;
+  });
   return new Promise((resolve, reject) => {
     let out = "";
+    let lines = "";
     let started = false;
-    // Once it is ready its output is still read (a full pipe would stop it), but no longer kept and searched: that
-    // grew with every line it logs, and searching it took this process's CPU from the figures it measures.
+    let watching = historyLine !== undefined;
+    // Once it is ready (and its history found) its output is still read (a full pipe would stop it), but no longer
+    // kept and searched: that grew with every line it logs, and searching it took this process's CPU from the figures.
     child.stdout?.on("data", (c: Buffer) => {
+      if (watching) {
+        lines += c.toString();
+        const complete = lines.split("\n");
+        lines = complete.pop() ?? "";
+        for (const line of complete) {
+          if (!line.includes(historyLine as string)) continue;
+          const { pid, port } = JSON.parse(line) as { pid: number; port: number };
+          watching = false;
+          lines = "";
+          found({ pid, port });
+          break;
+        }
+      }
       if (started) return;
       out += c.toString();
       if (!out.includes(ready)) return;
       started = true;
       out = out.slice(-400);
-      resolve(child);
+      resolve({ process: child, history });
     });
     child.once("exit", (code) =>
       reject(new Error(`${command} ${args[0]} exited ${code}: ${out.slice(-400)}`)),
