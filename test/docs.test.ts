@@ -70,8 +70,6 @@ describe("docs/api.md", () => {
     const metrics = collectMetrics(new EngineEvents());
     const text = metrics.render({
       natsConnected: 1,
-      cacheDegraded: 0,
-      cachePending: 0,
       workflows: 1,
       phases: 1,
       backupFailing: 0,
