@@ -124,8 +124,8 @@ function spawnArgv(argv: readonly string[], options: SpawnOptions = {}): Taskmas
  */
 export async function historyAnswers(url: string, token = "", timeoutMs = 15_000): Promise<void> {
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-  await waitFor(
-    async () => (await fetch(`${url}/api/v1/status`, { headers })).status === 200,
-    { timeoutMs, message: `the history answering at ${url}` },
-  );
+  await waitFor(async () => (await fetch(`${url}/api/v1/status`, { headers })).status === 200, {
+    timeoutMs,
+    message: `the history answering at ${url}`,
+  });
 }
