@@ -3,33 +3,32 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CacheStore, createCacheStore, recentActions } from "../internal/cache/index.ts";
+import { recentActions } from "../internal/cache/index.ts";
 import { InputError } from "../internal/errors/index.ts";
 import { buildSnapshot } from "../internal/workflow/index.ts";
-import { task, tempDir } from "../test/helpers/records.ts";
+import { type HistoryFile, historyFile, task, tempDir } from "../test/helpers/records.ts";
 import { type AppDeps, createApp } from "./app.ts";
 import { historyOf } from "./fixture.ts";
 import type { History } from "./history.ts";
 
-let store: CacheStore;
+let store: HistoryFile;
 let cleanup: () => void;
 const cleanups: (() => void)[] = [];
 beforeAll(async () => {
   const dir = tempDir();
   cleanup = dir.remove;
-  store = createCacheStore({ path: join(dir.dir, "taskmaster.db"), retentionMs: 0 });
+  store = historyFile(join(dir.dir, "taskmaster.db"));
   store.taskEmitted(task({ key: "k1", id: "run-1", created: "2024-01-15T03:04:05Z" }));
   store.taskEmitted(task({ key: "copy", id: "run-1", kind: "failed", created: "2024-01-15T03:05:00Z" }));
-  await store.flush();
 });
 afterAll(async () => {
-  await store.close();
+  store.close();
   cleanup();
   for (const clean of cleanups) clean();
 });
 
 const db = () => {
-  const d = store.database();
+  const d = store.db;
   if (!d) throw new Error("closed");
   return d;
 };
@@ -61,7 +60,6 @@ function app(over: Partial<AppDeps> = {}) {
     },
     audit: async (entry) => {
       store.actionTaken({ ...entry, detail: JSON.stringify(entry.detail), at: new Date().toISOString() });
-      await store.flush();
     },
     actions: (limit) => recentActions(db(), limit),
     now: () => new Date("2024-01-15T12:00:00Z"),

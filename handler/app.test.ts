@@ -1,15 +1,15 @@
 // The API through `app.request()`: probes, tokens (401/403), bad input (400), oversized bodies (413), the cache
 // off (503), and the history read back from a real SQLite file.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CacheStore } from "../internal/cache/index.ts";
+import type { HistoryFile } from "../test/helpers/records.ts";
 import type { AppDeps } from "./app.ts";
 import { historyOf, oneRunStore, testApp } from "./fixture.ts";
 import { type History, HistoryUnavailable } from "./history.ts";
 
-let store: CacheStore;
-let close: () => Promise<void>;
+let store: HistoryFile;
+let close: () => void;
 beforeAll(async () => {
-  ({ store, close } = await oneRunStore());
+  ({ store, close } = oneRunStore());
 });
 afterAll(() => close());
 

@@ -1,12 +1,10 @@
 /**
- * Test fixtures for the HTTP app (only tests import this file): a history bound to a real cache file, and an app
+ * Test fixtures for the HTTP app (only tests import this file): a history bound to a real history file, and an app
  * with tokens, a fixed clock and a ready service state, for `app.request()`.
  */
 import { join } from "node:path";
 import {
   alertsOn,
-  type CacheStore,
-  createCacheStore,
   daysWith,
   filesOn,
   hourlyOn,
@@ -17,16 +15,15 @@ import {
   tasksById,
   tasksOn,
 } from "../internal/cache/index.ts";
-import { done, task, tempDir } from "../test/helpers/records.ts";
+import { done, type HistoryFile, historyFile, task, tempDir } from "../test/helpers/records.ts";
 import { type AppDeps, createApp } from "./app.ts";
 import { type History, HistoryUnavailable } from "./history.ts";
 
-/** Every read of the history on the store's connection; `over` replaces some. */
-export function historyOf(store: CacheStore, over: Partial<History> = {}): History {
+/** Every read of the history on the file's connection; `over` replaces some. */
+export function historyOf(store: HistoryFile, over: Partial<History> = {}): History {
   const db = () => {
-    const handle = store.database();
-    if (!handle) throw new HistoryUnavailable("closed");
-    return handle;
+    if (!store.db.open) throw new HistoryUnavailable("closed");
+    return store.db;
   };
   return {
     tasksOn: (day, filter) => tasksOn(db(), day, filter),
@@ -65,12 +62,12 @@ export function testApp(history: History, over: Partial<AppDeps> = {}) {
 }
 
 /**
- * A cache file holding one run of 2024-01-15: `k1` (extract:daily, created 03:04:05, complete) and `k2` (load,
+ * A history file holding one run of 2024-01-15: `k1` (extract:daily, created 03:04:05, complete) and `k2` (load,
  * created 04:00, running, with `<script>` in its info). Close it after the tests.
  */
-export async function oneRunStore(): Promise<{ store: CacheStore; close: () => Promise<void> }> {
+export function oneRunStore(): { store: HistoryFile; close: () => void } {
   const dir = tempDir();
-  const store = createCacheStore({ path: join(dir.dir, "taskmaster.db"), retentionMs: 0 });
+  const store = historyFile(join(dir.dir, "taskmaster.db"));
   const first = task({ key: "k1", id: "run-1", created: "2024-01-15T03:04:05Z" });
   const second = task({
     key: "k2",
@@ -82,11 +79,10 @@ export async function oneRunStore(): Promise<{ store: CacheStore; close: () => P
   store.taskEmitted(first);
   store.taskEmitted(second);
   store.taskDone(done(first));
-  await store.flush();
   return {
     store,
-    close: async () => {
-      await store.close();
+    close: () => {
+      store.close();
       dir.remove();
     },
   };

@@ -6,15 +6,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono, type MiddlewareHandler } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CacheStore, createCacheStore, recapOn } from "../internal/cache/index.ts";
-import { ranFor, task, tempDir } from "../test/helpers/records.ts";
+import { recapOn } from "../internal/cache/index.ts";
+import { type HistoryFile, historyFile, ranFor, task, tempDir } from "../test/helpers/records.ts";
 import { type FlowlordDeps, mountFlowlord, workflowSegments } from "./flowlord.ts";
 
 const pass: MiddlewareHandler = async (_c, next) => {
   await next();
 };
 
-let store: CacheStore;
+let store: HistoryFile;
 let cache: { remove: () => void };
 let folder: string;
 let root: string;
@@ -23,7 +23,7 @@ const secret = "TOP-SECRET-OUTSIDE";
 beforeAll(async () => {
   const dir = tempDir();
   cache = dir;
-  store = createCacheStore({ path: join(dir.dir, "taskmaster.db"), retentionMs: 0 });
+  store = historyFile(join(dir.dir, "taskmaster.db"));
   const runs: [string, string, number, string][] = [
     ["e0", "2024-01-15T00:00:00Z", 1500, "complete"],
     ["e1", "2024-01-15T01:00:00Z", 90_000, "complete"],
@@ -44,7 +44,6 @@ beforeAll(async () => {
   });
   store.taskEmitted(load);
   store.taskDone(ranFor(load, 60_000));
-  await store.flush();
 
   // <folder>/root is the workflow root; <folder>/outside holds what must never be served.
   folder = mkdtempSync(join(tmpdir(), "taskmaster-flowlord-"));
@@ -66,7 +65,7 @@ beforeAll(async () => {
   symlinkSync(root, join(root, "sub", "loop"));
 });
 afterAll(async () => {
-  await store.close();
+  store.close();
   cache.remove();
   rmSync(folder, { recursive: true, force: true });
 });
@@ -76,7 +75,7 @@ function app(over: Partial<FlowlordDeps> = {}, read: MiddlewareHandler = pass) {
   mountFlowlord(
     hono,
     {
-      recap: (day) => recapOn(store.database() ?? never(), day),
+      recap: (day) => recapOn(store.db, day),
       workflowRoot: () => root,
       now: () => new Date("2024-01-15T12:00:00Z"),
       ...over,
@@ -90,10 +89,6 @@ function app(over: Partial<FlowlordDeps> = {}, read: MiddlewareHandler = pass) {
 /** The `error` of a JSON error answer. */
 async function errorOf(res: Response): Promise<string> {
   return ((await res.json()) as { error: string }).error;
-}
-
-function never(): never {
-  throw new Error("the cache did not open");
 }
 
 describe("/recap", () => {

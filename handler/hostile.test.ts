@@ -2,14 +2,14 @@
 // pages, the CSRF check and how a request was authenticated, tokens that match nothing, sign-in guessing, and the
 // pages' Content-Security-Policy.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CacheStore } from "../internal/cache/index.ts";
+import type { HistoryFile } from "../test/helpers/records.ts";
 import type { AppDeps } from "./app.ts";
 import { historyOf, oneRunStore, testApp } from "./fixture.ts";
 
-let store: CacheStore;
-let close: () => Promise<void>;
+let store: HistoryFile;
+let close: () => void;
 beforeAll(async () => {
-  ({ store, close } = await oneRunStore());
+  ({ store, close } = oneRunStore());
 });
 afterAll(() => close());
 

@@ -1,15 +1,15 @@
 // The live events (`GET /api/v1/events`) through `app.request()`: changes coalesced into few messages, a client
 // that does not read dropped once its buffer is full, a cap on clients, and one subscription for all of them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CacheStore } from "../internal/cache/index.ts";
+import type { HistoryFile } from "../test/helpers/records.ts";
 import { waitFor } from "../test/helpers/wait.ts";
 import { historyOf, oneRunStore, testApp } from "./fixture.ts";
 import type { LiveChange, LiveLimits } from "./live.ts";
 
-let store: CacheStore;
-let close: () => Promise<void>;
+let store: HistoryFile;
+let close: () => void;
 beforeAll(async () => {
-  ({ store, close } = await oneRunStore());
+  ({ store, close } = oneRunStore());
 });
 afterAll(() => close());
 

@@ -1,13 +1,13 @@
 // The tasks page's order, hourly chart and calendar, through `app.request()` over a real cache file holding one run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CacheStore } from "../internal/cache/index.ts";
+import type { HistoryFile } from "../test/helpers/records.ts";
 import type { AppDeps } from "./app.ts";
 import { historyOf, oneRunStore, testApp } from "./fixture.ts";
 
-let store: CacheStore;
-let close: () => Promise<void>;
+let store: HistoryFile;
+let close: () => void;
 beforeAll(async () => {
-  ({ store, close } = await oneRunStore());
+  ({ store, close } = oneRunStore());
 });
 afterAll(() => close());
 

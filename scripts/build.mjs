@@ -3,7 +3,6 @@
 // (`packages: "external"`), so dist/ runs beside the project's node_modules, from which it resolves them.
 //
 // - dist/taskmaster.mjs: the command (`cmd/taskmaster/bin.ts`), the package's bin.
-// - dist/cache-worker.mjs: the cache's writer thread, which the command starts from the file beside its own.
 // - a `.map` beside each: read only when node runs with `--enable-source-maps` (an inline map would be a second
 //   copy of every source in the bundle's text, held in memory).
 // - dist/meta.json: what each output is made of and imports (esbuild's metafile; test/bin.test.ts checks that the
@@ -38,7 +37,7 @@ try {
     absWorkingDir: root,
     // Named, not found: the JSX settings are there (hono/jsx), and without them the pages would not render.
     tsconfig: "tsconfig.json",
-    entryPoints: { taskmaster: "cmd/taskmaster/bin.ts", "cache-worker": "internal/cache/worker.ts" },
+    entryPoints: { taskmaster: "cmd/taskmaster/bin.ts" },
     bundle: true,
     platform: "node",
     format: "esm",
@@ -52,13 +51,7 @@ try {
   });
   writeFileSync(join(temp, "meta.json"), JSON.stringify(result.metafile));
   chmodSync(join(temp, "taskmaster.mjs"), 0o755);
-  const files = [
-    "meta.json",
-    "cache-worker.mjs.map",
-    "cache-worker.mjs",
-    "taskmaster.mjs.map",
-    "taskmaster.mjs",
-  ];
+  const files = ["meta.json", "taskmaster.mjs.map", "taskmaster.mjs"];
   for (const name of files) renameSync(join(temp, name), join(dist, name));
 } finally {
   rmSync(temp, { recursive: true, force: true });

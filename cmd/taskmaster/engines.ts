@@ -49,7 +49,8 @@ export async function watchEngines(deps: EnginesDeps): Promise<Engines> {
     replicas: deps.replicas,
     onError: (error) => deps.onError("heartbeat", error),
   });
-  const kv = await new Kvm(nc).open(instancesBucket);
+  // Read with direct gets, as the deployment's NATS account allows ($JS.API.DIRECT.GET), not the stream API's.
+  const kv = await new Kvm(nc).open(instancesBucket, { allow_direct: true });
   let current: readonly Beat[] = [];
   let busy = false;
   const look = async () => {

@@ -111,11 +111,6 @@ export function logEvents(events: EngineEvents, log: Logger): () => void {
         `cannot connect to NATS: ${e.reason}; trying again in ${formatDuration(e.retryInMs)}`,
       ),
     ),
-    events.on("cacheState", (e) => {
-      const fields = { pending: e.pending, dropped: e.dropped };
-      if (e.mode === "ok") log.info(fields, "cache writing again");
-      else log.error(fields, `cache degraded: ${e.reason}; scheduling goes on, records are held in memory`);
-    }),
     events.on("cacheRecovered", (e) => log.warn({ how: e.how }, e.detail)),
     events.on("backupTaken", (e) => log.info({ name: e.name, bytes: e.bytes, ms: e.ms }, "cache backed up")),
     events.on("backupFailed", (e) =>

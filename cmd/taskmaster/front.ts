@@ -11,6 +11,7 @@ import type { Config } from "../../internal/config/index.ts";
 import type { EngineEvents } from "../../internal/engine/index.ts";
 import { appendExposition, collectMetrics } from "../../internal/metrics/index.ts";
 import type { EngineRole } from "./engine.ts";
+import { pollConsumerLag } from "./lag.ts";
 import type { HistoryTarget } from "./proxy.ts";
 
 export interface Front {
@@ -36,6 +37,7 @@ const probePaths = new Set(["/healthz", "/readyz", "/metrics"]);
 
 export async function listenFront(deps: FrontDeps): Promise<Front> {
   const metrics = collectMetrics(deps.events);
+  const lag = pollConsumerLag(deps.engine);
   const probes = createProbesApp({
     tokens: deps.tokens,
     state: (): ProbeState => deps.engine()?.state() ?? { waiting: deps.waiting() },
@@ -51,6 +53,7 @@ export async function listenFront(deps: FrontDeps): Promise<Front> {
           oldestSeconds: (s?.engine.oldestMs ?? 0) / 1000,
           stuck: s?.engine.stuck ? 1 : 0,
         },
+        consumers: await lag.current(),
       });
       const target = deps.history?.();
       return target && "port" in target
@@ -79,6 +82,7 @@ export async function listenFront(deps: FrontDeps): Promise<Front> {
     close: () =>
       new Promise<void>((done) => {
         metrics.stop();
+        lag.stop();
         server.close(() => done());
         // Live pages passed through hold their event streams open for good: cut them, or closing would wait forever.
         server.closeAllConnections();

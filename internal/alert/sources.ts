@@ -16,7 +16,6 @@ export const AlertKinds = {
   incomplete: "incomplete",
   rejected: "rejected-message",
   cronSkipped: "cron-skipped",
-  cacheDegraded: "cache-degraded",
   backupFailing: "backup-failing",
   workflowsRejected: "workflows-rejected",
 } as const;

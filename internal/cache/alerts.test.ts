@@ -2,16 +2,15 @@
 // data time after it was raised.
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { alert, done, task, tempDir } from "../../test/helpers/records.ts";
+import { alert, done, historyFile, task, tempDir } from "../../test/helpers/records.ts";
 import { alertsOn } from "./queries.ts";
-import { createCacheStore } from "./store.ts";
 
 const folder = tempDir();
 afterAll(() => folder.remove());
 
 describe("alertsOn", () => {
   it("marks an alert resolved when the same phase and data time completed after it, and only then", async () => {
-    const store = createCacheStore({ path: join(folder.dir, "taskmaster.db"), retentionMs: 0 });
+    const store = historyFile(join(folder.dir, "taskmaster.db"));
     // extract:daily for 00:00 alerted at 04:00, then a retry by hand completed at 05:00.
     store.alertRaised(alert({ created: "2024-01-15T04:00:00Z" }));
     const rerun = task({ key: "again", created: "2024-01-15T05:00:00Z" });
@@ -22,14 +21,12 @@ describe("alertsOn", () => {
     store.taskEmitted(early);
     store.taskDone(done(early));
     store.alertRaised(alert({ dataTime: "2024-01-15T01:00:00Z", created: "2024-01-15T06:00:00Z" }));
-    await store.flush();
-    const db = store.database();
-    if (!db) throw new Error("no database");
+    const db = store.db;
     const rows = alertsOn(db, "2024-01-15");
     expect(rows.map((r) => [r.dataTime, r.resolved])).toEqual([
       ["2024-01-15T01:00:00.000Z", false],
       ["2024-01-15T00:00:00.000Z", true],
     ]);
-    await store.close();
+    store.close();
   });
 });

@@ -15,7 +15,7 @@ import {
   taskOp,
 } from "./entries.ts";
 import type { StreamPosition } from "./positions.ts";
-import type { CacheOp } from "./queue.ts";
+import type { CacheOp } from "./types.ts";
 
 /** Which of the followed streams a cursor reads: what its messages are. */
 export type StreamRole = "tasks" | "done" | "events" | "audit";

@@ -10,16 +10,15 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { task, tempDir } from "../../test/helpers/records.ts";
+import { historyFile, task, tempDir } from "../../test/helpers/records.ts";
 import { openDatabase, probeCacheFile } from "./db.ts";
-import { counts, tasksOn } from "./queries.ts";
-import { type CacheStoreOptions, createCacheStore } from "./store.ts";
-import type { CacheState } from "./types.ts";
+import { type OpenCacheOptions, openCache } from "./open.ts";
+import { counts } from "./queries.ts";
 
 const now = new Date("2024-01-15T03:04:05.678Z");
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const clean of cleanups.splice(0).reverse()) await clean();
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const clean of cleanups.splice(0).reverse()) clean();
 });
 
 function folder(): { dir: string; path: string } {
@@ -46,17 +45,10 @@ function overwrite(path: string, offset: number, length: number): void {
   closeSync(fd);
 }
 
-function open(path: string, options: Partial<CacheStoreOptions> = {}) {
-  const states: CacheState[] = [];
-  const store = createCacheStore({
-    path,
-    retentionMs: 0,
-    now: () => now,
-    onState: (s) => states.push(s),
-    ...options,
-  });
-  cleanups.push(() => store.close());
-  return { store, states };
+async function open(path: string, options: Partial<OpenCacheOptions> = {}) {
+  const opened = await openCache({ path, now: () => now, ...options });
+  cleanups.push(() => opened.db.close());
+  return opened;
 }
 
 const aside = (path: string) => `${path}.corrupt-20240115T030405.678Z`;
@@ -73,17 +65,15 @@ describe("corruption", () => {
     expect(probeCacheFile(path)).toBe("corrupt");
   });
 
-  it("probes a file a store has open, with rows still in its WAL", async () => {
+  it("probes a file the follower has open, with rows still in its WAL", () => {
     const { path } = folder();
-    const { store } = open(path);
-    store.taskEmitted(task());
-    await store.flush();
+    const history = historyFile(path);
+    cleanups.push(() => history.close());
+    history.taskEmitted(task());
     expect(existsSync(`${path}-wal`)).toBe(true);
     expect(probeCacheFile(path)).toBe("ok");
-    store.taskEmitted(task({ key: "after-probe" }));
-    await store.flush();
-    expect(store.state()).toMatchObject({ mode: "ok", pending: 0 });
-    expect(counts(store.database() ?? fail()).tasks).toBe(2);
+    history.taskEmitted(task({ key: "after-probe" }));
+    expect(counts(history.db).tasks).toBe(2);
   });
 
   it("moves a file with a garbage header aside, keeps it, and starts a fresh one", async () => {
@@ -91,16 +81,11 @@ describe("corruption", () => {
     realDatabase(path, 10);
     overwrite(path, 0, 100);
     const garbage = readFileSync(path);
-    const { store, states } = open(path);
-    store.taskEmitted(task());
-    await store.flush();
+    const { db, movedAside } = await open(path);
 
+    expect(movedAside).toBe(aside(path));
     expect(readFileSync(aside(path)).equals(garbage)).toBe(true);
-    expect(store.state()).toMatchObject({ mode: "ok", movedAside: aside(path), pending: 0 });
-    expect(states).toMatchObject([{ mode: "ok", movedAside: aside(path) }]);
-    const db = store.database();
-    if (!db) throw new Error(store.state().reason);
-    expect(counts(db).tasks).toBe(1);
+    expect(counts(db).tasks).toBe(0);
     expect(readdirSync(dir).sort()).toEqual([
       "taskmaster.db",
       "taskmaster.db-shm",
@@ -114,12 +99,10 @@ describe("corruption", () => {
     realDatabase(path, 2000);
     overwrite(path, 4096 * 40, 4096);
     expect(probeCacheFile(path)).toBe("corrupt");
-    const { store } = open(path);
-    store.taskEmitted(task());
-    await store.flush();
-    expect(store.state()).toMatchObject({ mode: "ok", movedAside: aside(path), pending: 0 });
+    const { db, movedAside } = await open(path);
+    expect(movedAside).toBe(aside(path));
     expect(existsSync(aside(path))).toBe(true);
-    expect(counts(store.database() ?? fail()).tasks).toBe(1);
+    expect(counts(db).tasks).toBe(0);
   });
 
   it("lets beforeOpen restore a backup in place of the corrupt file", async () => {
@@ -129,57 +112,42 @@ describe("corruption", () => {
     realDatabase(path, 10);
     overwrite(path, 0, 100);
     const calls: string[] = [];
-    const { store } = open(path, {
+    const { db, movedAside } = await open(path, {
       beforeOpen: (p) => {
         calls.push(p);
         copyFileSync(backup, p);
       },
     });
-    store.taskEmitted(task({ key: "after-restore" }));
-    await store.flush();
     expect(calls).toEqual([path]);
-    expect(store.state().movedAside).toBe(aside(path));
-    expect(counts(store.database() ?? fail()).tasks).toBe(6);
+    expect(movedAside).toBe(aside(path));
+    expect(counts(db).tasks).toBe(5);
   });
 
   it("does not call beforeOpen for a sound file, and goes on when it throws", async () => {
     const { path } = folder();
-    const { store } = open(path, {
+    const first = await open(path, {
       beforeOpen: () => {
         throw new Error("no backup reachable");
       },
     });
-    store.taskEmitted(task());
-    await store.flush();
-    expect(store.state()).toMatchObject({ mode: "ok", lastError: "beforeOpen: no backup reachable" });
-    await store.close();
+    expect((first.hookError as Error).message).toBe("no backup reachable");
+    first.db
+      .prepare("INSERT INTO tasks (key, type, kind, info, created) VALUES ('k', 't', 'cron', '', '')")
+      .run();
+    first.db.close();
 
-    const again = open(path, { beforeOpen: () => fail() });
-    await again.store.flush();
-    expect(counts(again.store.database() ?? fail()).tasks).toBe(1);
+    const calls: string[] = [];
+    const again = await open(path, { beforeOpen: (p) => void calls.push(p) });
+    expect(calls).toEqual([]);
+    expect(counts(again.db).tasks).toBe(1);
   });
 
-  it("moves the file aside when a write finds it corrupt, and writes the batch into a fresh one", async () => {
+  it("sets aside a file a query found corrupt, without trusting a new check", async () => {
     const { path } = folder();
-    realDatabase(path, 2000);
-    const { store } = open(path);
-    await store.flush();
-    const db = store.database() ?? fail();
-    expect(db.pragma("quick_check", { simple: true })).toBe("ok");
-    // Break the index pages the next inserts touch, and drop the connection's cached copies of them.
-    const pages = db.pragma("page_count", { simple: true }) as number;
-    for (let page = 1; page < pages; page++) overwrite(path, 4096 * page, 8);
-    db.pragma("shrink_memory");
-    for (let i = 0; i < 3; i++) store.taskEmitted(task({ key: `new-${i}` }));
-    await store.flush();
-
-    expect(store.state()).toMatchObject({ mode: "ok", movedAside: aside(path), pending: 0 });
-    const fresh = store.database() ?? fail();
-    expect(tasksOn(fresh, "2024-01-15").rows.map((r) => r.key)).toEqual(["new-2", "new-1", "new-0"]);
-    expect(existsSync(aside(path))).toBe(true);
+    realDatabase(path, 20);
+    const { db, movedAside } = await open(path, { knownCorrupt: true });
+    expect(movedAside).toBe(aside(path));
+    expect(counts(db).tasks).toBe(0);
+    expect(probeCacheFile(aside(path))).toBe("ok");
   });
 });
-
-function fail(): never {
-  throw new Error("no database");
-}

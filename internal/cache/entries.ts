@@ -12,9 +12,8 @@ import type { AlertEntry, JournalEntry } from "../journal/index.ts";
 import { systemAlert, TaskHeader } from "../journal/index.ts";
 import { parseMeta, parseTask } from "../task/index.ts";
 import { taskTime } from "../tmpl/index.ts";
-import type { CacheOp } from "./queue.ts";
 import { doneRecord } from "./taskrecord.ts";
-import type { ActionRecord, FileStatus, PhaseStatus, TaskKind, TaskRecord } from "./types.ts";
+import type { ActionRecord, CacheOp, FileStatus, PhaseStatus, TaskKind, TaskRecord } from "./types.ts";
 
 /** A message as a stream stored it: what of a `JsMsg` the records are made from. */
 export interface StoredMessage {

@@ -1,11 +1,11 @@
 /**
- * The cache: the service's history (tasks, dones, files, alerts, rejected messages, phases) in SQLite, for the
- * dashboard and the API. A projection: scheduling never reads it, and a full disk or a corrupt file degrades it
- * instead of stopping the service.
+ * The history: tasks, dones, files, alerts, rejected messages, actions and phases in SQLite, for the dashboard and
+ * the API. A projection of the streams, built by the follower with the stream positions it covers, so any process
+ * can build, lose and rebuild it; a full disk or a corrupt file degrades or rebuilds it, and scheduling never reads
+ * it.
  */
 
 export { recentActions } from "./actions.ts";
-export { measureCacheWrites } from "./bench.ts";
 export { type CacheFileState, moveCacheAside, openDatabase, probeCacheFile } from "./db.ts";
 export { CacheCorruptError } from "./failure.ts";
 export type {
@@ -19,7 +19,6 @@ export type {
 } from "./follow.ts";
 export { startFollower } from "./follower.ts";
 export type { BeforeOpen } from "./open.ts";
-export { phaseRecords, projectEvents } from "./projection.ts";
 export {
   alertsOn,
   alertsSince,
@@ -46,26 +45,15 @@ export {
   tasksOn,
   unfinishedBetween,
 } from "./queries.ts";
-export { type Rebuilt, rebuildFromStreams } from "./rebuild.ts";
 export { type RecapCount, type RecapRow, recapOn } from "./recap.ts";
 export { CacheSchemaError, migrations, schemaVersion } from "./schema.ts";
-export { type CacheStore, type CacheStoreOptions, createCacheStore } from "./store.ts";
 export { dataTimeOf, doneRecord } from "./taskrecord.ts";
-export {
-  type CacheSink,
-  startThreadedCache,
-  type ThreadedCache,
-  type ThreadedCacheOptions,
-  writerResourceLimits,
-} from "./thread.ts";
 export { utc } from "./time.ts";
 export {
   type ActionRecord,
   type ActionRow,
   type AlertRecord,
   type AlertRow,
-  CacheMode,
-  type CacheState,
   type DoneRecord,
   type FileRecord,
   type FileRow,

@@ -7,7 +7,7 @@
  */
 import type { Database } from "better-sqlite3";
 import { classify, FailureKind } from "./failure.ts";
-import type { CacheOp } from "./queue.ts";
+import type { CacheOp } from "./types.ts";
 import { prepareWriter } from "./writes.ts";
 
 export interface StreamPosition {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Database } from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { done, task, tempDir } from "../../test/helpers/records.ts";
+import { done, type HistoryFile, historyFile, task, tempDir } from "../../test/helpers/records.ts";
 import { InputError } from "../errors/index.ts";
 import {
   type DayKind,
@@ -12,14 +12,13 @@ import {
   tasksById,
   tasksOn,
 } from "./queries.ts";
-import { type CacheStore, createCacheStore } from "./store.ts";
 
-let store: CacheStore;
+let store: HistoryFile;
 let db: Database;
 const folder = tempDir();
 
 beforeAll(async () => {
-  store = createCacheStore({ path: join(folder.dir, "taskmaster.db"), retentionMs: 0 });
+  store = historyFile(join(folder.dir, "taskmaster.db"));
   // 250 tasks on 2024-01-15 (UTC), one a minute from 00:00; every third finished, every fifth of type "load".
   for (let i = 0; i < 250; i++) {
     const t = task({
@@ -48,11 +47,10 @@ beforeAll(async () => {
       created: "2024-01-17T06:10:01Z",
     }),
   );
-  await store.flush();
-  db = store.database() ?? never();
+  db = store.db;
 });
 afterAll(async () => {
-  await store.close();
+  store.close();
   folder.remove();
 });
 
@@ -189,7 +187,3 @@ describe("queries", () => {
     expect(() => daysWith(db, "users" as DayKind)).toThrow(InputError);
   });
 });
-
-function never(): never {
-  throw new Error(store.state().reason);
-}

@@ -3,17 +3,16 @@
 import { join } from "node:path";
 import type { Database } from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ranFor, task, tempDir } from "../../test/helpers/records.ts";
+import { type HistoryFile, historyFile, ranFor, task, tempDir } from "../../test/helpers/records.ts";
 import { InputError } from "../errors/index.ts";
 import { recapOn } from "./recap.ts";
-import { type CacheStore, createCacheStore } from "./store.ts";
 
-let store: CacheStore;
+let store: HistoryFile;
 let db: Database;
 const folder = tempDir();
 
 beforeAll(async () => {
-  store = createCacheStore({ path: join(folder.dir, "taskmaster.db"), retentionMs: 0 });
+  store = historyFile(join(folder.dir, "taskmaster.db"));
   // extract:daily: three completed hours (run 1 s, 2.005 s, 4.019 s), one error, one still running.
   const runs = [1000, 2005, 4019];
   runs.forEach((ms, hour) => {
@@ -55,17 +54,12 @@ beforeAll(async () => {
   store.taskDone(ranFor(plain, 70, "error"));
   // Another day.
   store.taskEmitted(task({ key: "next-day", id: "next-day", created: "2024-01-16T00:00:00Z" }));
-  await store.flush();
-  db = store.database() ?? never();
+  db = store.db;
 });
 afterAll(async () => {
-  await store.close();
+  store.close();
   folder.remove();
 });
-
-function never(): never {
-  throw new Error("the cache did not open");
-}
 
 describe("recapOn", () => {
   it("groups the day's tasks by type:job, sorted by key", () => {

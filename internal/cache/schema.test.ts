@@ -1,9 +1,9 @@
 import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { task, tempDir } from "../../test/helpers/records.ts";
+import { tempDir } from "../../test/helpers/records.ts";
 import { openDatabase } from "./db.ts";
-import { schemaVersion } from "./schema.ts";
-import { createCacheStore } from "./store.ts";
+import { CacheSchemaError, schemaVersion } from "./schema.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -30,18 +30,16 @@ describe("schema", () => {
     expect(db.pragma("user_version", { simple: true })).toBe(schemaVersion);
   });
 
-  it("leaves a file from a newer taskmaster alone, degraded", async () => {
+  it("refuses a file from a newer taskmaster and leaves it as it is", () => {
     const file = path();
     const db = openDatabase(file);
     db.pragma(`user_version = ${schemaVersion + 1}`);
     db.close();
-    const store = createCacheStore({ path: file, retentionMs: 0, retryMs: 60_000 });
-    cleanups.push(() => store.close());
-    store.taskEmitted(task());
-    await store.flush();
-    expect(store.state()).toMatchObject({ mode: "degraded", pending: 1 });
-    expect(store.state().reason).toContain(`schema version ${schemaVersion + 1} is newer`);
-    expect(store.state().movedAside).toBeUndefined();
+    expect(() => openDatabase(file)).toThrow(CacheSchemaError);
+    expect(() => openDatabase(file)).toThrow(`schema version ${schemaVersion + 1} is newer`);
+    const again = new BetterSqlite3(file, { readonly: true });
+    expect(again.pragma("user_version", { simple: true })).toBe(schemaVersion + 1);
+    again.close();
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * The records the cache keeps and the rows its queries return. Records are what callers enqueue; times in them may
- * be any RFC 3339 text (the store normalises them to UTC ISO with milliseconds), "" or null for "not known".
+ * The records the history keeps and the rows its queries return. Records are what the follower makes of stream
+ * entries; times in them may be any RFC 3339 text (writing normalises them to UTC ISO with milliseconds), "" or null
+ * for "not known".
  */
 
 import { EmissionKind } from "../plan/index.ts";
@@ -136,26 +137,15 @@ export interface PhaseRecord {
   readonly loaded: string;
 }
 
-/** "ok", or "degraded": records wait in memory while the file cannot be written. */
-export const CacheMode = { ok: "ok", degraded: "degraded" } as const;
-export type CacheMode = (typeof CacheMode)[keyof typeof CacheMode];
-
-export interface CacheState {
-  readonly mode: CacheMode;
-  /** Why the store is degraded, naming the path and the SQLite code; "" when ok. */
-  readonly reason: string;
-  /** When the current mode began (UTC ISO). */
-  readonly since?: string;
-  /** Records waiting to be written. */
-  readonly pending: number;
-  /** Records lost: the oldest beyond `maxPending`, and any SQLite refused as bad. */
-  readonly dropped: number;
-  readonly path: string;
-  /** Where the last corrupt file was moved (`<path>.corrupt-<stamp>`), so a backup can be restored instead. */
-  readonly movedAside?: string;
-  /** The last error that did not change the mode (a bad record, a failing `beforeOpen`), for the log. */
-  readonly lastError?: string;
-}
+/** One thing to write. A phase load is one op however many phases it holds: it replaces them all at once. */
+export type CacheOp =
+  | { readonly op: "task"; readonly record: TaskRecord }
+  | { readonly op: "done"; readonly record: DoneRecord }
+  | { readonly op: "file"; readonly record: FileRecord }
+  | { readonly op: "alert"; readonly record: AlertRecord }
+  | { readonly op: "rejected"; readonly record: RejectedRecord }
+  | { readonly op: "action"; readonly record: ActionRecord }
+  | { readonly op: "phases"; readonly records: readonly PhaseRecord[] };
 
 /** Rows removed by one `recycle`. */
 export interface RecycleCounts {

@@ -1,13 +1,12 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { alert, done, task, tempDir } from "../../test/helpers/records.ts";
+import { alert, done, type HistoryFile, historyFile, task, tempDir } from "../../test/helpers/records.ts";
 import { unfinishedBetween } from "./queries.ts";
-import { type CacheStore, createCacheStore } from "./store.ts";
 
-let store: CacheStore | undefined;
+let store: HistoryFile | undefined;
 let remove: (() => void) | undefined;
 afterEach(async () => {
-  await store?.close();
+  store?.close();
   remove?.();
 });
 
@@ -15,7 +14,8 @@ describe("unfinishedBetween (the incomplete alert's query)", () => {
   it("finds tasks emitted before the cutoff with no done and no incomplete alert yet, and nothing else", async () => {
     const dir = tempDir();
     remove = dir.remove;
-    store = createCacheStore({ path: join(dir.dir, "taskmaster.db"), retentionMs: 0 });
+    const history = historyFile(join(dir.dir, "taskmaster.db"));
+    store = history;
     const now = Date.parse("2026-11-23T12:00:00Z");
     const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
     const overdue = task({ key: "overdue", id: "o", created: at(241) });
@@ -23,9 +23,9 @@ describe("unfinishedBetween (the incomplete alert's query)", () => {
     const finished = task({ key: "finished", id: "f", created: at(300) });
     const alerted = task({ key: "alerted", id: "a", created: at(300) });
     const failedCopy = task({ key: "failed", id: "x", kind: "failed", created: at(300) });
-    for (const t of [overdue, young, finished, alerted, failedCopy]) store.taskEmitted(t);
-    store.taskDone(done(finished));
-    store.alertRaised(
+    for (const t of [overdue, young, finished, alerted, failedCopy]) history.taskEmitted(t);
+    history.taskDone(done(finished));
+    history.alertRaised(
       alert({
         kind: "incomplete",
         taskId: "a",
@@ -34,10 +34,7 @@ describe("unfinishedBetween (the incomplete alert's query)", () => {
         info: alerted.info,
       }),
     );
-    await store.flush();
-    const db = store.database();
-    if (!db) throw new Error("not open");
-    const found = unfinishedBetween(db, at(24 * 60), at(240));
+    const found = unfinishedBetween(history.db, at(24 * 60), at(240));
     expect(found.map((r) => r.key)).toEqual(["overdue"]);
   });
 });

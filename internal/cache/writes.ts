@@ -11,11 +11,11 @@
 import { hash } from "node:crypto";
 import type { Database, Statement } from "better-sqlite3";
 import { parseMeta } from "../task/index.ts";
-import type { CacheOp } from "./queue.ts";
 import { dayOf, utc, utcText } from "./time.ts";
 import type {
   ActionRecord,
   AlertRecord,
+  CacheOp,
   DoneRecord,
   FileRecord,
   PhaseRecord,

@@ -53,9 +53,6 @@ class TaskDoneEvent {
   get redelivered(): boolean {
     return this.#msg.redelivered;
   }
-  get data(): Uint8Array {
-    return this.#msg.data;
-  }
 }
 
 export function handleDone(msg: Inbound, deps: DoneDeps): Promise<void> {

@@ -17,16 +17,9 @@ export type EngineEvent =
       readonly msgId: string;
       readonly seq: number;
       readonly duplicate: boolean;
-      /** The message as published (`task` as JSON). */
-      readonly data: Uint8Array;
     }
-  /** A finished task arrived on the done subject; `data` is the message as received. */
-  | {
-      readonly type: "taskDone";
-      readonly task: Task;
-      readonly redelivered: boolean;
-      readonly data: Uint8Array;
-    }
+  /** A finished task arrived on the done subject. */
+  | { readonly type: "taskDone"; readonly task: Task; readonly redelivered: boolean }
   /** A failed task will be sent again at `dueAt`; NATS holds it until then. */
   | { readonly type: "retryScheduled"; readonly task: Task; readonly dueAt: Date; readonly delayMs: number }
   /** A task's retries are used up; it went to the failed subject (if one is configured). */
@@ -125,20 +118,8 @@ export type EngineEvent =
       readonly servers: readonly string[];
       readonly retryInMs: number;
     }
-  /** The history cache changed mode: degraded (records held in memory, scheduling unaffected) or ok again. */
-  | {
-      readonly type: "cacheState";
-      readonly mode: "ok" | "degraded";
-      readonly reason: string;
-      readonly pending: number;
-      readonly dropped: number;
-    }
-  /** What startup did about the cache file: restored a backup, moved a corrupt one aside, rebuilt from streams. */
-  | {
-      readonly type: "cacheRecovered";
-      readonly how: "restored" | "movedAside" | "rebuilt";
-      readonly detail: string;
-    }
+  /** The history put a backup where it had no usable file (or skipped one it could not use). */
+  | { readonly type: "cacheRecovered"; readonly how: "restored"; readonly detail: string }
   | { readonly type: "backupTaken"; readonly name: string; readonly bytes: number; readonly ms: number }
   | {
       readonly type: "backupFailed";

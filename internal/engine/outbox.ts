@@ -170,7 +170,6 @@ export function publishAll(
           msgId: s.msgId,
           seq: s.ack.seq,
           duplicate: s.ack.duplicate,
-          data: s.data,
         });
       }
     }

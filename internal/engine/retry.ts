@@ -90,7 +90,6 @@ export async function releaseRetry(
     msgId,
     seq: ack.seq,
     duplicate: ack.duplicate,
-    data,
   });
   msg.ack();
 }

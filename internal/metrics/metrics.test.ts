@@ -23,7 +23,6 @@ describe("metrics", () => {
         msgId: "x",
         seq: 1,
         duplicate,
-        data: new Uint8Array(),
       });
     publish("load");
     publish("load");
@@ -33,19 +32,16 @@ describe("metrics", () => {
       type: "taskDone",
       task: { type: "load", info: "", result: "error" },
       redelivered: false,
-      data: new Uint8Array(),
     });
     events.emit({
       type: "taskDone",
       task: { type: "load", info: "", result: "complete" },
       redelivered: false,
-      data: new Uint8Array(),
     });
     events.emit({
       type: "taskDone",
       task: { type: "load", info: "", result: "error" },
       redelivered: false,
-      data: new Uint8Array(),
     });
     const retry = {
       type: "retryScheduled",
@@ -56,7 +52,7 @@ describe("metrics", () => {
     events.emit(retry);
     events.emit(retry);
     events.emit({ ...retry, task: { type: "sort", info: "" } });
-    const text = m.render({ natsConnected: 1, cacheDegraded: 0, cachePending: 3, workflows: 2, phases: 7 });
+    const text = m.render({ natsConnected: 1, workflows: 2, phases: 7 });
     expect(text).toContain('taskmaster_tasks_published_total{topic="load",kind="child"} 2');
     expect(text).toContain('taskmaster_tasks_published_total{topic="we\\"ird",kind="child"} 1');
     expect(text).toContain('taskmaster_tasks_done_total{topic="load",result="error"} 2');
@@ -65,12 +61,11 @@ describe("metrics", () => {
       'taskmaster_retries_scheduled_total{topic="load"} 2\ntaskmaster_retries_scheduled_total{topic="sort"} 1',
     );
     expect(text).toContain("# TYPE taskmaster_nats_connected gauge\ntaskmaster_nats_connected 1");
-    expect(text).toContain("taskmaster_cache_pending_records 3");
     m.stop();
     publish("load");
-    expect(
-      m.render({ natsConnected: 0, cacheDegraded: 0, cachePending: 0, workflows: 0, phases: 0 }),
-    ).toContain('taskmaster_tasks_published_total{topic="load",kind="child"} 2');
+    expect(m.render({ natsConnected: 0, workflows: 0, phases: 0 })).toContain(
+      'taskmaster_tasks_published_total{topic="load",kind="child"} 2',
+    );
   });
 
   it("measures parent done → first child, and renders the consumers' lag and the backup state", () => {
@@ -78,7 +73,7 @@ describe("metrics", () => {
     let now = 1000;
     const m = collectMetrics(events, () => now);
     const complete = { type: "extract", info: "", id: "run-1", result: "complete" as const };
-    events.emit({ type: "taskDone", task: complete, redelivered: false, data: new Uint8Array() });
+    events.emit({ type: "taskDone", task: complete, redelivered: false });
     now += 30; // 30 ms later its first child is stored, then a second one (not measured again)
     const child = { ...emission("load"), task: { type: "load", info: "", id: "run-1" } };
     events.emit({
@@ -88,7 +83,6 @@ describe("metrics", () => {
       msgId: "a",
       seq: 2,
       duplicate: false,
-      data: new Uint8Array(),
     });
     events.emit({
       type: "taskPublished",
@@ -97,12 +91,9 @@ describe("metrics", () => {
       msgId: "b",
       seq: 3,
       duplicate: false,
-      data: new Uint8Array(),
     });
     const text = m.render({
       natsConnected: 1,
-      cacheDegraded: 0,
-      cachePending: 0,
       workflows: 1,
       phases: 2,
       consumers: [{ stream: "TASKMASTER_DONE", consumer: "taskmaster-done", pending: 42, ackPending: 3 }],
@@ -124,7 +115,7 @@ describe("metrics", () => {
 
   it("renders the engine's messages in flight, the age of the oldest and whether it is stuck", () => {
     const m = collectMetrics(new EngineEvents());
-    const base = { natsConnected: 1, cacheDegraded: 0, cachePending: 0, workflows: 1, phases: 2 };
+    const base = { natsConnected: 1, workflows: 1, phases: 2 };
     const idle = m.render(base);
     expect(idle).toContain("taskmaster_engine_oldest_in_flight_seconds 0");
     expect(idle).toContain("taskmaster_engine_stuck 0");

@@ -104,9 +104,6 @@ export interface ConsumerGauge {
 export interface Gauges {
   /** 1 while connected to NATS. */
   readonly natsConnected: number;
-  /** 1 while the cache is degraded; the cache's gauges are left out where there is no cache (the engine role). */
-  readonly cacheDegraded?: number;
-  readonly cachePending?: number;
   readonly workflows: number;
   readonly phases: number;
   /** taskmaster's durable consumers, as last polled (empty before the first poll). */
@@ -208,20 +205,6 @@ export function collectMetrics(events: EngineEvents, clock: () => number = () =>
       return [
         ...counters.flatMap((c) => c.render()),
         ...gauge("taskmaster_nats_connected", "1 while connected to NATS.", g.natsConnected),
-        ...(g.cacheDegraded === undefined
-          ? []
-          : gauge(
-              "taskmaster_cache_degraded",
-              "1 while the history cache cannot be written.",
-              g.cacheDegraded,
-            )),
-        ...(g.cachePending === undefined
-          ? []
-          : gauge(
-              "taskmaster_cache_pending_records",
-              "Records waiting to be written to the cache.",
-              g.cachePending,
-            )),
         ...gauge("taskmaster_workflows", "Workflows loaded.", g.workflows),
         ...gauge("taskmaster_phases", "Phases loaded.", g.phases),
         ...latency.render(),

@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
-import { startThreadedCache } from "../../internal/cache/thread.ts";
 import { startNats } from "./nats.ts";
 import { startFakeS3 } from "./s3.ts";
 import { SlackSink } from "./slack.ts";
@@ -66,7 +65,7 @@ describe("a unit test that leaves its thread", () => {
     expect(socket.message).toMatch(/^socket\.connect\(\) in a unit test/);
   });
 
-  it("is refused nats-server, s3rver, the Slack sink and the cache's writer thread", async () => {
+  it("is refused nats-server, s3rver and the Slack sink", async () => {
     const nats = await refusal(startNats, (s) => s.stop());
     expect(nats.message).toMatch(/^child_process\.spawn in a unit test/);
     const s3 = await refusal(
@@ -80,10 +79,5 @@ describe("a unit test that leaves its thread", () => {
       () => sink.stop(),
     );
     expect(slack.message).toMatch(/^server\.listen\(\) in a unit test/);
-    const cache = await refusal(
-      () => startThreadedCache({ path: join(dir, "cache.db"), retentionMs: 0 }),
-      (c) => c.close(),
-    );
-    expect(cache.message).toMatch(/^new Worker\(\) in a unit test/);
   });
 });

@@ -1,18 +1,23 @@
 /**
- * Cache records and temporary folders, for the tests of the cache and of what reads it (the HTTP side, the commands)
- * and for the cache's child-process scripts.
+ * History records, a history file written with them, and temporary folders, for the tests of the cache and of what
+ * reads it (the HTTP side, the commands).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Database } from "better-sqlite3";
+import { openDatabase } from "../../internal/cache/db.ts";
 import type {
+  ActionRecord,
   AlertRecord,
+  CacheOp,
   DoneRecord,
   FileRecord,
   PhaseRecord,
   RejectedRecord,
   TaskRecord,
-} from "../../internal/cache/index.ts";
+} from "../../internal/cache/types.ts";
+import { prepareWriter } from "../../internal/cache/writes.ts";
 
 export function task(over: Partial<TaskRecord> = {}): TaskRecord {
   return {
@@ -124,4 +129,42 @@ export function phase(over: Partial<PhaseRecord> = {}): PhaseRecord {
 export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "taskmaster-cache-"));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A history file written at once, one record a transaction, through the follower's own writer: the rows the follower
+ * would write for these records, without streams. `write` takes several records as one batch.
+ */
+export interface HistoryFile {
+  readonly path: string;
+  readonly db: Database;
+  taskEmitted(record: TaskRecord): void;
+  taskDone(record: DoneRecord): void;
+  fileArrived(record: FileRecord): void;
+  alertRaised(record: AlertRecord): void;
+  messageRejected(record: RejectedRecord): void;
+  actionTaken(record: ActionRecord): void;
+  phasesLoaded(records: readonly PhaseRecord[]): void;
+  write(ops: readonly CacheOp[]): void;
+  close(): void;
+}
+
+/** Opens (creating it) the history at `path`, with the current schema. */
+export function historyFile(path: string): HistoryFile {
+  const db = openDatabase(path);
+  const writer = prepareWriter(db);
+  const write = (ops: readonly CacheOp[]) => writer.write(ops);
+  return {
+    path,
+    db,
+    taskEmitted: (record) => write([{ op: "task", record }]),
+    taskDone: (record) => write([{ op: "done", record }]),
+    fileArrived: (record) => write([{ op: "file", record }]),
+    alertRaised: (record) => write([{ op: "alert", record }]),
+    messageRejected: (record) => write([{ op: "rejected", record }]),
+    actionTaken: (record) => write([{ op: "action", record }]),
+    phasesLoaded: (records) => write([{ op: "phases", records: [...records] }]),
+    write,
+    close: () => db.close(),
+  };
 }

@@ -100,8 +100,6 @@ describe("docs/operations.md", () => {
   it("names every metric the service exposes", () => {
     const text = collectMetrics(new EngineEvents()).render({
       natsConnected: 1,
-      cacheDegraded: 0,
-      cachePending: 0,
       workflows: 1,
       phases: 1,
     });

@@ -1,5 +1,5 @@
 // The NATS accounts of docs/operations.md, as config/deploy/nats-accounts.conf writes them, against a real
-// nats-server running that very file: the service (with config/deploy/taskmaster.toml) as the taskmaster user, the
+// nats-server running that very file: both roles (with config/deploy/taskmaster.toml) as the taskmaster user, the
 // worker kit as the worker user and a file producer as the producer user do all their work, and nothing more.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,17 +8,19 @@ import { join } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
+import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Service, startService } from "../../cmd/taskmaster/service.ts";
 import { connectNats } from "../../internal/bus/index.ts";
+import { counts, recentActions } from "../../internal/cache/index.ts";
 import { type Config, loadConfig } from "../../internal/config/index.ts";
-import { EngineEvents, type EventOf } from "../../internal/engine/index.ts";
+import type { EventOf } from "../../internal/engine/index.ts";
 import { parseMeta, type Task, taskJson } from "../../internal/task/index.ts";
 import { type Outcome, startWorker, type Worker, type WorkerEvent } from "../../internal/worker/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { SlackSink } from "../helpers/slack.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { EventLog, workflowDir } from "../runtime/harness.ts";
+import { type BothRoles, historyHolds, startBoth } from "../runtime/both.ts";
+import { type EventLog, workflowDir } from "../runtime/harness.ts";
 
 const root = join(import.meta.dirname, "../..");
 const accounts = readFileSync(join(root, "config/deploy/nats-accounts.conf"), "utf8");
@@ -45,7 +47,7 @@ let server: NatsServer;
 const slack = new SlackSink();
 const connections: NatsConnection[] = [];
 const workers: Worker[] = [];
-let service: Service | undefined;
+let service: BothRoles | undefined;
 
 async function connectAs(user: keyof typeof passwords): Promise<NatsConnection> {
   const nc = await connectNats({ url: server.url, name: `ops-${user}`, user, pass: passwords[user] });
@@ -101,6 +103,13 @@ rule = "files=${landing}/*.csv"
 template = "{meta:file}"
 `;
 
+/** A token file in the scratch folder, as the deployment keeps them in /etc/taskmaster. */
+function tokenFile(name: string): string {
+  const path = join(scratch, `${name}-token`);
+  writeFileSync(path, `${name}-${randomBytes(12).toString("hex")}\n`);
+  return path;
+}
+
 /**
  * The deployment's service config, with this test's server, workflows, folders and Slack in place of the real ones;
  * `flags` as an operator would add them.
@@ -114,6 +123,7 @@ function deployConfig(workflow: string, flags: readonly string[] = []): Config {
       ...["--nats.url", server.url, "--workflow", workflow, "--log.level", "silent"],
       ...["--cache.path", join(scratch, "cache", "taskmaster.db")],
       ...["--cache.backup_path", join(scratch, "backups")],
+      ...["--http.read_token_file", tokenFile("read"), "--http.admin_token_file", tokenFile("admin")],
       ...["--files.settle", "300ms", "--files.scan_interval", "1s"],
       ...["--slack.url", slack.url, "--slack.min_frequency", "1s"],
       ...flags,
@@ -136,6 +146,11 @@ function decide(): (task: Task) => Outcome {
   };
 }
 
+/** What the history logged at error level (a refusal it met, say). */
+function errorsLogged(roles: BothRoles): unknown[] {
+  return roles.history.logged(/./).filter((line) => Number(line.level) >= 50);
+}
+
 /** The lines nats-server logged about refused publishes and subscriptions, for one user. */
 function violations(user: string): string[] {
   const lines = readFileSync(serverLog, "utf8").split("\n");
@@ -156,12 +171,11 @@ describe("the NATS accounts of docs/operations.md", () => {
   let log: EventLog;
   let config: Config;
 
-  it("let the service, a worker and a producer run cron → task → worker → done → child, retries and files", async () => {
+  it("let both roles, a worker and a producer run cron → task → worker → done → child, retries and files", async () => {
     const dir = workflowDir({ "ops.toml": workflows });
     config = deployConfig(dir);
-    const events = new EngineEvents();
-    log = new EventLog(events);
-    service = await startService(config, root, events);
+    service = await startBoth(config, root);
+    log = service.log;
 
     const worker = await connectAs("worker");
     const handler = decide();
@@ -209,9 +223,9 @@ describe("the NATS accounts of docs/operations.md", () => {
     }
 
     // The audit trail and the state of every stream and consumer, as the about page and /metrics read them.
-    await service.audit({ action: "reload", actor: "ops-test", detail: {}, outcome: "ok", tasks: 0 });
+    await service.engine.audit({ action: "reload", actor: "ops-test", detail: {}, outcome: "ok", tasks: 0 });
     await log.until("actionTaken", (e) => e.actor === "ops-test");
-    const streams = await service.streams();
+    const streams = await service.engine.streams();
     expect(streams.map((s) => [s.name, s.problem])).toEqual([
       ["TASKMASTER_TASKS", ""],
       ["TASKMASTER_DONE", ""],
@@ -227,12 +241,12 @@ describe("the NATS accounts of docs/operations.md", () => {
     // The engine's heartbeat, and its answer to a reload request from another taskmaster process.
     const asker = await connectAs("taskmaster");
     const instances = await new Kvm(asker).open("taskmaster_instances", { allow_direct: true });
-    expect((await instances.get(service.instance))?.json()).toMatchObject({
+    expect((await instances.get(service.engine.instance))?.json()).toMatchObject({
       role: "engine",
       nats: "connected",
     });
     const reply = await asker.request("taskmaster.control.reload", "", { timeout: 10_000 });
-    expect(reply.json()).toEqual({ instance: service.instance, changed: [], problems: [] });
+    expect(reply.json()).toEqual({ instance: service.engine.instance, changed: [], problems: [] });
     // The report's failure went to Slack in a digest, whose time is kept in the alerts bucket for the next start.
     const alerts = await new Kvm(await connectAs("taskmaster")).open("taskmaster_alerts", {
       allow_direct: true,
@@ -243,26 +257,34 @@ describe("the NATS accounts of docs/operations.md", () => {
     });
     await waitFor(() => slack.accepted.length > 0, { timeoutMs: 10_000, message: "the digest posted" });
     expect(log.of("error")).toEqual([]);
+    expect(errorsLogged(service)).toEqual([]);
     expect(violations("taskmaster")).toEqual([]);
   }, 90_000);
 
-  it("let the service start again with a new files.retention, and rebuild a lost cache from the streams", async () => {
+  it("let both roles start again with a new files.retention, and rebuild a lost history from the streams", async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
     await service?.stop();
     rmSync(join(scratch, "cache"), { recursive: true, force: true });
     rmSync(join(scratch, "backups"), { recursive: true, force: true });
-    const events = new EngineEvents();
-    log = new EventLog(events);
-    service = await startService(deployConfig(config.workflow, ["--files.retention", "24h"]), root, events);
+    const again = deployConfig(config.workflow, ["--files.retention", "24h"]);
+    service = await startBoth(again, root);
+    log = service.log;
     // The ledger's bucket was brought to the new retention: a stream update.
     const ledger = await new Kvm(await connectAs("taskmaster")).open("taskmaster_files", {
       allow_direct: true,
     });
     expect(await ledger.status()).toMatchObject({ ttl: 24 * 3_600_000 });
-    const rebuilt = await log.until("cacheRecovered", (e) => e.how === "rebuilt", 30_000);
-    expect(rebuilt.detail).toMatch(
-      /^cache was missing: rebuilt [1-9]\d* tasks, [1-9]\d* done messages and 1 actions/,
-    );
+    await historyHolds(await connectAs("taskmaster"), again, root, 30_000);
+    expect(service.history.logged(/^history rebuilt from the streams$/)).toHaveLength(1);
+    const db = new BetterSqlite3(again.cache.path, { readonly: true });
+    try {
+      expect(counts(db).tasks).toBeGreaterThan(0);
+      expect(db.prepare("SELECT count(*) AS n FROM tasks WHERE result != ''").get()).not.toEqual({ n: 0 });
+      expect(recentActions(db, 10).map((a) => a.actor)).toEqual(["ops-test"]);
+    } finally {
+      db.close();
+    }
+    expect(errorsLogged(service)).toEqual([]);
     await service.stop();
     service = undefined;
     expect(log.of("error")).toEqual([]);

@@ -1,24 +1,23 @@
-// Alerts through the running service to a loopback webhook that checks posts as Slack does (test/helpers/slack.ts),
+// Alerts through both roles (the engine raising them on the journal, the history sending them) to a loopback webhook that checks posts as Slack does (test/helpers/slack.ts),
 // receiving what the real @slack/webhook client posts: digests, an immediate alert, Slack down while tasks flow, no
 // resend after a restart, and alerts with the longest names and messages.
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Service, startService } from "../../cmd/taskmaster/service.ts";
 import { connectNats } from "../../internal/bus/index.ts";
-import { EngineEvents } from "../../internal/engine/index.ts";
 import { taskJson } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { SlackSink, shownText } from "../helpers/slack.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { EventLog, testConfig, workflowDir } from "./harness.ts";
+import { type BothRoles, startBoth } from "./both.ts";
+import { testConfig, workflowDir } from "./harness.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
 const slack = new SlackSink();
 /** What Slack would have posted. */
 const posts = () => slack.accepted as { text: string; blocks?: unknown[] }[];
-let service: Service | undefined;
+let service: BothRoles | undefined;
 
 beforeAll(async () => {
   server = await startNats();
@@ -52,11 +51,9 @@ template = "?day={yyyy}-{mm}-{dd}T{hh}"
 `;
 
 async function start(dir = workflowDir({ "w.toml": workflow })) {
-  const events = new EngineEvents();
-  const log = new EventLog(events);
   const flags = ["--slack.url", slack.url, "--slack.min_frequency", "1s", "--slack.prefix", "test"];
-  service = await startService(testConfig(server.url, dir, flags), dir, events);
-  return { dir, log, svc: service };
+  service = await startBoth(testConfig(server.url, dir, flags), dir);
+  return { dir, log: service.log, svc: service };
 }
 
 /** A finished load task whose data hour is `hour` (from its cron meta, as a cron child carries it). */

@@ -1,5 +1,7 @@
-// The cache never in the way: with its file on a full disk (a small tmpfs) or a read-only mount, taskmaster (a real
-// process, in a mount namespace of its own) reports the cache degraded and goes on scheduling: every task is stored.
+// The history never in the way: with its file on a full disk (a small tmpfs) or a read-only mount, `taskmaster run`
+// (real processes, in a mount namespace of their own) says the history is degraded and why, the engine goes on
+// scheduling (every task is stored), and once the file can be written again the history holds every message.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +13,7 @@ import { taskJson } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { workflowDir } from "./harness.ts";
-import { startTaskmaster, type TaskmasterProcess } from "./process.ts";
+import { historyAnswers, startTaskmaster, type TaskmasterProcess } from "./process.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
@@ -68,41 +70,98 @@ async function storedTasks(): Promise<number> {
   return (await jsm.streams.info("TASKMASTER_TASKS")).state.messages;
 }
 
-describe("a cache that cannot be written", () => {
-  it("goes degraded on a full disk and taskmaster keeps scheduling", async () => {
+/** Runs `command` in the mount namespace `p` runs in (the test's user owns it: no privilege needed). */
+function inItsNamespace(p: TaskmasterProcess, command: string): void {
+  const r = spawnSync(
+    "nsenter",
+    ["-t", String(p.pid), "-U", "-m", "--preserve-credentials", "sh", "-c", command],
+    {
+      encoding: "utf8",
+    },
+  );
+  if (r.status !== 0) throw new Error(`${command}: ${r.stderr}`);
+}
+
+type HistoryStatus = { history: { mode: string; reason: string; behind: number } };
+
+async function status(url: string): Promise<HistoryStatus["history"]> {
+  return ((await (await fetch(`${url}/api/v1/status`)).json()) as HistoryStatus).history;
+}
+
+/** The children the history shows for today. */
+async function childrenShown(url: string): Promise<number> {
+  return ((await (await fetch(`${url}/api/v1/tasks?type=child`)).json()) as { total: number }).total;
+}
+
+async function started(
+  dir: string,
+  path: string,
+  setup: string,
+): Promise<{ p: TaskmasterProcess; url: string }> {
+  const p = await startTaskmaster(server.url, dir, [], { cachePath: path, wrap: inNamespace(setup) });
+  running.push(p);
+  const url = String(p.lines.find((l) => l.msg === "taskmaster running")?.http);
+  await historyAnswers(url);
+  return { p, url };
+}
+
+describe("a history that cannot be written", () => {
+  it("says degraded on a full disk while the engine keeps scheduling, and catches up once there is room", async () => {
     const dir = workflowDir({ "w.toml": workflow });
     const mnt = mkdtempSync(join(tmpdir(), "taskmaster-full-"));
-    const p = await startTaskmaster(server.url, dir, [], {
-      cachePath: join(mnt, "taskmaster.db"),
-      wrap: inNamespace(`mount -t tmpfs -o size=400k tmpfs ${quote(mnt)}`),
-    });
-    running.push(p);
+    const path = join(mnt, "taskmaster.db");
+    const { p, url } = await started(dir, path, `mount -t tmpfs -o size=400k tmpfs ${quote(mnt)}`);
     await rootsDone(400, "full");
     await waitFor(async () => (await storedTasks()) === 400, {
       timeoutMs: 20_000,
       message: "400 children stored",
     });
-    const degraded = await p.waitForLine((l) => String(l.msg).startsWith("cache degraded"));
-    expect(degraded.msg).toMatch(/disk full writing .*taskmaster\.db \(SQLITE_FULL\)/);
-    expect(await p.kill("SIGTERM")).toBe(0);
-  }, 40_000);
+    await waitFor(async () => (await status(url)).mode === "degraded", {
+      timeoutMs: 20_000,
+      message: "the history degraded",
+    });
+    expect((await status(url)).reason).toMatch(/disk full .*taskmaster\.db.*SQLITE_FULL/);
 
-  it("goes degraded on a read-only mount and taskmaster keeps scheduling", async () => {
+    inItsNamespace(p, `mount -o remount,size=64m ${quote(mnt)}`);
+    await waitFor(async () => (await status(url)).mode === "ok", {
+      timeoutMs: 30_000,
+      message: "the history writing again",
+    });
+    await waitFor(async () => (await childrenShown(url)) === 400, {
+      timeoutMs: 20_000,
+      message: "400 children in the history",
+    });
+    expect(await p.kill("SIGTERM")).toBe(0);
+  }, 90_000);
+
+  it("says degraded on a read-only mount while the engine keeps scheduling, and catches up once writable", async () => {
     const dir = workflowDir({ "w.toml": workflow });
     const ro = mkdtempSync(join(tmpdir(), "taskmaster-ro-"));
-    writeFileSync(join(ro, "README"), "a read-only mount for the cache\n");
-    const p = await startTaskmaster(server.url, dir, [], {
-      cachePath: join(ro, "taskmaster.db"),
-      wrap: inNamespace(`mount --bind ${quote(ro)} ${quote(ro)} && mount -o remount,ro,bind ${quote(ro)}`),
-    });
-    running.push(p);
-    const degraded = await p.waitForLine((l) => String(l.msg).startsWith("cache degraded"));
-    expect(degraded.msg).toContain(join(ro, "taskmaster.db"));
+    writeFileSync(join(ro, "README"), "a read-only mount for the history\n");
+    const path = join(ro, "taskmaster.db");
+    const { p, url } = await started(
+      dir,
+      path,
+      `mount --bind ${quote(ro)} ${quote(ro)} && mount -o remount,ro,bind ${quote(ro)}`,
+    );
+    const history = await status(url);
+    expect(history.mode).toBe("degraded");
+    expect(history.reason).toContain(path);
     await rootsDone(50, "ro");
     await waitFor(async () => (await storedTasks()) === 50, {
       timeoutMs: 20_000,
       message: "50 children stored",
     });
+
+    inItsNamespace(p, `mount -o remount,rw,bind ${quote(ro)}`);
+    await waitFor(async () => (await status(url)).mode === "ok", {
+      timeoutMs: 30_000,
+      message: "the history writing again",
+    });
+    await waitFor(async () => (await childrenShown(url)) === 50, {
+      timeoutMs: 20_000,
+      message: "50 children in the history",
+    });
     expect(await p.kill("SIGTERM")).toBe(0);
-  }, 40_000);
+  }, 90_000);
 });

@@ -1,22 +1,23 @@
-// Rebuilding a lost cache from streams of large messages, against a real nats-server: the replay must never ask for
+// The history rebuilding a lost file from streams of large messages, against a real nats-server: the replay must never ask for
 // more than the server holds back for one client (its `max_pending`, 64 MB by default), or the server cuts the
 // connection as a slow consumer and the history comes back incomplete.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Service, startService } from "../../cmd/taskmaster/service.ts";
+import { startEngine } from "../../cmd/taskmaster/engine.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { counts } from "../../internal/cache/index.ts";
-import { EngineEvents } from "../../internal/engine/index.ts";
 import { taskJson } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
-import { EventLog, testConfig, workflowDir } from "./harness.ts";
+import { historyHolds, startHistory, type TestHistory } from "./both.ts";
+import { testConfig, workflowDir } from "./harness.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
-let service: Service | undefined;
+let history: TestHistory | undefined;
 
 beforeAll(async () => {
   server = await startNats();
@@ -24,7 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await service?.stop();
+  await history?.stop();
   await nc?.close();
   await server?.stop();
 });
@@ -35,13 +36,6 @@ task = "big"
 rule = "cron=0 0 0 1 1 *"
 `;
 
-async function start(dir: string) {
-  const events = new EngineEvents();
-  const log = new EventLog(events);
-  service = await startService(testConfig(server.url, dir), dir, events);
-  return { log, svc: service };
-}
-
 // About 80 MB: past the 64 MB a server keeps for a client that reads more slowly than it is sent to, with room for
 // what the sockets hold. With one pull of 1 000 messages the server cut the connection after a dozen of them.
 const messages = 80;
@@ -50,8 +44,8 @@ const infoBytes = 1_000_000;
 
 it("rebuilds every task of a stream of 1 MB messages without the server cutting the connection", async () => {
   const dir = workflowDir({ "big.toml": workflow });
-  const first = await start(dir);
-  await first.svc.stop();
+  const config = testConfig(server.url, dir);
+  await (await startEngine(config, dir)).stop(); // the streams made
   const js = jetstream(nc);
   const stream = await (await jetstreamManager(nc)).streams.info("TASKMASTER_TASKS");
   const subject = stream.config.subjects?.[0] ?? "big";
@@ -60,14 +54,15 @@ it("rebuilds every task of a stream of 1 MB messages without the server cutting 
   for (let i = 0; i < messages; i++) {
     await js.publish(subject, taskJson({ type: "big", id: `t${i}`, info, created }), { msgID: `big-${i}` });
   }
-  rmSync(join(dir, "taskmaster.db"));
+  rmSync(join(dir, "taskmaster.db"), { force: true });
 
-  const second = await start(dir);
-  const rebuilt = await second.log.until("cacheRecovered", (e) => e.how === "rebuilt", 90_000);
-  expect(rebuilt.detail).toContain(`rebuilt ${messages} tasks`);
-  await second.svc.cache?.store.flush();
-  const db = second.svc.cache?.store.database();
-  if (!db) throw new Error("the cache is not open");
+  history = await startHistory(config, dir);
+  await historyHolds(nc, config, dir, 90_000);
+  const db = new BetterSqlite3(join(dir, "taskmaster.db"), { readonly: true });
   expect(counts(db).tasks).toBe(messages);
-  expect(second.log.of("natsStatus").map((e) => e.status)).toEqual([]);
+  db.close();
+  expect(history.logged(/^history rebuilt from the streams$/)).toEqual([
+    expect.objectContaining({ messages: expect.any(Number) }),
+  ]);
+  expect(history.logged(/^nats /)).toEqual([]);
 }, 150_000);

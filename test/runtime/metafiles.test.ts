@@ -1,4 +1,4 @@
-// Meta-files kept in buckets, read by the running service through the real S3 client: s3:// from s3rver, and gs://
+// Meta-files kept in buckets, read by the running engine (and the history, for previews) through the real S3 client: s3:// from s3rver, and gs://
 // from the same s3rver standing in for GCS's XML API (which is the S3 API). A cron batch, a parent's children and a
 // backload read them; a file that cannot be read is an alert naming its URL; a gs:// meta-file without the HMAC key
 // refuses to start.
@@ -9,15 +9,15 @@ import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { listenHttp, tokensOf } from "../../cmd/taskmaster/http.ts";
+import { type EngineRole, StartupError, startEngine } from "../../cmd/taskmaster/engine.ts";
 import { main } from "../../cmd/taskmaster/main.ts";
-import { type Service, StartupError, startService } from "../../cmd/taskmaster/service.ts";
 import { openBucketClient } from "../../internal/bucket/index.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
 import { taskJson } from "../../internal/task/index.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { type FakeS3, startFakeS3 } from "../helpers/s3.ts";
+import { startHistory } from "./both.ts";
 import { EventLog, published, testConfig, workflowDir, writeWorkflows } from "./harness.ts";
 
 let server: NatsServer;
@@ -25,7 +25,7 @@ let nc: NatsConnection;
 let root: string;
 let s3: FakeS3;
 let client: S3Client;
-let service: Service | undefined;
+let service: EngineRole | undefined;
 
 beforeAll(async () => {
   server = await startNats();
@@ -79,7 +79,7 @@ rule = "cron=0 0 5 * * *&meta-file=s3://meta/gone.ndjson"
 template = "?c={meta:id}"
 `;
 
-/** The stores pointed at the s3rver (GCS's too unless `gcs` is false), and no history cache. */
+/** The stores pointed at the s3rver (GCS's too unless `gcs` is false), and no history file. */
 function storeFlags({ gcs = true } = {}): string[] {
   const { endpoint, accessKey, secretKey } = s3.config;
   const s3Flags = [
@@ -95,7 +95,7 @@ async function start(flags: string[], files: Record<string, string> = { "w.toml"
   const events = new EngineEvents();
   const log = new EventLog(events);
   const config = testConfig(server.url, dir, flags);
-  service = await startService(config, dir, events);
+  service = await startEngine(config, dir, events);
   const phase = (key: string) => {
     const found = service?.engine.snapshot()?.phases.find((p) => p.key === key);
     if (!found) throw new Error(`no phase ${key}`);
@@ -128,10 +128,10 @@ describe("meta-files in buckets", () => {
     expect(published(log, "per-region").map((e) => e.emission.task.id)).toEqual(["p1", "p1"]);
   });
 
-  it("previews a backload of a phase with an s3:// meta-file through the API", async () => {
-    const { svc, config, dir } = await start([...storeFlags(), "--http.listen", "127.0.0.1:0"]);
-    const http = await listenHttp(config, tokensOf(config, dir), "test", dir, () => ({ waiting: "" }));
-    http.serve(svc);
+  it("previews a backload of a phase with an s3:// meta-file through the history's API", async () => {
+    const dir = workflowDir({ "w.toml": workflow });
+    const config = testConfig(server.url, dir, [...storeFlags(), "--cache.path", join(dir, "taskmaster.db")]);
+    const http = await startHistory(config, dir);
     try {
       const answer = await fetch(`${http.url}/backload`, {
         method: "POST",
@@ -142,7 +142,7 @@ describe("meta-files in buckets", () => {
       const body = (await answer.json()) as { Count: number; Tasks: { info: string }[] };
       expect(body.Tasks.map((t) => t.info)).toEqual(["?c=c1&d=2024-03-01", "?c=c2&d=2024-03-01"]);
     } finally {
-      await http.close();
+      await http.stop();
     }
   });
 

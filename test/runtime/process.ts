@@ -117,3 +117,15 @@ function spawnArgv(argv: readonly string[], options: SpawnOptions = {}): Taskmas
     },
   };
 }
+
+/**
+ * Until the history behind the API at `url` answers (`taskmaster run` says it is running once the engine is; its
+ * history process may still be starting, and the API answers 503 meanwhile).
+ */
+export async function historyAnswers(url: string, token = "", timeoutMs = 15_000): Promise<void> {
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  await waitFor(async () => (await fetch(`${url}/api/v1/status`, { headers })).status === 200, {
+    timeoutMs,
+    message: `the history answering at ${url}`,
+  });
+}

@@ -6,14 +6,13 @@ import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listenHttp, tokensOf } from "../../cmd/taskmaster/http.ts";
-import { startService } from "../../cmd/taskmaster/service.ts";
 import { connectNats } from "../../internal/bus/index.ts";
 import { watchLoop } from "../helpers/loop.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { waitFor } from "../helpers/wait.ts";
+import { startHistory } from "./both.ts";
 import { testConfig, workflowDir } from "./harness.ts";
-import { startTaskmaster, type TaskmasterProcess } from "./process.ts";
+import { historyAnswers, startTaskmaster, type TaskmasterProcess } from "./process.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
@@ -48,7 +47,9 @@ const tenYearsHourly = { Task: "hourly", From: "2014-01-01T00", To: "2023-12-31T
 async function start(files: Record<string, string> = {}): Promise<{ p: TaskmasterProcess; url: string }> {
   const dir = workflowDir({ "w.toml": workflow, ...files });
   const p = await startTaskmaster(server.url, dir, ["--http.admin_token", adminToken]);
-  return { p, url: String(p.lines.find((l) => l.msg === "taskmaster running")?.http) };
+  const url = String(p.lines.find((l) => l.msg === "taskmaster running")?.http);
+  await historyAnswers(url, adminToken);
+  return { p, url };
 }
 
 function backload(url: string, body: object, query = "") {
@@ -72,17 +73,11 @@ describe("readers of a running taskmaster", () => {
         writeFileSync(join(dir, "meta", `d${d}`, `${f}.txt`), "not a meta-file\n");
       }
     }
-    // The service runs in this process, so that its event loop can be watched where it runs: an answer to /healthz
-    // waits for nothing but a turn of the loop, so the longest the loop is held is the longest /healthz can wait.
-    const config = testConfig(server.url, dir, [
-      "--http.listen",
-      "127.0.0.1:0",
-      "--http.admin_token",
-      adminToken,
-    ]);
-    const service = await startService(config, dir);
-    const http = await listenHttp(config, tokensOf(config, dir), "test", dir, () => ({ waiting: "" }));
-    http.serve(service);
+    // The history (which serves the API and plans backloads) runs in this process, so that its event loop can be
+    // watched where it runs: an answer to /healthz waits for nothing but a turn of the loop, so the longest the loop
+    // is held is the longest /healthz can wait.
+    const config = testConfig(server.url, dir, ["--http.admin_token", adminToken]);
+    const http = await startHistory(config, dir);
     try {
       // Code compiled on first use is not what is measured: one small preview of each kind first.
       await backload(http.url, { Task: "hourly", At: "2024-01-01" });
@@ -116,8 +111,7 @@ describe("readers of a running taskmaster", () => {
         [6000, 100],
       ]);
     } finally {
-      await http.close();
-      await service.stop();
+      await http.stop();
       rmSync(join(dir, "meta"), { recursive: true, force: true });
     }
   }, 60_000);

@@ -18,8 +18,9 @@ function track(p: TaskmasterProcess): TaskmasterProcess {
   return p;
 }
 
+/** The engine's (the history process beside it, with a pid of its own, tries on its own schedule). */
 const failedAttempts = (p: TaskmasterProcess): LogLine[] =>
-  p.lines.filter((l) => l.msg.startsWith("cannot connect to NATS"));
+  p.lines.filter((l) => l.msg.startsWith("cannot connect to NATS") && l.pid === p.pid);
 
 /** Waits for `count` failed attempts and returns them. */
 async function attempts(p: TaskmasterProcess, count: number): Promise<LogLine[]> {
