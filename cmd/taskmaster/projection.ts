@@ -1,5 +1,5 @@
 /**
- * The history's file, wired: the follower projecting the tasks, done, journal and audit streams into SQLite at
+ * The history's file, wired: the follower projecting the tasks, failed, done, journal and audit streams into SQLite at
  * `cache.path`; the newest verified backup put in place whenever there is no usable file (before the follower replays
  * the rest from the streams); backups of the follower's connection on a timer, on request and at shutdown. Failures
  * are reported as events and never stop the role: the follower retries, the backups retry.
@@ -61,6 +61,7 @@ export async function startProjection(deps: ProjectionDeps): Promise<Projection>
     path,
     streams: {
       tasks: config.streams.tasks,
+      failed: config.streams.failed,
       done: config.streams.done,
       events: journalStream,
       audit: auditStream,

@@ -1,5 +1,5 @@
 /**
- * A batch of the history being gathered: the messages read from the four streams since the last commit, as the
+ * A batch of the history being gathered: the messages read from the followed streams since the last commit, as the
  * records they make, and where each stream's reading got to (its cursor). Pure: the follower hands messages in and
  * writes the batch in one transaction with the positions it reaches.
  */
@@ -18,7 +18,7 @@ import type { StreamPosition } from "./positions.ts";
 import type { CacheOp } from "./types.ts";
 
 /** Which of the followed streams a cursor reads: what its messages are. */
-export type StreamRole = "tasks" | "done" | "events" | "audit";
+export type StreamRole = "tasks" | "failed" | "done" | "events" | "audit";
 
 /** Where the reading of one stream is: committed (stored in the file) and read (in the batch being gathered). */
 export interface Cursor {
@@ -91,6 +91,7 @@ export class Batch {
   #record(role: StreamRole, m: StoredMessage): void {
     switch (role) {
       case "tasks":
+      case "failed":
         this.ops.push(taskOp(m, this.#stored(m)));
         this.tasks++;
         return;

@@ -1,6 +1,6 @@
 /**
  * The history as a projection of the streams: the contract between the history's composition root and the follower
- * that builds it. The follower reads the tasks, done, events (journal) and audit streams with consumers of its own
+ * that builds it. The follower reads the tasks, failed, done, events (journal) and audit streams with consumers of its own
  * and writes each batch of rows in one SQLite transaction together with the stream positions the batch covers, so a
  * crash at any moment resumes from the stored positions with nothing lost and nothing doubled. A missing or corrupt
  * file is moved aside and rebuilt by replay of whatever the streams hold.
@@ -15,6 +15,8 @@ import type { BeforeOpen } from "./open.ts";
 /** The streams the history is a projection of. */
 export interface FollowedStreams {
   readonly tasks: string;
+  /** The copies of tasks that failed for good (`failed_topic`), as the tasks stream holds tasks. */
+  readonly failed: string;
   readonly done: string;
   /** The journal (`TASKMASTER_EVENTS`). */
   readonly events: string;

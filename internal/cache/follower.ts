@@ -1,8 +1,9 @@
 /**
- * The history follower: the history as a projection of the tasks, done, events and audit streams (`follow.ts` is
- * its contract). Each stream is read by a consumer of its own from the position stored in the file; what the four
- * bring is gathered into batches (up to 2 000 messages, or what came within 50 ms) and each batch is written in one
- * transaction with the positions it reaches, so a crash at any moment resumes with nothing lost and nothing doubled.
+ * The history follower: the history as a projection of the tasks, failed, done, events and audit streams
+ * (`follow.ts` is its contract). Each stream is read by a consumer of its own from the position stored in the file;
+ * what they bring is gathered into batches (up to 2 000 messages, or what came within 50 ms) and each batch is
+ * written in one transaction with the positions it reaches, so a crash at any moment resumes with nothing lost and
+ * nothing doubled.
  *
  * The file's troubles never lose a message, because the streams still hold it: a write that fails for a passing
  * reason (the disk, the mount, a lock) rolls back, the consumers stop and the file is opened again after `retryMs`,
@@ -102,7 +103,7 @@ class Follower implements HistoryFollower {
     this.#clock = options.clock ?? systemClock;
     this.#retryMs = options.retryMs ?? 5000;
     this.#since = this.#clock.now().toISOString();
-    const roles: readonly StreamRole[] = ["tasks", "done", "events", "audit"];
+    const roles: readonly StreamRole[] = ["tasks", "failed", "done", "events", "audit"];
     this.#cursors = roles.map((role) => cursor(role, options.streams[role], { seq: 0, lost: 0 }));
   }
 

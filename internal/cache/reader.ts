@@ -29,7 +29,7 @@ export interface StreamReader {
 /**
  * How much a consumer has asked for and not received, at most. The server keeps what it has sent and the client has
  * not read yet, and cuts a client that has more than `max_pending` (64 MB by default) waiting as a slow consumer;
- * four streams read at once each ask for at most this much (and nats.js for at most 100 messages). A pull has to fit
+ * five streams read at once each ask for at most this much (and nats.js for at most 100 messages). A pull has to fit
  * the largest message the server accepts, or that message would never come.
  */
 const pullBytes = 4 * 1024 * 1024;

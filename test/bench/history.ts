@@ -58,9 +58,9 @@ interface Followed {
 /** Runs the follower child on a new file; resolves with what it printed and its memory. */
 function followRun(): Promise<Followed> {
   const path = join(mkdtempSync(join(tmpdir(), "taskmaster-bench-history-")), "history.db");
-  const { tasks, done, events, audit } = h.streams;
+  const { tasks, done, events, audit, failed } = h.streams;
   const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
-  const args = [...profile, follower, server.url, path, tasks, done, events, audit];
+  const args = [...profile, follower, server.url, path, tasks, done, events, audit, failed];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repo,
     stdio: ["ignore", "pipe", "inherit"],

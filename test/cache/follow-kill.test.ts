@@ -44,8 +44,19 @@ afterAll(async () => {
 
 /** Starts the follower process; resolves once it is following. */
 function startChild(h: HistoryStreams, path: string): Promise<ChildProcess> {
-  const { tasks, done, events, audit } = h.streams;
-  const args = ["--import", "tsx", "test/cache/followchild.ts", server.url, path, tasks, done, events, audit];
+  const { tasks, done, events, audit, failed } = h.streams;
+  const args = [
+    "--import",
+    "tsx",
+    "test/cache/followchild.ts",
+    server.url,
+    path,
+    tasks,
+    done,
+    events,
+    audit,
+    failed,
+  ];
   const child = spawn(process.execPath, args, { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     child.stdout?.on("data", (c: Buffer) => {
@@ -122,6 +133,7 @@ it("holds every task and done exactly once after SIGKILLs at random moments of a
     });
     expect(follower.state().positions).toEqual({
       [h.streams.tasks]: n,
+      [h.streams.failed]: 0,
       [h.streams.done]: n,
       [h.streams.events]: n / 20,
       [h.streams.audit]: n / 20,

@@ -25,6 +25,7 @@ import {
   tasksOn,
 } from "../../internal/cache/index.ts";
 import type { JournalFact } from "../../internal/journal/index.ts";
+import { taskJson } from "../../internal/task/index.ts";
 import {
   type HistoryStreams,
   historyStreams,
@@ -33,6 +34,7 @@ import {
   publishDone,
   publishEntry,
   publishTask,
+  testTask,
 } from "../helpers/history.ts";
 import { type NatsServer, startNats } from "../helpers/nats.ts";
 import { tempDir } from "../helpers/records.ts";
@@ -176,6 +178,12 @@ describe("the history follower", () => {
     f.follower.onProjected((b) => batches.push(b));
     await publishTask(publisher, h, 1);
     await publishTask(publisher, h, 2, true, { meta: "retry=1&job=eu&workflow=other.toml" });
+    // The copy of a task that failed for good, on the failed stream, as the engine publishes it.
+    await publisher.publish(
+      `${h.subjects.failed}.failed`,
+      new TextEncoder().encode(taskJson(testTask(3, { meta: "retry=failed&job=eu&workflow=w.toml" }))),
+      "key-3-failed",
+    );
     await publishDone(publisher, h, 1);
     for (const [i, fact] of facts.entries()) await publishEntry(publisher, h, fact, at, `e${i}`);
     await publishAction(publisher, h, 1, at.toISOString());
@@ -183,7 +191,8 @@ describe("the history follower", () => {
 
     const db = f.db();
     const page = tasksOn(db, day);
-    expect(page.total).toBe(2);
+    expect(page.total).toBe(3);
+    expect(taskByKey(db, "key-3-failed")).toMatchObject({ kind: "failed", id: "id-3", workflow: "w.toml" });
     expect(taskByKey(db, "key-1")).toMatchObject({
       kind: "cron",
       workflow: "w.toml",
@@ -228,7 +237,7 @@ describe("the history follower", () => {
       "message rejected on done: not JSON",
       "workflow reload refused: w.toml: bad rule",
     ]);
-    expect(batches.reduce((n, b) => n + b.tasks + b.dones + b.actions, 0)).toBe(4);
+    expect(batches.reduce((n, b) => n + b.tasks + b.dones + b.actions, 0)).toBe(5);
     expect(batches.every((b) => !b.replay)).toBe(true);
     expect(f.follower.state()).toMatchObject({
       mode: "ok",
@@ -236,6 +245,7 @@ describe("the history follower", () => {
       lost: 0,
       positions: {
         [h.streams.tasks]: 2,
+        [h.streams.failed]: 1,
         [h.streams.done]: 1,
         [h.streams.events]: facts.length,
         [h.streams.audit]: 1,

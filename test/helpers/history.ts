@@ -14,13 +14,14 @@ export interface HistoryStreams {
   readonly streams: FollowedStreams;
   readonly subjects: {
     readonly tasks: string;
+    readonly failed: string;
     readonly done: string;
     readonly events: string;
     readonly audit: string;
   };
 }
 
-/** The four streams under `prefix` (created when missing); `maxMsgs` limits each (-1: no limit). */
+/** The five streams under `prefix` (created when missing); `maxMsgs` limits each (-1: no limit). */
 export async function historyStreams(
   jsm: JetStreamManager,
   prefix: string,
@@ -29,12 +30,19 @@ export async function historyStreams(
   const p = prefix.toLowerCase();
   const streams = {
     tasks: `${prefix}_TASKS`,
+    failed: `${prefix}_FAILED`,
     done: `${prefix}_DONE`,
     events: `${prefix}_EVENTS`,
     audit: `${prefix}_AUDIT`,
   };
-  const subjects = { tasks: `${p}.tasks`, done: `${p}.done`, events: `${p}.events`, audit: `${p}.audit` };
-  for (const role of ["tasks", "done", "events", "audit"] as const) {
+  const subjects = {
+    tasks: `${p}.tasks`,
+    failed: `${p}.failed`,
+    done: `${p}.done`,
+    events: `${p}.events`,
+    audit: `${p}.audit`,
+  };
+  for (const role of ["tasks", "failed", "done", "events", "audit"] as const) {
     await createStream(jsm, streams[role], `${subjects[role]}.>`, maxMsgs);
   }
   return { streams, subjects };

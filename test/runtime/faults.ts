@@ -18,6 +18,7 @@ import type { TaskmasterProcess } from "./process.ts";
 
 export const streams = {
   tasks: "TASKMASTER_TASKS",
+  failed: "TASKMASTER_FAILED",
   done: "TASKMASTER_DONE",
   events: journalStream,
   audit: auditStream,
@@ -214,8 +215,9 @@ const matchOf = (t: Record<string, unknown>) =>
  * actions as many as the audit stream's records; the positions at the streams' ends.
  */
 export async function expectComplete(nc: NatsConnection, path: string): Promise<Completeness> {
-  const [tasks, dones, audit, journal, last] = await Promise.all([
+  const [tasks, failed, dones, audit, journal, last] = await Promise.all([
     readAll(nc, streams.tasks),
+    readAll(nc, streams.failed),
     readAll(nc, streams.done),
     readAll(nc, streams.audit),
     journalCounts(nc),
@@ -224,10 +226,11 @@ export async function expectComplete(nc: NatsConnection, path: string): Promise<
   const db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
   try {
     const rows = db
-      .prepare("SELECT key, id, type, job, info, created, result, done FROM tasks")
+      .prepare("SELECT key, id, type, job, info, created, result, done, kind FROM tasks")
       .all() as Record<string, string | null>[];
     const keys = rows.map((r) => String(r.key));
-    const msgIds = tasks.map((m) => m.msgId);
+    // The copies of tasks that failed for good are rows too, from the failed stream.
+    const msgIds = [...tasks, ...failed].map((m) => m.msgId);
     expect(new Set(msgIds).size).toBe(msgIds.length);
     expect(keys.length).toBe(new Set(keys).size);
     const missing = msgIds.filter((id) => !new Set(keys).has(id));
@@ -258,7 +261,7 @@ export async function expectComplete(nc: NatsConnection, path: string): Promise<
       finishedRows: answered.size,
     });
 
-    const children = rows.filter((r) => r.type === "child").map((r) => String(r.id));
+    const children = rows.filter((r) => r.type === "child" && r.kind !== "failed").map((r) => String(r.id));
     expect(new Set(children).size).toBe(children.length);
 
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
