@@ -9,9 +9,10 @@ import {
   type AlertItem,
   createSlackSender,
   type DigestCursor,
+  type Resolved,
   type SlackSender,
 } from "../../internal/alert/index.ts";
-import type { AlertRow } from "../../internal/cache/index.ts";
+import type { AlertRow, ResolvedRow } from "../../internal/cache/index.ts";
 import type { Config } from "../../internal/config/index.ts";
 import type { EngineEvents } from "../../internal/engine/index.ts";
 import type { Task } from "../../internal/task/index.ts";
@@ -59,6 +60,11 @@ export async function kvCursor(nc: NatsConnection, replicas: number): Promise<Di
   } catch {
     return undefined;
   }
+}
+
+/** A phase that resolved, as the digest lists it. */
+export function resolvedItem(r: ResolvedRow): Resolved {
+  return { taskType: r.taskType, job: r.job, dataTime: new Date(r.dataTime), at: new Date(r.done) };
 }
 
 export function alertItem(r: AlertRow): AlertItem {

@@ -18,6 +18,7 @@ import {
   alertsSince,
   type HistoryFollower,
   type ProjectedBatch,
+  resolvedSince,
   unfinishedBetween,
 } from "../../internal/cache/index.ts";
 import type { Clock } from "../../internal/clock/index.ts";
@@ -32,7 +33,7 @@ import {
   taskAlert,
 } from "../../internal/journal/index.ts";
 import type { Task } from "../../internal/task/index.ts";
-import { alertItem, dashboardUrl, kvCursor, slackSender, taskOf } from "./alerts.ts";
+import { alertItem, dashboardUrl, kvCursor, resolvedItem, slackSender, taskOf } from "./alerts.ts";
 import { whenOpen } from "./historyread.ts";
 
 export interface HistoryAlerts {
@@ -65,6 +66,8 @@ export async function startHistoryAlerts(deps: HistoryAlertDeps): Promise<Histor
     digests = await startDigests({
       recorded: {
         since: (iso) => whenOpen(follower, (db) => alertsSince(db, iso).map(alertItem), []),
+        resolved: (alertedAfter, since) =>
+          whenOpen(follower, (db) => resolvedSince(db, alertedAfter, since).map(resolvedItem), []),
         unfinished: (since, before) =>
           whenOpen(follower, (db) => unfinishedBetween(db, since, before).map(taskOf), []),
       },

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type ManualClock, manualClock } from "../clock/index.ts";
 import type { Task } from "../task/index.ts";
 import type { SlackMessage } from "./blocks.ts";
-import type { AlertItem } from "./digest.ts";
+import type { AlertItem, Resolved } from "./digest.ts";
 import type { DigestCursor } from "./digests.ts";
 import { type Digests, startDigests } from "./digests.ts";
 
@@ -37,16 +37,27 @@ function memoryCursor(value: string | null = null): DigestCursor & { value: stri
 }
 
 async function setup(
-  options: { table?: AlertItem[]; unfinished?: Task[]; cursor?: DigestCursor; clock?: ManualClock } = {},
+  options: {
+    table?: AlertItem[];
+    unfinished?: Task[];
+    resolved?: Resolved[];
+    cursor?: DigestCursor;
+    clock?: ManualClock;
+  } = {},
 ) {
   const sent: SlackMessage[] = [];
   const raised: { alert: AlertItem; task: Task }[] = [];
+  const asked: [string, string][] = [];
   const table = options.table ?? [];
   const clock = options.clock ?? manualClock(noon);
   digests = await startDigests({
     recorded: {
       since: (iso) => table.filter((a) => a.at.toISOString() > iso),
       unfinished: () => options.unfinished ?? [],
+      resolved: (alertedAfter, since) => {
+        asked.push([alertedAfter, since]);
+        return options.resolved ?? [];
+      },
     },
     raise: async (alert, task) => {
       raised.push({ alert, task });
@@ -63,7 +74,7 @@ async function setup(
       throw new Error(`${where}: ${error.message}`);
     },
   });
-  return { sent, raised, clock, digests };
+  return { sent, raised, asked, clock, digests };
 }
 
 describe("digests of recorded alerts", () => {
@@ -136,5 +147,20 @@ describe("digests of recorded alerts", () => {
     expect(raised).toHaveLength(1);
     expect(raised[0]?.alert.message).toBe("INCOMPLETE: not finished 4h after it was emitted");
     expect(raised[0]?.task).toBe(late);
+  });
+
+  it("reports the phases resolved since the last digest, alone if nothing else happened", async () => {
+    const cursor = memoryCursor(new Date(noon - 30 * minute).toISOString());
+    const resolved: Resolved[] = [
+      { taskType: "load", job: "", dataTime: new Date("2026-11-23T02:00:00Z"), at: new Date(noon - minute) },
+    ];
+    const { sent, asked, digests: d } = await setup({ cursor, resolved });
+    await d.check();
+    // Alerts of the day before the last digest, completed since it.
+    const lastDigest = new Date(noon - 30 * minute).toISOString();
+    expect(asked.at(-1)).toEqual([new Date(noon - 30 * minute - 24 * 60 * minute).toISOString(), lastDigest]);
+    expect(sent).toHaveLength(1);
+    expect(JSON.stringify(sent[0])).toContain("Resolved since");
+    expect(JSON.stringify(sent[0])).toContain("load");
   });
 });

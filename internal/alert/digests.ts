@@ -12,7 +12,7 @@
 import { type Clock, every } from "../clock/index.ts";
 import type { Task } from "../task/index.ts";
 import type { SlackMessage } from "./blocks.ts";
-import { type AlertItem, buildDigest, buildImmediate } from "./digest.ts";
+import { type AlertItem, buildDigest, buildImmediate, type Resolved } from "./digest.ts";
 import { createDigestSchedule } from "./schedule.ts";
 import { AlertKinds, incompleteAlert } from "./sources.ts";
 
@@ -33,6 +33,11 @@ export interface AlertService {
 export interface RecordedAlerts {
   /** The alerts recorded after `iso`. */
   since(iso: string): AlertItem[];
+  /**
+   * Phases that alerted for a data time after `alertedAfter` and have completed for it since `since` (a retry or a
+   * re-run that went well).
+   */
+  resolved(alertedAfter: string, since: string): Resolved[];
   /** Tasks emitted in [since, before), not finished, and not alerted as incomplete yet. */
   unfinished(since: string, before: string): Task[];
 }
@@ -107,12 +112,20 @@ export async function startDigests(options: DigestsOptions): Promise<Digests> {
     if (raised.size > 100_000) raised.clear(); // the history's own check (its alerts table) remains
   };
 
+  /** What resolved since the last digest, of the alerts of the day before it (none before a first digest). */
+  const resolvedNow = (): Resolved[] => {
+    if (lastDigest === null) return [];
+    const dayBefore = new Date(Date.parse(lastDigest) - 24 * 3_600_000).toISOString();
+    return options.recorded.resolved(dayBefore, lastDigest);
+  };
+
   const digest = async () => {
-    const decision = schedule.next(now(), fresh.length > 0);
+    const resolved = resolvedNow();
+    const decision = schedule.next(now(), fresh.length > 0 || resolved.length > 0);
     if (decision.send) {
       const messages = buildDigest({
         alerts: fresh,
-        resolved: [],
+        resolved,
         prefix: options.prefix,
         dashboardUrl: options.dashboardUrl,
         now: now(),

@@ -188,6 +188,31 @@ export function alertsSince(db: Database, iso: string): AlertRow[] {
     .all(iso) as AlertRow[];
 }
 
+/** A phase that alerted for a data time and has since completed for it. */
+export interface ResolvedRow {
+  readonly taskType: string;
+  readonly job: string;
+  readonly dataTime: string;
+  /** When it completed (the first completion after the alert). */
+  readonly done: string;
+}
+
+/**
+ * The phases that alerted for a data time after `alertedAfter` and completed for that same data time after both the
+ * alert and `since` (a retry or a re-run that went well): what a digest reports as resolved.
+ */
+export function resolvedSince(db: Database, alertedAfter: string, since: string): ResolvedRow[] {
+  return db
+    .prepare(
+      `SELECT a.task_type AS taskType, a.job AS job, a.data_time AS dataTime, min(t.done) AS done
+        FROM alerts a JOIN tasks t ON t.type = a.task_type AND t.job = a.job AND t.data_time = a.data_time
+        WHERE a.created > ? AND a.data_time IS NOT NULL AND a.data_time <> '' AND t.result = 'complete'
+          AND t.done > a.created AND t.done > ?
+        GROUP BY a.task_type, a.job, a.data_time ORDER BY a.task_type, a.job, a.data_time LIMIT 1000`,
+    )
+    .all(alertedAfter, since) as ResolvedRow[];
+}
+
 export function filesOn(db: Database, day: string): FileRow[] {
   const [start, end] = range(day);
   const rows = db
