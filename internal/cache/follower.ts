@@ -40,7 +40,7 @@ const lookEveryMs = 1000;
 const streamRetryMs = 1000;
 const recycleEveryMs = 24 * 60 * 60 * 1000;
 /** Done messages held back at most until their tasks are read (`pairing.ts`). */
-const maxHeldDones = 20_000;
+const maxHeldDones = 2000;
 
 /** Starts following; resolves once the file was opened (or found unusable: then degraded, retrying). */
 export async function startFollower(options: FollowOptions): Promise<HistoryFollower> {
