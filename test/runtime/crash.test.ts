@@ -2,35 +2,22 @@
 // SIGTERM drains and exits 0.
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type EngineRole, startEngine } from "../../cmd/taskmaster/engine.ts";
-import { connectNats } from "../../internal/bus/index.ts";
 import { EngineEvents } from "../../internal/engine/index.ts";
 import { parseMeta, type Task, taskJson } from "../../internal/task/index.ts";
 import { startWorker, type Worker } from "../../internal/worker/index.ts";
-import { type NatsServer, startNats } from "../helpers/nats.ts";
+import type { NatsServer } from "../helpers/nats.ts";
+import { natsPerFile } from "../helpers/natsfile.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { EventLog, testConfig, workflowDir } from "./harness.ts";
 import { startTaskmaster, type TaskmasterProcess } from "./process.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  server = await startNats();
-  nc = await connectNats({ url: server.url, name: "crash-test" });
-});
-
-afterEach(async () => {
-  for (const clean of cleanups.splice(0).reverse()) await clean().catch(() => undefined);
-  const jsm = await jetstreamManager(nc);
-  for await (const s of jsm.streams.list()) await jsm.streams.delete(s.config.name);
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.stop();
+const { cleanups } = natsPerFile("crash-test", (s, c) => {
+  server = s;
+  nc = c;
 });
 
 const encoder = new TextEncoder();

@@ -2,11 +2,10 @@
 // the history keeps serving and holds everything the streams hold; the engine started again resumes the work (the
 // done messages it had not handled, the cron), the history follows it, and nothing is doubled.
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { connectNats } from "../../internal/bus/index.ts";
-import { type NatsServer, startNats } from "../helpers/nats.ts";
+import { expect, it } from "vitest";
+import type { NatsServer } from "../helpers/nats.ts";
+import { natsPerFile } from "../helpers/natsfile.ts";
 import { waitFor } from "../helpers/wait.ts";
 import {
   apiOf,
@@ -28,22 +27,9 @@ import { startTaskmaster, type TaskmasterProcess } from "./process.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  server = await startNats();
-  nc = await connectNats({ url: server.url, name: "history-engine-kill-test" });
-});
-
-afterEach(async () => {
-  for (const clean of cleanups.splice(0).reverse()) await clean().catch(() => undefined);
-  const jsm = await jetstreamManager(nc);
-  for await (const s of jsm.streams.list()) await jsm.streams.delete(s.config.name);
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.stop();
+const { cleanups } = natsPerFile("history-engine-kill-test", (s, c) => {
+  server = s;
+  nc = c;
 });
 
 async function role(dir: string, name: "engine" | "history"): Promise<TaskmasterProcess> {

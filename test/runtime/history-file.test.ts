@@ -16,12 +16,11 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import BetterSqlite3 from "better-sqlite3";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { connectNats } from "../../internal/bus/index.ts";
-import { type NatsServer, startNats } from "../helpers/nats.ts";
+import { expect, it } from "vitest";
+import type { NatsServer } from "../helpers/nats.ts";
+import { natsPerFile } from "../helpers/natsfile.ts";
 import { waitFor } from "../helpers/wait.ts";
 import {
   apiOf,
@@ -44,22 +43,9 @@ import { type StartOptions, startTaskmaster, type TaskmasterProcess } from "./pr
 
 let server: NatsServer;
 let nc: NatsConnection;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  server = await startNats();
-  nc = await connectNats({ url: server.url, name: "history-file-test" });
-});
-
-afterEach(async () => {
-  for (const clean of cleanups.splice(0).reverse()) await clean().catch(() => undefined);
-  const jsm = await jetstreamManager(nc);
-  for await (const s of jsm.streams.list()) await jsm.streams.delete(s.config.name);
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.stop();
+const { cleanups } = natsPerFile("history-file-test", (s, c) => {
+  server = s;
+  nc = c;
 });
 
 async function start(

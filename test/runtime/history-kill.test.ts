@@ -3,11 +3,10 @@
 // meanwhile, and once the burst is over the history holds exactly every task, done message, file, alert and action
 // the streams hold, counted both ways.
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { connectNats } from "../../internal/bus/index.ts";
-import { type NatsServer, startNats } from "../helpers/nats.ts";
+import { describe, expect, it } from "vitest";
+import type { NatsServer } from "../helpers/nats.ts";
+import { natsPerFile } from "../helpers/natsfile.ts";
 import { waitFor } from "../helpers/wait.ts";
 import {
   apiOf,
@@ -29,22 +28,9 @@ import { startTaskmaster, type TaskmasterProcess } from "./process.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  server = await startNats();
-  nc = await connectNats({ url: server.url, name: "history-kill-test" });
-});
-
-afterEach(async () => {
-  for (const clean of cleanups.splice(0).reverse()) await clean().catch(() => undefined);
-  const jsm = await jetstreamManager(nc);
-  for await (const s of jsm.streams.list()) await jsm.streams.delete(s.config.name);
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.stop();
+const { cleanups } = natsPerFile("history-kill-test", (s, c) => {
+  server = s;
+  nc = c;
 });
 
 /** Taskmaster with the burst's workers already listening (the first batch comes at once). */

@@ -5,32 +5,19 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startEngine } from "../../cmd/taskmaster/engine.ts";
-import { connectNats } from "../../internal/bus/index.ts";
-import { type NatsServer, startNats } from "../helpers/nats.ts";
+import type { NatsServer } from "../helpers/nats.ts";
+import { natsPerFile } from "../helpers/natsfile.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { testConfig, workflowDir } from "./harness.ts";
 import { startTaskmaster, type TaskmasterProcess } from "./process.ts";
 
 let server: NatsServer;
 let nc: NatsConnection;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  server = await startNats();
-  nc = await connectNats({ url: server.url, name: "roles-test" });
-});
-
-afterEach(async () => {
-  for (const clean of cleanups.splice(0).reverse()) await clean().catch(() => undefined);
-  const jsm = await jetstreamManager(nc);
-  for await (const s of jsm.streams.list()) await jsm.streams.delete(s.config.name);
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.stop();
+const { cleanups } = natsPerFile("roles-test", (s, c) => {
+  server = s;
+  nc = c;
 });
 
 /** A phase whose cron fires every second. */
