@@ -11,7 +11,6 @@
 import { resolve } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { isBucketUrl } from "../../internal/bucket/index.ts";
 import {
   connectPersistently,
   consumeDurable,
@@ -32,17 +31,14 @@ import {
   recordNotStored,
   recordReload,
   recordReloadRejected,
-  type Subjects,
   watchStuck,
 } from "../../internal/engine/index.ts";
 import { hasErrors, type Problem } from "../../internal/errors/index.ts";
 import { kvFileLedger } from "../../internal/files/index.ts";
-import { metaFileProblems, metaFileSource, remoteMetaFiles } from "../../internal/metafiles/index.ts";
+import { metaFileProblems, remoteMetaFiles } from "../../internal/metafiles/index.ts";
 import { createScheduler, type Scheduler } from "../../internal/schedule/index.ts";
 import {
-  loadMetaFile,
   loadSnapshot,
-  readMetaFile,
   type Snapshot,
   subjectClash,
   type WorkflowWatcher,
@@ -53,6 +49,7 @@ import { cronHooks } from "./cron.ts";
 import { type Instance, startInstance } from "./instance.ts";
 import { watchLocalFiles } from "./localfiles.ts";
 import { compose, type Parts } from "./parts.ts";
+import { planningOptions } from "./planning.ts";
 import {
   doneDurable,
   ensureStreams,
@@ -60,7 +57,6 @@ import {
   ownSubjects,
   retryDurable,
   retryStream,
-  retrySubject,
   streamStates,
 } from "./streams.ts";
 
@@ -169,11 +165,6 @@ async function build(
   events: EngineEvents,
   clock: Clock,
 ): Promise<EngineRole> {
-  const subjects: Subjects = {
-    taskPrefix: config.nats.subjectPrefix,
-    failed: config.failedTopic,
-    retry: retrySubject,
-  };
   const jsm = await jetstreamManager(nc);
   await ensureStreams(jsm, config, first);
   const publisher = parts.add(
@@ -201,16 +192,9 @@ async function build(
     r.close(),
   );
   const engine = createEngine({
+    ...planningOptions(config, cwd, remoteFiles),
     outbox: publisher,
-    subjects,
     clock,
-    host: config.host,
-    readMetaFile: (pattern) => readMetaFile(pattern, cwd),
-    metaFiles: metaFileSource({
-      remote: remoteFiles,
-      isRemote: isBucketUrl,
-      loadLocal: (pattern) => loadMetaFile(pattern, cwd),
-    }),
     ledger,
     events,
     journal,

@@ -12,7 +12,6 @@ import {
   type Page,
   type RerunResult,
 } from "../../handler/index.ts";
-import { isBucketUrl } from "../../internal/bucket/index.ts";
 import type { Publisher } from "../../internal/bus/index.ts";
 import type { TaskRow } from "../../internal/cache/index.ts";
 import type { Clock } from "../../internal/clock/index.ts";
@@ -27,18 +26,17 @@ import {
   recordAction,
 } from "../../internal/engine/index.ts";
 import { hasErrors, type Problem } from "../../internal/errors/index.ts";
-import { metaFileSource, remoteMetaFiles } from "../../internal/metafiles/index.ts";
+import { remoteMetaFiles } from "../../internal/metafiles/index.ts";
 import { downstreamOf, launchMetaFiles, planLaunch, planRerun } from "../../internal/plan/index.ts";
 import {
-  loadMetaFile,
   loadSnapshot,
-  readMetaFile,
   type Snapshot,
   subjectClash,
   type WorkflowWatcher,
   watchWorkflows,
 } from "../../internal/workflow/index.ts";
-import { ownSubjects, retrySubject } from "./streams.ts";
+import { planningOptions } from "./planning.ts";
+import { ownSubjects } from "./streams.ts";
 
 export interface HistoryActions {
   /** The workflows as the history loaded them; null while none without errors was loaded. */
@@ -67,16 +65,9 @@ export async function startHistoryActions(deps: HistoryActionDeps): Promise<Hist
   const remoteFiles = remoteMetaFiles({ access: config.cache });
   // The engine's plan-and-publish path with no intake: nothing is consumed here, only people's actions sent.
   const planner = createEngine({
+    ...planningOptions(config, cwd, remoteFiles),
     outbox: publisher,
-    subjects: { taskPrefix: config.nats.subjectPrefix, failed: config.failedTopic, retry: retrySubject },
     clock,
-    host: config.host,
-    readMetaFile: (pattern) => readMetaFile(pattern, cwd),
-    metaFiles: metaFileSource({
-      remote: remoteFiles,
-      isRemote: isBucketUrl,
-      loadLocal: (pattern) => loadMetaFile(pattern, cwd),
-    }),
     events,
     journal: publishingJournal(publisher, clock),
   });
