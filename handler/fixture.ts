@@ -3,41 +3,18 @@
  * with tokens, a fixed clock and a ready service state, for `app.request()`.
  */
 import { join } from "node:path";
-import {
-  alertsOn,
-  daysWith,
-  filesOn,
-  hourlyOn,
-  phases,
-  recapOn,
-  resultsOn,
-  taskByKey,
-  tasksById,
-  tasksOn,
-} from "../internal/cache/index.ts";
+import { readsThrough } from "../internal/cache/index.ts";
 import { done, type HistoryFile, historyFile, task, tempDir } from "../test/helpers/records.ts";
 import { type AppDeps, createApp } from "./app.ts";
 import { type History, HistoryUnavailable } from "./history.ts";
 
 /** Every read of the history on the file's connection; `over` replaces some. */
 export function historyOf(store: HistoryFile, over: Partial<History> = {}): History {
-  const db = () => {
+  const read = <T>(query: (db: HistoryFile["db"]) => T): T => {
     if (!store.db.open) throw new HistoryUnavailable("closed");
-    return store.db;
+    return query(store.db);
   };
-  return {
-    tasksOn: (day, filter) => tasksOn(db(), day, filter),
-    resultsOn: (day) => resultsOn(db(), day),
-    hourlyOn: (day, filter) => hourlyOn(db(), day, filter),
-    tasksById: (id) => tasksById(db(), id),
-    taskByKey: (key) => taskByKey(db(), key),
-    filesOn: (day) => filesOn(db(), day),
-    alertsOn: (day) => alertsOn(db(), day),
-    daysWith: (kind) => daysWith(db(), kind),
-    phases: () => phases(db()),
-    recapOn: (day) => recapOn(db(), day),
-    ...over,
-  };
+  return { ...readsThrough(read), ...over };
 }
 
 /** The app as the service builds it: read token `r-token`, admin token `a-token`, now 2024-01-15T12:00Z. */

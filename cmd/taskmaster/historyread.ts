@@ -6,20 +6,7 @@
  */
 import type { Database } from "better-sqlite3";
 import { type History, HistoryUnavailable } from "../../handler/index.ts";
-import {
-  alertsOn,
-  daysWith,
-  filesOn,
-  type HistoryFollower,
-  type HistoryState,
-  hourlyOn,
-  phases,
-  recapOn,
-  resultsOn,
-  taskByKey,
-  tasksById,
-  tasksOn,
-} from "../../internal/cache/index.ts";
+import { type HistoryFollower, type HistoryState, readsThrough } from "../../internal/cache/index.ts";
 
 /** Why the history cannot be read in this state; "" when it can (open and following). */
 export function unavailableReason(state: HistoryState, open: boolean): string {
@@ -69,18 +56,7 @@ export function followerHistory(follower: HistoryReader, reportCorrupt: (error: 
       );
     }
   };
-  return {
-    tasksOn: (day, filter) => read((db) => tasksOn(db, day, filter)),
-    resultsOn: (day) => read((db) => resultsOn(db, day)),
-    hourlyOn: (day, filter) => read((db) => hourlyOn(db, day, filter)),
-    tasksById: (id) => read((db) => tasksById(db, id)),
-    taskByKey: (key) => read((db) => taskByKey(db, key)),
-    filesOn: (day) => read((db) => filesOn(db, day)),
-    alertsOn: (day) => read((db) => alertsOn(db, day)),
-    daysWith: (kind) => read((db) => daysWith(db, kind)),
-    phases: () => read((db) => phases(db)),
-    recapOn: (day) => read((db) => recapOn(db, day)),
-  };
+  return readsThrough(read);
 }
 
 /** A query on the history's file when it is open, `fallback` otherwise (the about page's parts). */

@@ -47,6 +47,7 @@ export {
   tasksOn,
   unfinishedBetween,
 } from "./queries.ts";
+export { readsThrough } from "./reads.ts";
 export { type RecapCount, type RecapRow, recapOn } from "./recap.ts";
 export { CacheSchemaError, migrations, schemaVersion } from "./schema.ts";
 export { dataTimeOf, doneRecord } from "./taskrecord.ts";
