@@ -4,6 +4,7 @@
  * reads through the `History` interface and acts through the deps; it never opens SQLite or NATS itself.
  * `cmd/taskmaster/http.ts` serves it.
  */
+
 import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -20,6 +21,7 @@ import { hostCheck } from "./hosts.ts";
 import { flowlordInfo } from "./info.ts";
 import { mountLive } from "./live.ts";
 import { openapi } from "./openapi.ts";
+import { readiness } from "./probes.ts";
 import { actionsScript } from "./views/actions-script.ts";
 import { backloadScript } from "./views/backload-script.ts";
 import { duration } from "./views/layout.tsx";
@@ -82,14 +84,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/static/style.css", asset("text/css", stylesheet));
   app.get("/readyz", (c) => {
     const s = deps.state();
-    const body = {
-      ready: s.ready,
-      nats: s.nats,
-      workflows: s.workflows,
-      stuck: s.engine.stuck,
-      oldestInFlightSeconds: Math.floor(s.engine.oldestMs / 1000),
-    };
-    return c.json(body, s.ready ? 200 : 503);
+    return c.json(readiness(s), s.ready ? 200 : 503);
   });
 
   const read = requireRole(Role.read, deps.tokens);

@@ -19,6 +19,17 @@ export type ProbeState =
     }
   | { readonly waiting: string };
 
+/** What `/readyz` answers for a running state: ready, and why not. */
+export function readiness(s: Exclude<ProbeState, { readonly waiting: string }>) {
+  return {
+    ready: s.ready,
+    nats: s.nats,
+    workflows: s.workflows,
+    stuck: s.engine.stuck,
+    oldestInFlightSeconds: Math.floor(s.engine.oldestMs / 1000),
+  };
+}
+
 export interface ProbesDeps {
   readonly state: () => ProbeState;
   /** The Prometheus text exposition; given the request's Authorization header, to pass on to the history's. */
@@ -34,14 +45,7 @@ export function createProbesApp(deps: ProbesDeps): Hono {
     const s = deps.state();
     if ("waiting" in s)
       return c.json({ ready: false, nats: "connecting", workflows: 0, waiting: s.waiting }, 503);
-    const body = {
-      ready: s.ready,
-      nats: s.nats,
-      workflows: s.workflows,
-      stuck: s.engine.stuck,
-      oldestInFlightSeconds: Math.floor(s.engine.oldestMs / 1000),
-    };
-    return c.json(body, s.ready ? 200 : 503);
+    return c.json(readiness(s), s.ready ? 200 : 503);
   });
   app.get("/metrics", requireRole(Role.read, deps.tokens), async (c) =>
     c.text(await deps.metrics(c.req.header("authorization")), 200, {
