@@ -57,9 +57,12 @@ export function superviseHistory(options: SupervisorOptions): HistoryProcess {
 
   const launch = () => {
     restart = undefined;
+    // A process group of its own: a Ctrl-C at the terminal reaches the engine only, which stops the history with
+    // one SIGTERM after its intake (the child stops by itself if the engine is gone: its IPC channel closes).
     const started = spawn(process.execPath, [...options.args], {
       env: options.env,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
+      detached: true,
     });
     child = started;
     port = undefined;

@@ -137,7 +137,12 @@ describe("Ctrl-C of taskmaster dev", () => {
     // What a terminal sends on Ctrl-C: SIGINT to every process of the foreground group.
     process.kill(-p.pid, "SIGINT");
     expect(await exitWithin(p, drainLimitMs + 1000)).toBe(0);
-    expect(msgs(p)).toContain("taskmaster stopped");
+    // The engine and the history process (which logs to the same output) each drained once: the Ctrl-C reached the
+    // engine, and the history only the engine's SIGTERM.
+    const drains = p.lines.filter((l) => l.msg === "draining: intake stopped, finishing work in flight");
+    expect(drains.map((l) => l.signal).sort()).toEqual(["SIGINT", "SIGTERM"]);
+    expect(msgs(p).filter((m) => m === "taskmaster stopped")).toHaveLength(2);
+    expect(msgs(p)).not.toContain("second signal: exiting now, without waiting for the drain");
     await expectAllGone(seen);
   }, 60_000);
 });
