@@ -21,8 +21,9 @@ export function logFollowEvent(log: Logger): (event: FollowEvent) => void {
           ...(s.rebuild ? { rebuild: s.rebuild } : {}),
         };
         if (s.mode === "degraded") log.error(fields, `history degraded: ${s.reason}; retrying`);
+        // A rebuild is what a new file starts with (a first start); a corrupt file was warned of when moved aside.
         else if (s.mode === "rebuilding")
-          log.warn(fields, `history rebuilding from the streams: ${s.reason}`);
+          log.info(fields, `history rebuilding from the streams: ${s.reason}`);
         else log.info(fields, `history ${s.mode}`);
         return;
       }
