@@ -158,7 +158,7 @@ describe("writing records", () => {
     store.taskDone(done(t, { result: "warn", msg: "late" }));
     const db = store.db;
     expect(tasksOn(db, "2024-01-15").rows).toMatchObject([{ kind: "unknown", result: "warn" }]);
-    expect(tasksOn(db, "2024-01-15").rows[0]?.key).toMatch(/^done:[0-9a-f]{32}$/);
+    expect(tasksOn(db, "2024-01-15").rows[0]?.key).toMatch(/^done:2024-01-15T03:04:05\.000Z\|[0-9a-f]{24}$/);
 
     store.taskEmitted(t);
     expect(tasksOn(db, "2024-01-15").rows).toMatchObject([
