@@ -4,12 +4,14 @@
  * recorded, whatever came of it: who (role, token fingerprint, address, the name a script gives in
  * `X-Taskmaster-Actor`), what (the request), when, and the outcome.
  */
+
 import { createHash } from "node:crypto";
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { ActionRow, TaskRow } from "../internal/cache/index.ts";
 import type { ActionEntry } from "../internal/engine/index.ts";
 import { InputError } from "../internal/errors/index.ts";
 import { roleOf, type Tokens, tokenOf } from "./auth.ts";
+import { clientAddress } from "./client.ts";
 import type { History } from "./history.ts";
 
 export interface RerunResult {
@@ -44,8 +46,7 @@ export function actorOf(c: Context, tokens: Tokens): string {
   const token = tokenOf(c);
   const role = roleOf(c, tokens) ?? "anonymous";
   const print = token ? ` token ${createHash("sha256").update(token).digest("hex").slice(0, 8)}` : "";
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  const address = env?.incoming?.socket?.remoteAddress;
+  const address = clientAddress(c);
   const name = (c.req.header("x-taskmaster-actor") ?? "").replace(/[^\w .@:/-]/g, "").slice(0, 80);
   return `${role}${print}${address ? ` from ${address}` : ""}${name ? ` (${name})` : ""}`;
 }

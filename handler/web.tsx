@@ -9,9 +9,11 @@
  * every client shares the proxy's address (forwarded headers can be forged, so they are not read): a guesser then
  * slows down everyone's sign-in, but not a browser already signed in nor a script with its Bearer token.
  */
+
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { credentialOf, Role, roleOf, sameToken } from "./auth.ts";
+import { clientAddress } from "./client.ts";
 import type { AppDeps } from "./deps.ts";
 import { parseDay, taskFilter } from "./history.ts";
 import { tokenBucket } from "./ratelimit.ts";
@@ -151,7 +153,7 @@ export function mountPages(app: Hono, deps: AppDeps): void {
   );
   const attempts = tokenBucket({ burst: 10, intervalMs: 6000 });
   app.post("/login", async (c) => {
-    const waitMs = attempts.take(addressOf(c), now().getTime());
+    const waitMs = attempts.take(clientAddress(c), now().getTime());
     if (waitMs > 0) {
       const seconds = Math.ceil(waitMs / 1000);
       return c.html(
@@ -176,12 +178,6 @@ export function mountPages(app: Hono, deps: AppDeps): void {
     setCookie(c, "taskmaster_token", token, { httpOnly: true, sameSite: "Strict", path: "/" });
     return c.redirect(next, 303);
   });
-}
-
-/** The client's address as the socket has it ("" where there is no socket, as in `app.request()`). */
-function addressOf(c: Context): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? "";
 }
 
 function safely<T>(read: () => T, fallback: T): T {
