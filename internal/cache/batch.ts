@@ -14,6 +14,7 @@ import {
   storedTimes,
   taskOp,
 } from "./entries.ts";
+import type { ProjectedBatch } from "./follow.ts";
 import type { StreamPosition } from "./positions.ts";
 import type { CacheOp } from "./types.ts";
 
@@ -82,6 +83,12 @@ export class Batch {
     this.gaps.push({ stream: c.name, from: c.read + 1, to });
     c.lost += to - c.read;
     c.read = to;
+  }
+
+  /** What the batch holds, for the follower's listeners; `rebuilding` makes it a replay whatever its messages. */
+  projected(rebuilding: boolean): ProjectedBatch {
+    const { tasks, dones, entries, alerts, actions } = this;
+    return { tasks, dones, entries, alerts, actions, replay: this.replay || rebuilding };
   }
 
   get empty(): boolean {

@@ -27,6 +27,7 @@ import type {
 import { openCache } from "./open.ts";
 import { DoneHold, type PairedMessage } from "./pairing.ts";
 import { type BatchWriter, prepareBatchWriter, readPositions } from "./positions.ts";
+import { CaughtUpWaiters, type Rebuild, rebuildFrom, rebuilt, standing } from "./progress.ts";
 import { readStream, type StreamReader } from "./reader.ts";
 import { recycleBefore } from "./retention.ts";
 
@@ -58,20 +59,6 @@ export async function startFollower(options: FollowOptions): Promise<HistoryFoll
 /** A message as the readers hand it over. */
 type TakenMessage = Parameters<Batch["take"]>[1] & PairedMessage;
 
-interface Rebuild {
-  /** Each cursor's position when the replay began, and the stream's last sequence then. */
-  readonly from: readonly number[];
-  readonly to: readonly number[];
-  readonly total: number;
-  readonly began: number;
-}
-
-interface CaughtUpWaiter {
-  readonly targets: ReadonlyMap<string, number>;
-  readonly resolve: () => void;
-  readonly reject: (err: Error) => void;
-}
-
 class Follower implements HistoryFollower {
   readonly #o: FollowOptions;
   readonly #clock: Clock;
@@ -102,7 +89,7 @@ class Follower implements HistoryFollower {
   #cancelRetry: (() => void) | undefined;
   readonly #stopTimers: (() => void)[] = [];
   readonly #listeners = new Set<(batch: ProjectedBatch) => void>();
-  #waiters: CaughtUpWaiter[] = [];
+  readonly #waiters = new CaughtUpWaiters();
 
   constructor(options: FollowOptions) {
     this.#o = options;
@@ -120,14 +107,7 @@ class Follower implements HistoryFollower {
   }
 
   state(): HistoryState {
-    let behind = 0;
-    let lost = 0;
-    const positions: Record<string, number> = {};
-    for (const c of this.#cursors) {
-      positions[c.name] = c.committed.seq;
-      behind += Math.max(0, (this.#last.get(c.name) ?? 0) - c.committed.seq);
-      lost += c.committed.lost;
-    }
+    const { positions, behind, lost } = standing(this.#cursors, this.#last);
     const r = this.#rebuild;
     return {
       mode: this.#mode,
@@ -137,7 +117,7 @@ class Follower implements HistoryFollower {
       ...(this.#movedAside === undefined ? {} : { movedAside: this.#movedAside }),
       positions,
       behind,
-      ...(r === undefined ? {} : { rebuild: { done: this.#rebuilt(r), total: r.total } }),
+      ...(r === undefined ? {} : { rebuild: { done: rebuilt(r, this.#cursors), total: r.total } }),
       lost,
       written: this.#written,
     };
@@ -155,11 +135,10 @@ class Follower implements HistoryFollower {
   async caughtUp(): Promise<void> {
     await this.#look();
     const targets = new Map(this.#cursors.map((c) => [c.name, this.#last.get(c.name) ?? 0]));
-    return new Promise((resolve, reject) => {
-      if (this.#stopped) reject(new Error("the history follower is stopped"));
-      this.#waiters.push({ targets, resolve, reject });
-      this.#settleWaiters();
-    });
+    if (this.#stopped) throw new Error("the history follower is stopped");
+    const caught = this.#waiters.wait(targets);
+    this.#waiters.settle(this.#cursors);
+    return caught;
   }
 
   reopen(replace?: (path: string) => Promise<void> | void): Promise<void> {
@@ -190,7 +169,7 @@ class Follower implements HistoryFollower {
         this.#closeDb();
         this.#setMode("stopped", "");
       });
-      for (const w of this.#waiters.splice(0)) w.reject(new Error("the history follower is stopped"));
+      this.#waiters.rejectAll(new Error("the history follower is stopped"));
     })();
     return this.#stopping;
   }
@@ -239,14 +218,11 @@ class Follower implements HistoryFollower {
     this.#recycle();
     await this.#look();
     if (this.#stopped || !this.#db) return;
-    this.#rebuild = undefined;
-    const to = this.#cursors.map((c) => this.#last.get(c.name) ?? 0);
-    const from = this.#cursors.map((c) => c.committed.seq);
-    const total = to.reduce((sum, last, i) => sum + Math.max(0, last - (from[i] ?? 0)), 0);
-    if (fresh && total > 0) {
-      this.#rebuild = { from, to, total, began: Date.now() };
-      this.#setMode("rebuilding", `rebuilding ${path} from the streams: ${total} messages`);
-    } else this.#setMode("ok", "");
+    const replay = rebuildFrom(this.#cursors, this.#last, Date.now());
+    this.#rebuild = fresh && replay.total > 0 ? replay : undefined;
+    if (this.#rebuild)
+      this.#setMode("rebuilding", `rebuilding ${path} from the streams: ${replay.total} messages`);
+    else this.#setMode("ok", "");
     this.#startReaders();
   }
 
@@ -330,7 +306,7 @@ class Follower implements HistoryFollower {
     for (const gap of batch.gaps) this.#emit({ type: "lost", ...gap });
     this.#project(batch);
     this.#progress();
-    this.#settleWaiters();
+    this.#waiters.settle(this.#cursors);
   }
 
   #write(batch: Batch, positions: Parameters<BatchWriter["write"]>[1], each: boolean): Failure | null {
@@ -377,14 +353,7 @@ class Follower implements HistoryFollower {
 
   #project(batch: Batch): void {
     if (this.#listeners.size === 0) return;
-    const projected: ProjectedBatch = {
-      tasks: batch.tasks,
-      dones: batch.dones,
-      entries: batch.entries,
-      alerts: batch.alerts,
-      actions: batch.actions,
-      replay: batch.replay || this.#mode === "rebuilding",
-    };
+    const projected = batch.projected(this.#mode === "rebuilding");
     for (const listener of this.#listeners) {
       try {
         listener(projected);
@@ -394,30 +363,12 @@ class Follower implements HistoryFollower {
     }
   }
 
-  /** How many messages of the rebuild are written. */
-  #rebuilt(r: Rebuild): number {
-    return this.#cursors.reduce((sum, c, i) => {
-      const from = r.from[i] ?? 0;
-      return sum + Math.max(0, Math.min(c.committed.seq, r.to[i] ?? 0) - from);
-    }, 0);
-  }
-
   #progress(): void {
     const r = this.#rebuild;
-    if (r === undefined || this.#rebuilt(r) < r.total) return;
+    if (r === undefined || rebuilt(r, this.#cursors) < r.total) return;
     this.#rebuild = undefined;
     this.#setMode("ok", "");
     this.#emit({ type: "rebuilt", messages: r.total, ms: Date.now() - r.began });
-  }
-
-  #settleWaiters(): void {
-    if (this.#waiters.length === 0) return;
-    const position = new Map(this.#cursors.map((c) => [c.name, c.committed.seq]));
-    this.#waiters = this.#waiters.filter((w) => {
-      for (const [name, target] of w.targets) if ((position.get(name) ?? 0) < target) return true;
-      w.resolve();
-      return false;
-    });
   }
 
   /**
